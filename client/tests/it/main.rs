@@ -1,1 +1,8 @@
-fn main() {}
+//! Integration tests of strata-client over real HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod fake_registry;
+mod resilience;
+mod scenario;
+mod support;
