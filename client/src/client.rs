@@ -126,7 +126,7 @@ fn paged(request: ApiRequest, offset: Option<u32>, limit: Option<u32>) -> ApiReq
 }
 
 impl RegistryClient {
-    /// Builds a client. Fails with [`Error::Config`] when the configuration is invalid; sends
+    /// Builds a client. Fails with [`Error::Config`](crate::Error::Config) when the configuration is invalid; sends
     /// nothing.
     pub fn new(config: ClientConfig) -> Result<Self> {
         let transport = Transport::new(&config)?;
@@ -182,7 +182,7 @@ impl RegistryClient {
     }
 
     /// `POST /subjects/{subject}`: the version of `subject` holding this schema, if any
-    /// ([`Error::SubjectNotFound`] or [`Error::SchemaNotFound`] otherwise). `deleted` also
+    /// ([`Error::SubjectNotFound`](crate::Error::SubjectNotFound) or [`Error::SchemaNotFound`](crate::Error::SchemaNotFound) otherwise). `deleted` also
     /// matches soft-deleted versions. Cached.
     pub async fn lookup_schema(
         &self,
@@ -474,7 +474,7 @@ impl RegistryClient {
 
     /// `GET /config` (`subject` = `None`) or `GET /config/{subject}`. Without
     /// `default_to_global`, a subject with no configuration of its own gives
-    /// [`Error::SubjectConfigNotFound`].
+    /// [`Error::SubjectConfigNotFound`](crate::Error::SubjectConfigNotFound).
     pub async fn get_config(
         &self,
         subject: Option<&str>,
@@ -504,7 +504,7 @@ impl RegistryClient {
     // ----- mode -----
 
     /// `GET /mode[/{subject}]`. Without `default_to_global`, a subject with no mode of its own
-    /// gives [`Error::SubjectModeNotFound`].
+    /// gives [`Error::SubjectModeNotFound`](crate::Error::SubjectModeNotFound).
     pub async fn get_mode(&self, subject: Option<&str>, default_to_global: bool) -> Result<Mode> {
         let request =
             ApiRequest::get(scope("mode", subject)?).flag("defaultToGlobal", default_to_global);

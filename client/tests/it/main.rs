@@ -6,3 +6,4 @@ mod fake_registry;
 mod resilience;
 mod scenario;
 mod support;
+mod tls;
