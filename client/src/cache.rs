@@ -37,6 +37,7 @@ pub(crate) struct VersionKey {
     pub(crate) subject: String,
     pub(crate) version: i32,
     pub(crate) deleted: bool,
+    pub(crate) format: Option<String>,
 }
 
 /// The latest version of a subject.
@@ -44,6 +45,7 @@ pub(crate) struct VersionKey {
 pub(crate) struct LatestKey {
     pub(crate) subject: String,
     pub(crate) deleted: bool,
+    pub(crate) format: Option<String>,
 }
 
 fn size(bytes: usize) -> u32 {
@@ -100,37 +102,38 @@ impl Caches {
             versions: Cache::builder()
                 .max_capacity(bytes)
                 .weigher(|key: &VersionKey, value: &Arc<RegisteredSchema>| {
-                    value.weight().saturating_add(size(key.subject.len()))
+                    value.weight().saturating_add(size(
+                        key.subject.len() + key.format.as_ref().map_or(0, String::len),
+                    ))
                 })
                 .support_invalidation_closures()
                 .build(),
             latest: Cache::builder()
                 .max_capacity(bytes)
                 .weigher(|key: &LatestKey, value: &Arc<RegisteredSchema>| {
-                    value.weight().saturating_add(size(key.subject.len()))
+                    value.weight().saturating_add(size(
+                        key.subject.len() + key.format.as_ref().map_or(0, String::len),
+                    ))
                 })
                 .time_to_live(config.latest_ttl)
+                .support_invalidation_closures()
                 .build(),
         })
     }
 
     /// Forgets the latest version of a subject (after a registration).
-    pub(crate) async fn forget_latest(&self, subject: &str) {
-        for deleted in [false, true] {
-            self.latest
-                .invalidate(&LatestKey {
-                    subject: subject.to_owned(),
-                    deleted,
-                })
-                .await;
-        }
+    pub(crate) fn forget_latest(&self, subject: &str) {
+        let owned = subject.to_owned();
+        // Built with invalidation closures, so registering the predicate cannot fail.
+        let _ = self
+            .latest
+            .invalidate_entries_if(move |key, _| key.subject == owned);
     }
 
     /// Forgets everything known about a subject (after a delete).
-    pub(crate) async fn forget_subject(&self, subject: &str) {
-        self.forget_latest(subject).await;
+    pub(crate) fn forget_subject(&self, subject: &str) {
+        self.forget_latest(subject);
         let owned = subject.to_owned();
-        // These caches are built with invalidation closures, so registering one cannot fail.
         let _ = self
             .versions
             .invalidate_entries_if(move |key, _| key.subject == owned);

@@ -59,6 +59,16 @@ pub struct ListSchemasOptions {
     pub limit: Option<u32>,
 }
 
+/// Query parameters of [`RegistryClient::get_version_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetVersionOptions {
+    /// Allow a soft-deleted version.
+    pub deleted: bool,
+    /// A rendering of the schema: `resolved` (Avro), `serialized` or `ignore_extensions`
+    /// (Protobuf).
+    pub format: Option<String>,
+}
+
 /// Query parameters of [`RegistryClient::get_schema_by_id_with`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SchemaByIdOptions {
@@ -216,7 +226,7 @@ impl RegistryClient {
             .flag("permanent", permanent);
         let result = self.fetch(request).await;
         if let Some(caches) = self.caches() {
-            caches.forget_subject(subject).await;
+            caches.forget_subject(subject);
         }
         result
     }
@@ -273,7 +283,7 @@ impl RegistryClient {
         let fetch = async {
             let response = self.fetch(request).await;
             if let (Ok(_), Some(caches)) = (&response, caches) {
-                caches.forget_latest(subject).await;
+                caches.forget_latest(subject);
             }
             response
         };
@@ -288,14 +298,31 @@ impl RegistryClient {
         version: VersionId,
         deleted: bool,
     ) -> Result<Arc<RegisteredSchema>> {
-        let request =
-            ApiRequest::get(version_path(subject, version, &[])?).flag("deleted", deleted);
+        let options = GetVersionOptions {
+            deleted,
+            format: None,
+        };
+        self.get_version_with(subject, version, &options).await
+    }
+
+    /// `GET /subjects/{subject}/versions/{version}` with a schema rendering (`format`). Cached as
+    /// [`get_version`](Self::get_version) is.
+    pub async fn get_version_with(
+        &self,
+        subject: &str,
+        version: VersionId,
+        options: &GetVersionOptions,
+    ) -> Result<Arc<RegisteredSchema>> {
+        let request = ApiRequest::get(version_path(subject, version, &[])?)
+            .flag("deleted", options.deleted)
+            .opt("format", options.format.as_deref());
         let fetch = self.fetch(request);
         match version {
             VersionId::Latest => {
                 let key = LatestKey {
                     subject: subject.to_owned(),
-                    deleted,
+                    deleted: options.deleted,
+                    format: options.format.clone(),
                 };
                 cached(self.caches().map(|c| &c.latest), key, fetch).await
             }
@@ -303,7 +330,8 @@ impl RegistryClient {
                 let key = VersionKey {
                     subject: subject.to_owned(),
                     version: number,
-                    deleted,
+                    deleted: options.deleted,
+                    format: options.format.clone(),
                 };
                 cached(self.caches().map(|c| &c.versions), key, fetch).await
             }
@@ -352,7 +380,7 @@ impl RegistryClient {
             .flag("permanent", permanent);
         let result = self.fetch(request).await;
         if let Some(caches) = self.caches() {
-            caches.forget_subject(subject).await;
+            caches.forget_subject(subject);
         }
         result
     }

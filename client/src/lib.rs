@@ -35,7 +35,8 @@ mod transport;
 mod types;
 
 pub use client::{
-    ListSchemasOptions, ListSubjectsOptions, ListVersionsOptions, RegistryClient, SchemaByIdOptions,
+    GetVersionOptions, ListSchemasOptions, ListSubjectsOptions, ListVersionsOptions,
+    RegistryClient, SchemaByIdOptions,
 };
 pub use config::{Auth, CacheConfig, ClientConfig, RetryConfig, TlsConfig};
 pub use error::{Error, Result, TransportErrorKind};

@@ -155,6 +155,11 @@ impl Transport {
         config.validate()?;
         let mut default_headers = HeaderMap::new();
         default_headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_ALL));
+        // Responses are read ignoring unknown fields, so newer fields are welcome.
+        default_headers.insert(
+            "confluent-accept-unknown-properties",
+            HeaderValue::from_static("true"),
+        );
         for (name, value) in &config.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
