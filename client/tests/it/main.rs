@@ -4,6 +4,7 @@
 
 mod fake_registry;
 mod resilience;
+mod routes;
 mod scenario;
 mod support;
 mod tls;

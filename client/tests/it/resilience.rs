@@ -475,3 +475,62 @@ async fn hostile_subjects_arrive_intact() {
         ));
     }
 }
+
+#[tokio::test]
+async fn register_and_delete_forget_what_they_change() {
+    let latest_hits = Counter::default();
+    let version_hits = Counter::default();
+    let (latest, version) = (latest_hits.clone(), version_hits.clone());
+    let router = Router::new()
+        .route(
+            "/subjects/{subject}/versions/latest",
+            get(move || {
+                let n = latest.hit();
+                async move {
+                    Json(json!({"subject": "s", "version": n + 1, "id": 1, "schema": "\"int\""}))
+                }
+            }),
+        )
+        .route(
+            "/subjects/{subject}/versions/1",
+            get(move || {
+                version.hit();
+                async { Json(json!({"subject": "s", "version": 1, "id": 1, "schema": "\"int\""})) }
+            })
+            .delete(|| async { Json(json!(1)) }),
+        )
+        .route(
+            "/subjects/{subject}/versions",
+            post(|| async { Json(json!({"id": 2, "version": 2})) }),
+        );
+    let client = client(fast_config([serve(router).await]));
+    let one = client.get_version("s", 1.into(), false).await.unwrap();
+    assert_eq!(one.version, 1);
+    assert_eq!(client.get_latest_version("s").await.unwrap().version, 1);
+    assert_eq!(client.get_latest_version("s").await.unwrap().version, 1);
+    assert_eq!(latest_hits.get(), 1);
+
+    // A registration forgets `latest` of that subject only.
+    client
+        .register_schema(
+            "s",
+            &RegisterSchemaRequest::new(SchemaType::Avro, "\"long\""),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(client.get_latest_version("s").await.unwrap().version, 2);
+    assert_eq!(latest_hits.get(), 2);
+    client.get_version("s", 1.into(), false).await.unwrap();
+    assert_eq!(
+        version_hits.get(),
+        1,
+        "numbered versions survive a registration"
+    );
+
+    // A delete forgets the subject's versions too.
+    client.delete_version("s", 1.into(), false).await.unwrap();
+    client.get_version("s", 1.into(), false).await.unwrap();
+    assert_eq!(version_hits.get(), 2);
+    assert_eq!(client.get_latest_version("s").await.unwrap().version, 3);
+}
