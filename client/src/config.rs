@@ -380,7 +380,8 @@ impl fmt::Debug for TlsConfig {
 ///
 /// Only failures that can get better are retried: transport errors (no answer) and HTTP 408,
 /// 429 and 5xx. Each round tries every URL once; between rounds the client sleeps a random time
-/// between zero and `min(max_wait, initial_wait * 2^round)` ("full jitter").
+/// between zero and `min(max_wait, initial_wait * 2^round)` ("full jitter"), or longer when a
+/// registry sent `Retry-After` (never more than `max_wait`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryConfig {

@@ -228,6 +228,8 @@ impl Transport {
         let count = self.endpoints.len();
         let mut last_error: Option<Error> = None;
         let mut round: u32 = 0;
+        // The longest `Retry-After` a registry asked for in the current round.
+        let mut asked_wait: Option<Duration> = None;
         loop {
             let first = self.current.load(Ordering::Relaxed) % count.max(1);
             for offset in 0..count {
@@ -248,16 +250,22 @@ impl Transport {
                         self.current.store(index, Ordering::Relaxed);
                         return result;
                     }
-                    Outcome::Retry(error) => {
+                    Outcome::Retry(error, retry_after) => {
                         tracing::debug!(%error, url = %endpoint.base, "retriable registry failure");
                         last_error = Some(error);
+                        asked_wait = asked_wait.max(retry_after);
                     }
                 }
             }
             if round >= self.retry.max_retries {
                 break;
             }
-            let wait = backoff(&self.retry, round, &mut rand::rng());
+            let wait = backoff(&self.retry, round, &mut rand::rng()).max(
+                asked_wait
+                    .take()
+                    .unwrap_or_default()
+                    .min(self.retry.max_wait),
+            );
             if let Some(deadline) = deadline {
                 if Instant::now() + wait >= deadline {
                     break;
@@ -292,9 +300,10 @@ impl Transport {
         }
         let mut response = match builder.send().await {
             Ok(response) => response,
-            Err(error) => return Outcome::Retry(transport_error(&shown, &error)),
+            Err(error) => return Outcome::Retry(transport_error(&shown, &error), None),
         };
         let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
         let mut body = Vec::new();
         loop {
             match response.chunk().await {
@@ -311,7 +320,7 @@ impl Transport {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(error) => return Outcome::Retry(transport_error(&shown, &error)),
+                Err(error) => return Outcome::Retry(transport_error(&shown, &error), None),
             }
         }
         if (200..300).contains(&status) {
@@ -323,7 +332,7 @@ impl Transport {
         }
         let error = Error::from_response(status, &body);
         if is_retriable_status(status) {
-            Outcome::Retry(error)
+            Outcome::Retry(error, retry_after)
         } else {
             Outcome::Done(Err(error))
         }
@@ -333,8 +342,9 @@ impl Transport {
 enum Outcome {
     /// A final answer: success or an error that retrying cannot fix.
     Done(Result<ApiResponse>),
-    /// A failure that another attempt (or another URL) may not have.
-    Retry(Error),
+    /// A failure that another attempt (or another URL) may not have, with the wait the server
+    /// asked for (`Retry-After`), if any.
+    Retry(Error, Option<Duration>),
 }
 
 fn deadline_error(last: Option<Error>, endpoint: &Endpoint, request: &ApiRequest) -> Error {
@@ -378,6 +388,19 @@ fn auth_headers(credentials: Option<&Credentials>) -> Result<HeaderMap> {
         }
     }
     Ok(headers)
+}
+
+/// The wait a `Retry-After: <seconds>` header asks for. The HTTP-date form is ignored: clocks
+/// differ, and the backoff applies anyway.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds))
 }
 
 fn transport_error(url: &str, error: &reqwest::Error) -> Error {
@@ -558,6 +581,24 @@ mod tests {
         // Full jitter: waits spread over the whole range, not clustered at the ceiling.
         assert!(waits.iter().any(|w| *w < Duration::from_millis(400)));
         assert!(waits.iter().any(|w| *w >= Duration::from_millis(400)));
+    }
+
+    #[test]
+    fn retry_after_seconds_are_read() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            HeaderValue::from_static(" 3 "),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("-1"));
+        assert_eq!(retry_after(&headers), None);
     }
 
     #[test]

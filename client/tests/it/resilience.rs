@@ -534,3 +534,43 @@ async fn register_and_delete_forget_what_they_change() {
     assert_eq!(version_hits.get(), 2);
     assert_eq!(client.get_latest_version("s").await.unwrap().version, 3);
 }
+
+#[tokio::test]
+async fn retry_after_is_honoured_up_to_max_wait() {
+    let (url, counter) = counting_server(|n| {
+        if n == 0 {
+            let mut response = error_body(429, 429);
+            response
+                .headers_mut()
+                .insert("retry-after", "1".parse().unwrap());
+            response
+        } else {
+            schema_body()
+        }
+    })
+    .await;
+    let mut config = fast_config([url]);
+    config.retry.max_wait = Duration::from_millis(300);
+    let started = Instant::now();
+    client(config).get_schema_by_id(SchemaId(1)).await.unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(counter.get(), 2);
+    // One second asked, capped at the 300 ms maximum: more than the 5 ms backoff, less than 1 s.
+    assert!(
+        elapsed >= Duration::from_millis(290) && elapsed < Duration::from_millis(900),
+        "{elapsed:?}"
+    );
+}
+
+#[tokio::test]
+async fn errors_never_show_url_credentials() {
+    let dead = dead_url().await.replace("http://", "http://user:hunter2@");
+    let mut config = fast_config([dead]);
+    config.retry.max_retries = 0;
+    let error = client(config)
+        .get_schema_by_id(SchemaId(1))
+        .await
+        .unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+}
