@@ -634,3 +634,35 @@ impl RegistryClient {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SchemaType;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// Callers spawn these futures on multi-threaded runtimes: they must stay `Send`.
+    #[test]
+    fn futures_are_send_and_the_client_is_shareable() {
+        fn assert_shareable<T: Send + Sync + Clone + 'static>() {}
+        assert_shareable::<RegistryClient>();
+        let client = RegistryClient::from_url("http://localhost:1").unwrap();
+        let request = RegisterSchemaRequest::new(SchemaType::Avro, "\"int\"");
+        assert_send(&client.register_schema("s", &request, false));
+        assert_send(&client.lookup_schema("s", &request, false, false));
+        assert_send(&client.get_schema_by_id(SchemaId(1)));
+        assert_send(&client.get_version("s", VersionId::Latest, false));
+        assert_send(&client.check_compatibility("s", None, &request, false, true));
+        assert_send(&client.delete_subject("s", false));
+        assert_send(&client.update_mode(None, Mode::ReadOnly, false));
+    }
+
+    #[test]
+    fn invalid_configuration_is_refused_before_any_request() {
+        assert!(matches!(
+            RegistryClient::from_url("localhost:8081"),
+            Err(crate::Error::Config(_))
+        ));
+    }
+}
