@@ -31,6 +31,7 @@ mod cache;
 mod client;
 mod config;
 mod error;
+mod references;
 mod transport;
 mod types;
 
@@ -40,7 +41,11 @@ pub use client::{
 };
 pub use config::{Auth, CacheConfig, ClientConfig, RetryConfig, TlsConfig};
 pub use error::{Error, Result, TransportErrorKind};
-pub use strata_schema::{CompatibilityLevel, Metadata, Rule, RuleSet, SchemaReference, SchemaType};
+pub use references::ResolvedReferences;
+pub use strata_schema::{
+    CompatibilityLevel, Metadata, ReferenceResolver, ResolvedReference, Rule, RuleSet,
+    SchemaReference, SchemaType,
+};
 pub use types::{
     CompatibilityCheck, Config, ConfigUpdate, ContextId, Mode, RegisterResponse,
     RegisterSchemaRequest, RegisteredSchema, SchemaId, SchemaString, ServerClusterId, ServerScope,

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod fake_registry;
+mod references;
 mod resilience;
 mod routes;
 mod scenario;
