@@ -75,6 +75,7 @@ pub(crate) fn compile(
             }
         }
     }
+    relax(&mut effective, draft);
     let retriever = DependencyRetriever {
         by_name: dependencies.iter().cloned().collect(),
     };
@@ -83,4 +84,47 @@ pub(crate) fn compile(
         .with_retriever(retriever)
         .build(&effective)
         .map_err(|e| e.to_string())
+}
+
+/// Keys whose values are data, not schemas.
+const DATA_KEYWORDS: [&str; 4] = ["enum", "const", "default", "examples"];
+
+/// Rewrites what Confluent's loader accepts but the meta-schemas forbid into an equivalent form:
+/// an empty `allOf` (which constrains nothing) and an empty `anyOf`/`oneOf` (which nothing
+/// satisfies), and draft 4's empty `required`.
+fn relax(value: &mut Value, draft: Draft) {
+    let (anything, nothing) = if draft == Draft::Draft4 {
+        (serde_json::json!({}), serde_json::json!({"not": {}}))
+    } else {
+        (Value::Bool(true), Value::Bool(false))
+    };
+    relax_with(value, draft, &anything, &nothing);
+}
+
+fn relax_with(value: &mut Value, draft: Draft, anything: &Value, nothing: &Value) {
+    match value {
+        Value::Object(object) => {
+            for (key, replacement) in [("allOf", anything), ("anyOf", nothing), ("oneOf", nothing)] {
+                if matches!(object.get(key), Some(Value::Array(items)) if items.is_empty()) {
+                    object.insert(key.to_owned(), Value::Array(vec![replacement.clone()]));
+                }
+            }
+            if draft == Draft::Draft4
+                && matches!(object.get("required"), Some(Value::Array(items)) if items.is_empty())
+            {
+                object.remove("required");
+            }
+            for (key, child) in object.iter_mut() {
+                if !DATA_KEYWORDS.contains(&key.as_str()) {
+                    relax_with(child, draft, anything, nothing);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                relax_with(item, draft, anything, nothing);
+            }
+        }
+        _ => {}
+    }
 }
