@@ -104,7 +104,8 @@ fn relax(value: &mut Value, draft: Draft) {
 fn relax_with(value: &mut Value, draft: Draft, anything: &Value, nothing: &Value) {
     match value {
         Value::Object(object) => {
-            for (key, replacement) in [("allOf", anything), ("anyOf", nothing), ("oneOf", nothing)] {
+            for (key, replacement) in [("allOf", anything), ("anyOf", nothing), ("oneOf", nothing)]
+            {
                 if matches!(object.get(key), Some(Value::Array(items)) if items.is_empty()) {
                     object.insert(key.to_owned(), Value::Array(vec![replacement.clone()]));
                 }

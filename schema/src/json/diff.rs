@@ -11,7 +11,9 @@ use std::collections::{HashMap, HashSet};
 use super::difference::{Difference, Type};
 use super::jackson::Node;
 use super::java_order::{hash_map_order, JavaHashSet};
-use super::model::{ArrayRules, Criterion, Id, Kind, Model, NumberRules, ObjectRules, Schema, StringRules};
+use super::model::{
+    ArrayRules, Criterion, Id, Kind, Model, NumberRules, ObjectRules, Schema, StringRules,
+};
 
 /// Which model a schema belongs to (0: original, 1: update) and its index there.
 type SRef = (usize, Id);
@@ -20,6 +22,10 @@ type SRef = (usize, Id);
 const MAX_DEPTH: usize = 256;
 /// Comparisons after which every result is memoized, even one cut short by a cycle.
 const MEMO_EVERYTHING_AFTER: usize = 10_000;
+/// Pair comparisons allowed for one check. Only hostile schemas (huge cross products of combined
+/// schemas) reach it; what is left is then reported as a type change, so such a schema is never
+/// accepted by default.
+const MAX_COMPARISONS: usize = 2_000_000;
 
 /// The differences from `original` to `update`, in Confluent's order.
 pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {
@@ -130,6 +136,9 @@ impl<'a> Diff<'a> {
         if self.depth >= MAX_DEPTH {
             return;
         }
+        if self.calls >= MAX_COMPARISONS {
+            return ctx.add(Type::TYPE_CHANGED);
+        }
         if let Some(diffs) = self.memo.get(&(o, u)) {
             let diffs = diffs.clone();
             ctx.add_rebased(&diffs);
@@ -150,7 +159,13 @@ impl<'a> Diff<'a> {
     fn compare_pair(&mut self, ctx: &mut Ctx, o: SRef, u: SRef) {
         let (os, us) = (self.schema(o), self.schema(u));
         match (&os.kind, &us.kind) {
-            (k, Kind::Combined { criterion, subschemas }) if !matches!(k, Kind::Combined { .. }) => {
+            (
+                k,
+                Kind::Combined {
+                    criterion,
+                    subschemas,
+                },
+            ) if !matches!(k, Kind::Combined { .. }) => {
                 if subschemas.len() == 1 {
                     let mut sub = ctx.sub();
                     self.compare(&mut sub, Some(o), Some((u.0, subschemas[0])));
@@ -170,7 +185,13 @@ impl<'a> Diff<'a> {
                     }
                 }
             }
-            (Kind::Combined { criterion, subschemas }, k) if !matches!(k, Kind::Combined { .. }) => {
+            (
+                Kind::Combined {
+                    criterion,
+                    subschemas,
+                },
+                k,
+            ) if !matches!(k, Kind::Combined { .. }) => {
                 if subschemas.len() == 1 {
                     let mut sub = ctx.sub();
                     self.compare(&mut sub, Some((o.0, subschemas[0])), Some(u));
@@ -223,10 +244,8 @@ impl<'a> Diff<'a> {
             (Kind::String(a), Kind::String(b)) => compare_string(ctx, a, b),
             (Kind::Number(a), Kind::Number(b)) => compare_number(ctx, a, b),
             (Kind::Enum(a), Kind::Enum(b)) => compare_enum(ctx, a, b),
-            (Kind::Const(a), Kind::Const(b)) => {
-                if !json_eq(a, b) {
-                    ctx.add_at("const", Type::ENUM_ARRAY_CHANGED);
-                }
+            (Kind::Const(a), Kind::Const(b)) if !json_eq(a, b) => {
+                ctx.add_at("const", Type::ENUM_ARRAY_CHANGED);
             }
             (
                 Kind::Combined {
@@ -352,8 +371,18 @@ impl<'a> Diff<'a> {
         (om, o): (usize, &ObjectRules),
         (um, u): (usize, &ObjectRules),
     ) {
-        let o_prop = |name: &str| o.properties.iter().find(|(k, _)| k == name).map(|(_, id)| *id);
-        let u_prop = |name: &str| u.properties.iter().find(|(k, _)| k == name).map(|(_, id)| *id);
+        let o_prop = |name: &str| {
+            o.properties
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, id)| *id)
+        };
+        let u_prop = |name: &str| {
+            u.properties
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, id)| *id)
+        };
 
         // required: only names that are properties on both sides.
         ctx.path.push("required".to_owned());
@@ -408,7 +437,10 @@ impl<'a> Diff<'a> {
                 }
                 (None, Some(uid)) => {
                     if is_open(o) {
-                        if matches!(self.schema(self.deref((um, uid))).kind, Kind::Empty | Kind::True) {
+                        if matches!(
+                            self.schema(self.deref((um, uid))).kind,
+                            Kind::Empty | Kind::True
+                        ) {
                             ctx.add(Type::PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
                         } else {
                             ctx.add(Type::PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL);
@@ -480,8 +512,16 @@ impl<'a> Diff<'a> {
             keys.insert(&k);
         }
         for key in keys.keys() {
-            let od = o.schema_dependencies.iter().find(|(k, _)| *k == key).map(|(_, id)| *id);
-            let ud = u.schema_dependencies.iter().find(|(k, _)| *k == key).map(|(_, id)| *id);
+            let od = o
+                .schema_dependencies
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, id)| *id);
+            let ud = u
+                .schema_dependencies
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, id)| *id);
             ctx.path.push(key.clone());
             match (od, ud) {
                 (_, None) => ctx.add(Type::DEPENDENCY_SCHEMA_REMOVED),
@@ -504,7 +544,11 @@ impl<'a> Diff<'a> {
         } else if o.additional.is_some() && u.additional.is_none() {
             ctx.add(Type::ADDITIONAL_PROPERTIES_EXTENDED);
         } else {
-            self.compare(ctx, o.additional.map(|id| (om, id)), u.additional.map(|id| (um, id)));
+            self.compare(
+                ctx,
+                o.additional.map(|id| (om, id)),
+                u.additional.map(|id| (um, id)),
+            );
         }
         ctx.path.pop();
 
@@ -541,7 +585,11 @@ impl<'a> Diff<'a> {
         (um, u): (usize, &ArrayRules),
     ) {
         ctx.path.push("items".to_owned());
-        self.compare(ctx, o.all_items.map(|id| (om, id)), u.all_items.map(|id| (um, id)));
+        self.compare(
+            ctx,
+            o.all_items.map(|id| (om, id)),
+            u.all_items.map(|id| (um, id)),
+        );
         ctx.path.pop();
 
         let empty = Vec::new();
@@ -574,7 +622,10 @@ impl<'a> Diff<'a> {
             } else {
                 let uid = u_items[index];
                 if is_open_array(o) {
-                    if matches!(self.schema(self.deref((um, uid))).kind, Kind::Empty | Kind::True) {
+                    if matches!(
+                        self.schema(self.deref((um, uid))).kind,
+                        Kind::Empty | Kind::True
+                    ) {
                         ctx.add(Type::ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
                     } else {
                         ctx.add(Type::ITEM_ADDED_TO_OPEN_CONTENT_MODEL);
@@ -748,13 +799,13 @@ fn compare_number(ctx: &mut Ctx, o: &NumberRules, u: &NumberRules) {
     match (o.exclusive_maximum, u.exclusive_maximum) {
         (None, Some(_)) => ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_ADDED),
         (Some(_), None) => ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_REMOVED),
-        (Some(a), Some(b)) if a < b => ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_INCREASED),
-        (Some(a), Some(b)) if a > b => {
-            // Confluent compares against the update's `maximum` here (and fails when it is
-            // absent); the decrease is reported either way unless that maximum says otherwise.
-            if u.maximum.is_none_or(|m| a > m) {
-                ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_DECREASED);
-            }
+        (Some(a), Some(b)) if a < b => {
+            ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_INCREASED)
+        }
+        // Confluent compares against the update's `maximum` here (and fails when it is absent);
+        // the decrease is reported either way unless that maximum says otherwise.
+        (Some(a), Some(b)) if a > b && u.maximum.is_none_or(|m| a > m) => {
+            ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_DECREASED);
         }
         _ => {}
     }
@@ -799,7 +850,8 @@ fn compare_number(ctx: &mut Ctx, o: &NumberRules, u: &NumberRules) {
 }
 
 fn compare_enum(ctx: &mut Ctx, o: &[Node], u: &[Node]) {
-    let contains_all = |set: &[Node], items: &[Node]| items.iter().all(|i| set.iter().any(|s| json_eq(s, i)));
+    let contains_all =
+        |set: &[Node], items: &[Node]| items.iter().all(|i| set.iter().any(|s| json_eq(s, i)));
     let same = contains_all(o, u) && contains_all(u, o);
     if !same {
         if contains_all(u, o) {
@@ -913,6 +965,7 @@ fn maximum_matching<T>(edges: &[Vec<(usize, T)>], right: usize) -> Vec<Option<us
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -15,7 +15,10 @@ pub(crate) enum Node {
     Null,
     Bool(bool),
     /// Jackson's text for the number; `integer` tells an integer literal from a float.
-    Number { text: String, integer: bool },
+    Number {
+        text: String,
+        integer: bool,
+    },
     String(String),
     Array(Vec<Node>),
     /// Members in document order; a repeated key replaces the earlier value in place.
@@ -476,7 +479,10 @@ mod tests {
             ("-0.0", "0.0"),
             ("-0", "0"),
             ("-12", "-12"),
-            ("123456789012345678901234567890", "123456789012345678901234567890"),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+            ),
             ("0e5", "0E+5"),
         ];
         for (input, want) in cases {
@@ -504,7 +510,11 @@ mod tests {
 
     #[test]
     fn sorts_keys_in_utf16_order() {
-        let node = read(r#"{"b":1,"a":{"z":1,"y":2},"\uff61":1,"\ud83d\ude00":2}"#, 10).unwrap();
+        let node = read(
+            r#"{"b":1,"a":{"z":1,"y":2},"\uff61":1,"\ud83d\ude00":2}"#,
+            10,
+        )
+        .unwrap();
         assert_eq!(
             write(&node, true),
             "{\"a\":{\"y\":2,\"z\":1},\"b\":1,\"😀\":2,\"｡\":1}"

@@ -106,7 +106,10 @@ mod tests {
 
     #[test]
     fn iteration_follows_buckets_then_insertion() {
-        let keys: Vec<String> = ["b", "a", "BB", "Aa"].iter().map(|s| s.to_string()).collect();
+        let keys: Vec<String> = ["b", "a", "BB", "Aa"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         // "a" = 97 -> bucket 1, "b" = 98 -> bucket 2, "Aa"/"BB" = 2112 -> bucket 0 in insertion order.
         assert_eq!(hash_map_order(&keys), vec!["BB", "Aa", "a", "b"]);
     }

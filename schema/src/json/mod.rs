@@ -82,7 +82,8 @@ pub(crate) fn parse(
     options: &ParseOptions,
 ) -> Result<Parsed<JsonModel>, SchemaError> {
     let max_depth = options.limits.max_depth.saturating_add(1);
-    let node = jackson::read(text, max_depth).map_err(|_| invalid(format!("Invalid JSON {text}")))?;
+    let node =
+        jackson::read(text, max_depth).map_err(|_| invalid(format!("Invalid JSON {text}")))?;
     let canonical = jackson::write(&node, false);
     let normalized = jackson::write(&node, true);
     let value = node.to_value();
@@ -93,7 +94,8 @@ pub(crate) fn parse(
         if dependency.schema_type != SchemaType::Json {
             continue;
         }
-        let dep = jackson::read(&dependency.schema, max_depth).map_err(|_| invalid(INVALID_SCHEMA))?;
+        let dep =
+            jackson::read(&dependency.schema, max_depth).map_err(|_| invalid(INVALID_SCHEMA))?;
         referenced.push((dependency.reference.name.clone(), dep));
     }
 
@@ -113,7 +115,11 @@ pub(crate) fn parse(
 
     let main_draft = compile::draft_of(&value);
     let main_base = value
-        .get(if main_draft == jsonschema::Draft::Draft4 { "id" } else { "$id" })
+        .get(if main_draft == jsonschema::Draft::Draft4 {
+            "id"
+        } else {
+            "$id"
+        })
         .and_then(Value::as_str)
         .filter(|id| !id.starts_with('#'))
         .and_then(|id| model::resolve_uri(DEFAULT_BASE, id))

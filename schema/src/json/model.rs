@@ -413,7 +413,14 @@ impl Builder<'_> {
         base
     }
 
-    fn build_child(&mut self, doc: usize, path: &[String], key: &[&str], base: &str, depth: usize) -> Option<Id> {
+    fn build_child(
+        &mut self,
+        doc: usize,
+        path: &[String],
+        key: &[&str],
+        base: &str,
+        depth: usize,
+    ) -> Option<Id> {
         let mut child = path.to_vec();
         child.extend(key.iter().map(|s| (*s).to_owned()));
         node_at(&self.docs[doc].node, &child)?;
@@ -538,9 +545,8 @@ impl Builder<'_> {
             }
             _ => {}
         }
-        let unconsumed = |keys: &[&str], consumed: &[&str]| {
-            keys.iter().any(|k| has(k) && !consumed.contains(k))
-        };
+        let unconsumed =
+            |keys: &[&str], consumed: &[&str]| keys.iter().any(|k| has(k) && !consumed.contains(k));
         if unconsumed(&ARRAY_KEYWORDS, &consumed) {
             let rules = self.array_rules(node, doc, &path, &base, depth);
             parts.push(self.push(Schema::bare(Kind::Array(rules))));
@@ -556,7 +562,10 @@ impl Builder<'_> {
         if unconsumed(&STRING_KEYWORDS, &consumed) {
             parts.push(self.push(Schema::bare(Kind::String(string_rules(node)))));
         }
-        if draft != Draft::Draft4 && draft != Draft::Draft6 && unconsumed(&CONDITIONAL_KEYWORDS, &consumed) {
+        if draft != Draft::Draft4
+            && draft != Draft::Draft6
+            && unconsumed(&CONDITIONAL_KEYWORDS, &consumed)
+        {
             parts.push(self.push(Schema::bare(Kind::Conditional)));
         }
 
@@ -627,7 +636,14 @@ impl Builder<'_> {
         Some(self.push(Schema::bare(kind)))
     }
 
-    fn array_rules(&mut self, node: &Node, doc: usize, path: &[String], base: &str, depth: usize) -> ArrayRules {
+    fn array_rules(
+        &mut self,
+        node: &Node,
+        doc: usize,
+        path: &[String],
+        base: &str,
+        depth: usize,
+    ) -> ArrayRules {
         let draft = self.docs[doc].draft;
         let mut rules = ArrayRules {
             permits_additional_items: true,
@@ -647,7 +663,8 @@ impl Builder<'_> {
                 let mut schemas = Vec::new();
                 for i in 0..items.len() {
                     let index = i.to_string();
-                    if let Some(id) = self.build_child(doc, path, &[tuple_key, &index], base, depth) {
+                    if let Some(id) = self.build_child(doc, path, &[tuple_key, &index], base, depth)
+                    {
                         schemas.push(id);
                     }
                 }
@@ -668,7 +685,14 @@ impl Builder<'_> {
         rules
     }
 
-    fn object_rules(&mut self, node: &Node, doc: usize, path: &[String], base: &str, depth: usize) -> ObjectRules {
+    fn object_rules(
+        &mut self,
+        node: &Node,
+        doc: usize,
+        path: &[String],
+        base: &str,
+        depth: usize,
+    ) -> ObjectRules {
         let mut rules = ObjectRules {
             permits_additional: true,
             min_properties: node.get("minProperties").and_then(Node::as_f64),
@@ -695,7 +719,9 @@ impl Builder<'_> {
         if let Some(Node::Object(patterns)) = node.get("patternProperties") {
             let names: Vec<String> = patterns.iter().map(|(k, _)| k.clone()).collect();
             for name in names {
-                if let Some(id) = self.build_child(doc, path, &["patternProperties", &name], base, depth) {
+                if let Some(id) =
+                    self.build_child(doc, path, &["patternProperties", &name], base, depth)
+                {
                     rules.pattern_properties.push((name, id));
                 }
             }
@@ -703,7 +729,8 @@ impl Builder<'_> {
         match node.get("additionalProperties") {
             Some(Node::Bool(permits)) => rules.permits_additional = *permits,
             Some(Node::Object(_)) => {
-                rules.additional = self.build_child(doc, path, &["additionalProperties"], base, depth);
+                rules.additional =
+                    self.build_child(doc, path, &["additionalProperties"], base, depth);
             }
             _ => {}
         }
@@ -714,10 +741,15 @@ impl Builder<'_> {
                     match node.get(key).and_then(|d| d.get(&name)) {
                         Some(Node::Array(list)) => rules.property_dependencies.push((
                             name.clone(),
-                            list.iter().filter_map(Node::as_str).map(str::to_owned).collect(),
+                            list.iter()
+                                .filter_map(Node::as_str)
+                                .map(str::to_owned)
+                                .collect(),
                         )),
                         Some(_) => {
-                            if let Some(id) = self.build_child(doc, path, &[key, &name], base, depth) {
+                            if let Some(id) =
+                                self.build_child(doc, path, &[key, &name], base, depth)
+                            {
                                 rules.schema_dependencies.push((name.clone(), id));
                             }
                         }
@@ -734,7 +766,10 @@ fn string_rules(node: &Node) -> StringRules {
     StringRules {
         min_length: node.get("minLength").and_then(Node::as_f64),
         max_length: node.get("maxLength").and_then(Node::as_f64),
-        pattern: node.get("pattern").and_then(Node::as_str).map(str::to_owned),
+        pattern: node
+            .get("pattern")
+            .and_then(Node::as_str)
+            .map(str::to_owned),
     }
 }
 
