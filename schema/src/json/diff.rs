@@ -25,7 +25,7 @@ const MEMO_EVERYTHING_AFTER: usize = 10_000;
 /// Pair comparisons allowed for one check. Only hostile schemas (huge cross products of combined
 /// schemas) reach it; what is left is then reported as a type change, so such a schema is never
 /// accepted by default.
-const MAX_COMPARISONS: usize = 2_000_000;
+const MAX_COMPARISONS: usize = 250_000;
 
 /// The differences from `original` to `update`, in Confluent's order.
 pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {

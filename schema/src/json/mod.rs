@@ -16,6 +16,8 @@ mod difference;
 mod jackson;
 mod java_order;
 mod model;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 

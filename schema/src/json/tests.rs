@@ -1,0 +1,461 @@
+//! What the golden corpus does not cover: references between schemas, `$defs`, recursion,
+//! limits, every draft, Confluent's REST answers for JSON schemas, and instance validation.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use crate::{
+    check_compatibility, parse, CompatibilityLevel, Direction, LimitExceeded, NoReferences,
+    ParseOptions, ParsedSchema, PreviousVersion, ReferenceResolver, ResolvedReference, SchemaError,
+    SchemaModel, SchemaReference, SchemaType,
+};
+
+/// Resolves `(subject, version)` from texts in memory, each with its own references.
+#[derive(Default)]
+struct Store(HashMap<(String, i32), (String, Vec<SchemaReference>)>);
+
+impl Store {
+    fn with(mut self, subject: &str, text: &str, references: Vec<SchemaReference>) -> Self {
+        self.0
+            .insert((subject.to_owned(), 1), (text.to_owned(), references));
+        self
+    }
+}
+
+impl ReferenceResolver for Store {
+    fn resolve(&self, reference: &SchemaReference) -> Result<ResolvedReference, SchemaError> {
+        let (schema, references) = self
+            .0
+            .get(&(reference.subject.clone(), reference.version))
+            .cloned()
+            .ok_or_else(|| SchemaError::ReferenceNotFound {
+                subject: reference.subject.clone(),
+                version: reference.version,
+            })?;
+        Ok(ResolvedReference {
+            schema_type: SchemaType::Json,
+            schema,
+            references,
+        })
+    }
+}
+
+fn reference(name: &str, subject: &str) -> SchemaReference {
+    SchemaReference {
+        name: name.to_owned(),
+        subject: subject.to_owned(),
+        version: 1,
+    }
+}
+
+fn json(text: &str) -> Result<ParsedSchema, SchemaError> {
+    parse(
+        SchemaType::Json,
+        text,
+        &[],
+        &NoReferences,
+        &ParseOptions::default(),
+    )
+}
+
+fn valid(text: &str) -> ParsedSchema {
+    json(text).unwrap_or_else(|e| panic!("{text} should be valid: {e}"))
+}
+
+fn model(schema: &ParsedSchema) -> &super::JsonModel {
+    match schema.model() {
+        SchemaModel::Json(m) => m,
+        other => panic!("not a JSON model: {other:?}"),
+    }
+}
+
+/// Error types of one direction, in order.
+fn errors(new: &ParsedSchema, old: &ParsedSchema, direction: Direction) -> Vec<String> {
+    crate::compatibility_errors(new, old, direction)
+        .into_iter()
+        .map(|m| {
+            m.trim_start_matches("{errorType:\"")
+                .split('"')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// A customer schema that references an address schema, which itself references a country.
+fn customer_store(country_type: &str) -> Store {
+    Store::default()
+        .with(
+            "country",
+            &format!(r#"{{"type":"object","properties":{{"code":{{"type":"{country_type}"}}}}}}"#),
+            vec![],
+        )
+        .with(
+            "address",
+            r#"{"type":"object","properties":{"street":{"type":"string"},"country":{"$ref":"country.json"}}}"#,
+            vec![reference("country.json", "country")],
+        )
+}
+
+fn customer(store: &Store) -> Result<ParsedSchema, SchemaError> {
+    parse(
+        SchemaType::Json,
+        r#"{"type":"object","properties":{"home":{"$ref":"address.json"}}}"#,
+        &[reference("address.json", "address")],
+        store,
+        &ParseOptions::default(),
+    )
+}
+
+#[test]
+fn references_resolve_transitively_and_changes_inside_them_are_found() {
+    let v1 = customer(&customer_store("string")).unwrap();
+    let v2 = customer(&customer_store("integer")).unwrap();
+    assert_eq!(v1.dependencies().len(), 2);
+    assert_eq!(
+        crate::compatibility_errors(&v2, &v1, Direction::Backward),
+        vec!["{errorType:\"TYPE_CHANGED\", description:\"A type at path '#/properties/home/properties/country/properties/code' is different between the new schema and the old schema'}".to_owned()]
+    );
+    let same = customer(&customer_store("string")).unwrap();
+    assert!(errors(&same, &v1, Direction::Backward).is_empty());
+}
+
+#[test]
+fn references_are_used_to_validate_instances() {
+    let schema = customer(&customer_store("string")).unwrap();
+    let m = model(&schema);
+    assert!(m.is_valid(&json!({"home": {"country": {"code": "FR"}}})));
+    let err = m.validate(&json!({"home": {"country": {"code": 33}}}));
+    assert!(err.is_err());
+}
+
+#[test]
+fn unresolvable_references_are_invalid() {
+    let text = r#"{"type":"object","properties":{"d":{"$ref":"dep.json"}}}"#;
+    let err = json(text).unwrap_err();
+    assert_eq!(err.to_string(), "Invalid JSON Schema");
+    // A reference whose own reference is missing fails too.
+    let store = Store::default().with(
+        "address",
+        r#"{"properties":{"c":{"$ref":"country.json"}}}"#,
+        vec![],
+    );
+    let err = parse(
+        SchemaType::Json,
+        r#"{"properties":{"a":{"$ref":"address.json"}}}"#,
+        &[reference("address.json", "address")],
+        &store,
+        &ParseOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "Invalid JSON Schema");
+}
+
+#[test]
+fn defs_references_are_followed_by_the_diff() {
+    for draft in [
+        "https://json-schema.org/draft/2020-12/schema",
+        "https://json-schema.org/draft/2019-09/schema",
+        "http://json-schema.org/draft-07/schema#",
+    ] {
+        let schema = |t: &str| {
+            valid(&format!(
+                r##"{{"$schema":"{draft}","$defs":{{"x":{{"type":"{t}"}}}},"type":"array","items":{{"$ref":"#/$defs/x"}}}}"##
+            ))
+        };
+        let (old, new) = (schema("string"), schema("number"));
+        assert_eq!(
+            errors(&new, &old, Direction::Backward),
+            vec!["TYPE_CHANGED"],
+            "{draft}"
+        );
+        let inline = valid(&format!(
+            r#"{{"$schema":"{draft}","type":"array","items":{{"type":"string"}}}}"#
+        ));
+        assert!(errors(&inline, &old, Direction::Backward).is_empty());
+        assert!(errors(&old, &inline, Direction::Backward).is_empty());
+    }
+}
+
+#[test]
+fn anchors_by_id_resolve() {
+    let schema = |t: &str| {
+        valid(&format!(
+            r##"{{"$id":"http://example.com/root.json","definitions":{{"x":{{"$id":"#foo","type":"{t}"}}}},"properties":{{"a":{{"$ref":"#foo"}}}}}}"##
+        ))
+    };
+    assert_eq!(
+        errors(&schema("integer"), &schema("number"), Direction::Backward),
+        vec!["TYPE_NARROWED"]
+    );
+}
+
+#[test]
+fn recursive_schemas_terminate_and_still_compare() {
+    let tree = |t: &str| {
+        valid(&format!(
+            r##"{{"type":"object","properties":{{"value":{{"type":"{t}"}},"children":{{"type":"array","items":{{"$ref":"#"}}}},"next":{{"$ref":"#"}}}}}}"##
+        ))
+    };
+    let (a, b) = (tree("string"), tree("integer"));
+    assert!(errors(&a, &a, Direction::Backward).is_empty());
+    assert_eq!(errors(&b, &a, Direction::Backward), vec!["TYPE_CHANGED"]);
+    assert_eq!(errors(&b, &a, Direction::Forward), vec!["TYPE_CHANGED"]);
+    // Mutual recursion through definitions.
+    let mutual = valid(
+        r##"{"definitions":{"a":{"properties":{"b":{"$ref":"#/definitions/b"}}},"b":{"properties":{"a":{"$ref":"#/definitions/a"}}}},"$ref":"#/definitions/a"}"##,
+    );
+    assert!(errors(&mutual, &mutual, Direction::Backward).is_empty());
+}
+
+#[test]
+fn long_reference_chains_do_not_overflow_the_stack() {
+    let mut definitions = serde_json::Map::new();
+    for i in 0..400 {
+        definitions.insert(
+            format!("d{i}"),
+            json!({"type": "object", "properties": {"n": {"$ref": format!("#/definitions/d{}", i + 1)}}}),
+        );
+    }
+    definitions.insert("d400".into(), json!({"type": "string"}));
+    let text = json!({"definitions": definitions, "$ref": "#/definitions/d0"}).to_string();
+    let schema = valid(&text);
+    assert!(errors(&schema, &schema, Direction::Backward).is_empty());
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let deep = r#"{"properties":{"a":"#.repeat(200) + "{}" + &"}}".repeat(200);
+    match json(&deep) {
+        Err(SchemaError::LimitExceeded(LimitExceeded::TooDeep { .. })) => {}
+        other => panic!("expected TooDeep, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_draft_is_accepted_and_checked_against_its_own_meta_schema() {
+    let drafts = [
+        "http://json-schema.org/draft-04/schema#",
+        "http://json-schema.org/draft-06/schema#",
+        "http://json-schema.org/draft-07/schema#",
+        "https://json-schema.org/draft/2019-09/schema",
+        "https://json-schema.org/draft/2020-12/schema",
+    ];
+    for draft in drafts {
+        valid(&format!(
+            r#"{{"$schema":"{draft}","type":"object","properties":{{"a":{{"type":"string"}}}},"required":["a"]}}"#
+        ));
+    }
+    // Draft 4's boolean exclusiveMaximum is valid there and nowhere else.
+    let boolean_exclusive = |draft: &str| {
+        json(&format!(
+            r#"{{"$schema":"{draft}","type":"number","maximum":5,"exclusiveMaximum":true}}"#
+        ))
+    };
+    assert!(boolean_exclusive(drafts[0]).is_ok());
+    for draft in &drafts[1..] {
+        assert!(boolean_exclusive(draft).is_err(), "{draft}");
+    }
+    // 2020-12 tuples use prefixItems.
+    valid(
+        r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"array","prefixItems":[{"type":"string"}],"items":false}"#,
+    );
+}
+
+/// JSON schemas sent to Confluent 7.9 over REST and its verdicts (accepted, or 42201
+/// `Invalid JSON Schema`), recorded in the HTTP conformance data.
+#[test]
+fn rest_validity_answers_agree_with_confluent() {
+    let cases = [
+        (
+            r#"{"type":"object","properties":{"a":{"type":["string","null"]}}}"#,
+            true,
+        ),
+        (
+            r#"{"type":"object","patternProperties":{"^x":{"type":"string"}}}"#,
+            true,
+        ),
+        (r#"{"type":"array","items":[{"type":"string"}]}"#, true),
+        (r#"{"oneOf":[{"type":"string"},{"type":"integer"}]}"#, true),
+        (r#"{"not":{"type":"string"}}"#, true),
+        (r#"{"const":1}"#, true),
+        (r#"{"type":"string","format":"date-time"}"#, true),
+        (r#"{"type":"object","dependencies":{"a":["b"]}}"#, true),
+        (r#"{"$id":"http://x/y","type":"object"}"#, true),
+        (
+            r##"{"type":"object","properties":{"a":{"$ref":"#"}}}"##,
+            true,
+        ),
+        (r#"{"type":"integer","minimum":1,"maximum":0}"#, true),
+        (
+            r#"{"$schema":"http://example.com/unknown","type":"object"}"#,
+            true,
+        ),
+        ("[]", true),
+        ("12", true),
+        (r#""x""#, true),
+        ("true", true),
+        ("false", true),
+        (r#"{"type":"string","pattern":"("}"#, false),
+        (r#"{"type":"object","properties":[]}"#, false),
+        (r#"{"items":{"type":"nope"}}"#, false),
+        (r#"{"type":12}"#, false),
+        (r##"{"$ref":"#/definitions/missing"}"##, false),
+        (r#"{"minimum":"x"}"#, false),
+        (
+            r#"{"type":"record","name":"User","fields":[{"name":"name","type":"string"}]}"#,
+            false,
+        ),
+        ("null", false),
+    ];
+    for (text, want) in cases {
+        let got = json(text);
+        assert_eq!(got.is_ok(), want, "{text}: {got:?}");
+        if let Err(e) = got {
+            assert_eq!(e.to_string(), "Invalid JSON Schema", "{text}");
+        }
+    }
+    assert_eq!(
+        json(r#"{"type":"#).unwrap_err().to_string(),
+        r#"Invalid JSON {"type":"#
+    );
+}
+
+#[test]
+fn rest_compatibility_answers_agree_with_confluent() {
+    let v1 = valid(r#"{"type":"object","properties":{"a":{"type":"string"}}}"#);
+    let v2 = valid(r#"{"type":"object","properties":{"a":{"type":"integer"}}}"#);
+    let verdict = check_compatibility(
+        CompatibilityLevel::Full,
+        &v2,
+        &[PreviousVersion {
+            version: Some(1),
+            schema: &v1,
+        }],
+    );
+    assert!(!verdict.is_compatible);
+    assert_eq!(
+        verdict.messages[..2],
+        [
+            "{errorType:\"TYPE_CHANGED\", description:\"A type at path '#/properties/a' is different between the old schema and the new schema'}",
+            "{errorType:\"TYPE_CHANGED\", description:\"A type at path '#/properties/a' is different between the new schema and the old schema'}",
+        ]
+    );
+}
+
+#[test]
+fn canonical_keeps_the_text_and_normalized_sorts_it() {
+    let s = valid("{ \"type\" : \"number\", \"multipleOf\" : 1.50, \"maximum\": 1e3, \"title\": \"caf\\u00e9\\u0007\" }");
+    assert_eq!(
+        s.canonical(),
+        "{\"type\":\"number\",\"multipleOf\":1.50,\"maximum\":1E+3,\"title\":\"café\\u0007\"}"
+    );
+    assert_eq!(
+        s.normalized(),
+        "{\"maximum\":1E+3,\"multipleOf\":1.50,\"title\":\"café\\u0007\",\"type\":\"number\"}"
+    );
+    assert_eq!(model(&s).value()["type"], "number");
+}
+
+#[test]
+fn content_models_follow_confluent() {
+    let pairs: [(&str, &str, &[&str], &[&str]); 8] = [
+        // Pattern properties cover an added property of a matching name.
+        (
+            r#"{"type":"object","patternProperties":{"^x":{"type":"string"}},"additionalProperties":false}"#,
+            r#"{"type":"object","properties":{"xa":{"type":"string"}},"patternProperties":{"^x":{"type":"string"}},"additionalProperties":false}"#,
+            &[],
+            &[],
+        ),
+        // A property with the empty schema may be added to an open model.
+        (
+            r#"{"type":"object","properties":{}}"#,
+            r#"{"type":"object","properties":{"a":{}}}"#,
+            &[],
+            &[],
+        ),
+        // Tuples: an item added to an open tuple breaks BACKWARD.
+        (
+            r#"{"type":"array","items":[{"type":"string"}]}"#,
+            r#"{"type":"array","items":[{"type":"string"},{"type":"integer"}]}"#,
+            &["ITEM_ADDED_TO_OPEN_CONTENT_MODEL"],
+            &[],
+        ),
+        // Closed tuples: adding is fine, removing is not.
+        (
+            r#"{"type":"array","items":[{"type":"string"}],"additionalItems":false}"#,
+            r#"{"type":"array","items":[{"type":"string"},{"type":"integer"}],"additionalItems":false}"#,
+            &[],
+            &["ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL"],
+        ),
+        // `not` reverses the roles.
+        (
+            r#"{"not":{"type":"string"}}"#,
+            r#"{"not":{"type":["string","integer"]}}"#,
+            &["NOT_TYPE_EXTENDED"],
+            &[],
+        ),
+        // Subschemas are matched regardless of order.
+        (
+            r#"{"anyOf":[{"type":"string"},{"type":"integer"}]}"#,
+            r#"{"anyOf":[{"type":"integer"},{"type":"string"}]}"#,
+            &[],
+            &[],
+        ),
+        // multipleOf is compared as exact decimals.
+        (
+            r#"{"type":"number","multipleOf":0.5}"#,
+            r#"{"type":"number","multipleOf":1.5}"#,
+            &["MULTIPLE_OF_EXPANDED"],
+            &[],
+        ),
+        (
+            r#"{"type":"number","multipleOf":0.5}"#,
+            r#"{"type":"number","multipleOf":0.50}"#,
+            &[],
+            &[],
+        ),
+    ];
+    for (old, new, backward, forward) in pairs {
+        let (o, n) = (valid(old), valid(new));
+        assert_eq!(
+            errors(&n, &o, Direction::Backward),
+            backward,
+            "{old} -> {new}"
+        );
+        assert_eq!(
+            errors(&n, &o, Direction::Forward),
+            forward,
+            "{old} -> {new}"
+        );
+    }
+}
+
+#[test]
+fn messages_for_several_properties_follow_java_hash_order() {
+    // Confluent walks property names in `HashSet` order: "aa" (hash 3104, bucket 0) comes before
+    // "b" (hash 98, bucket 2), whatever the document order.
+    let old = valid(r#"{"type":"object","properties":{}}"#);
+    let new =
+        valid(r#"{"type":"object","properties":{"b":{"type":"string"},"aa":{"type":"string"}}}"#);
+    let messages = crate::compatibility_errors(&new, &old, Direction::Backward);
+    assert_eq!(messages.len(), 2);
+    assert!(messages[0].contains("#/properties/aa"), "{messages:?}");
+    assert!(messages[1].contains("#/properties/b"), "{messages:?}");
+}
+
+#[test]
+fn huge_cross_products_finish() {
+    let branches: Vec<serde_json::Value> = (0..40)
+        .map(|i| json!({"anyOf": (0..40).map(|j| json!({"type": "string", "maxLength": i * 100 + j})).collect::<Vec<_>>()}))
+        .collect();
+    let text = json!({ "anyOf": branches }).to_string();
+    let schema = valid(&text);
+    let start = std::time::Instant::now();
+    let _ = errors(&schema, &schema, Direction::Backward);
+    assert!(start.elapsed().as_secs() < 60);
+}
