@@ -712,11 +712,9 @@ fn is_open(o: &ObjectRules) -> bool {
 /// The schema covering `name` in a partially open model: the first pattern that matches
 /// anywhere in the name, else the additional-properties schema.
 fn covering_schema(o: &ObjectRules, name: &str) -> Option<Id> {
-    for (pattern, id) in &o.pattern_properties {
-        if let Ok(regex) = regex::Regex::new(pattern) {
-            if regex.is_match(name) {
-                return Some(*id);
-            }
+    for (regex, id) in &o.pattern_properties {
+        if regex.as_ref().is_some_and(|r| r.is_match(name)) {
+            return Some(*id);
         }
     }
     o.additional

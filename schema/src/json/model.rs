@@ -53,8 +53,9 @@ pub(crate) struct ObjectRules {
     pub required: Vec<String>,
     pub permits_additional: bool,
     pub additional: Option<Id>,
-    /// Regex source and schema, in document order.
-    pub pattern_properties: Vec<(String, Id)>,
+    /// Compiled pattern (`None` when Rust's engine cannot compile it) and schema, in document
+    /// order.
+    pub pattern_properties: Vec<(Option<regex::Regex>, Id)>,
     pub property_dependencies: Vec<(String, Vec<String>)>,
     pub schema_dependencies: Vec<(String, Id)>,
     pub min_properties: Option<f64>,
@@ -722,7 +723,11 @@ impl Builder<'_> {
                 if let Some(id) =
                     self.build_child(doc, path, &["patternProperties", &name], base, depth)
                 {
-                    rules.pattern_properties.push((name, id));
+                    let regex = regex::RegexBuilder::new(&name)
+                        .size_limit(1 << 20)
+                        .build()
+                        .ok();
+                    rules.pattern_properties.push((regex, id));
                 }
             }
         }
