@@ -459,3 +459,27 @@ fn huge_cross_products_finish() {
     let _ = errors(&schema, &schema, Direction::Backward);
     assert!(start.elapsed().as_secs() < 60);
 }
+
+#[test]
+fn percent_encoded_pointers_resolve_and_odd_ones_fail_cleanly() {
+    let schema = |t: &str| {
+        valid(&format!(
+            r##"{{"properties":{{"a":{{"$ref":"#/definitions/a%20b"}}}},"definitions":{{"a b":{{"type":"{t}"}}}}}}"##
+        ))
+    };
+    assert_eq!(
+        errors(&schema("integer"), &schema("string"), Direction::Backward),
+        vec!["TYPE_CHANGED"]
+    );
+    for text in [
+        r##"{"properties":{"a":{"$ref":"#/definitions/%aé"}}}"##,
+        r##"{"properties":{"a":{"$ref":"#/definitions/%"}}}"##,
+        r##"{"properties":{"a":{"$ref":"::::"}}}"##,
+    ] {
+        assert_eq!(
+            json(text).unwrap_err().to_string(),
+            "Invalid JSON Schema",
+            "{text}"
+        );
+    }
+}
