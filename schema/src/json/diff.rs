@@ -429,7 +429,7 @@ impl<'a> Diff<'a> {
                         } else {
                             Type::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
                         });
-                    } else if matches!(self.schema(self.deref((om, oid))).kind, Kind::False) {
+                    } else if matches!(self.schema((om, oid)).kind, Kind::False) {
                         ctx.add(Type::PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL);
                     } else {
                         ctx.add(Type::PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL);
@@ -437,10 +437,7 @@ impl<'a> Diff<'a> {
                 }
                 (None, Some(uid)) => {
                     if is_open(o) {
-                        if matches!(
-                            self.schema(self.deref((um, uid))).kind,
-                            Kind::Empty | Kind::True
-                        ) {
+                        if matches!(self.schema((um, uid)).kind, Kind::Empty | Kind::True) {
                             ctx.add(Type::PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
                         } else {
                             ctx.add(Type::PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL);
@@ -614,7 +611,7 @@ impl<'a> Diff<'a> {
                     } else {
                         Type::ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
                     });
-                } else if matches!(self.schema(self.deref((om, oid))).kind, Kind::False) {
+                } else if matches!(self.schema((om, oid)).kind, Kind::False) {
                     ctx.add(Type::ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL);
                 } else {
                     ctx.add(Type::ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL);
@@ -622,10 +619,7 @@ impl<'a> Diff<'a> {
             } else {
                 let uid = u_items[index];
                 if is_open_array(o) {
-                    if matches!(
-                        self.schema(self.deref((um, uid))).kind,
-                        Kind::Empty | Kind::True
-                    ) {
+                    if matches!(self.schema((um, uid)).kind, Kind::Empty | Kind::True) {
                         ctx.add(Type::ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
                     } else {
                         ctx.add(Type::ITEM_ADDED_TO_OPEN_CONTENT_MODEL);

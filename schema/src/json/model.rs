@@ -479,7 +479,7 @@ impl Builder<'_> {
             let absolute = resolve_uri(&base, reference).unwrap_or_else(|| reference.to_owned());
             self.pending.push((slot, absolute));
             self.nodes[slot].kind = Kind::Reference(None);
-            self.nodes[slot].raw = Some(node.clone());
+            self.annotate(slot, node, draft);
             return slot;
         }
 
@@ -582,24 +582,21 @@ impl Builder<'_> {
                 subschemas: parts,
             },
         };
-        let schema = &mut self.nodes[slot];
-        schema.kind = kind;
-        schema.id = node
-            .get(id_keyword(draft))
-            .and_then(Node::as_str)
-            .map(str::to_owned);
-        schema.title = node.get("title").and_then(Node::as_str).map(str::to_owned);
-        schema.description = node
-            .get("description")
-            .and_then(Node::as_str)
-            .map(str::to_owned);
-        schema.default = node.get("default").cloned();
-        schema.connect_type = node
-            .get("connect.type")
-            .and_then(Node::as_str)
-            .map(str::to_owned);
-        schema.raw = Some(node.clone());
+        self.nodes[slot].kind = kind;
+        self.annotate(slot, node, draft);
         slot
+    }
+
+    /// The keywords every schema carries, whatever its kind.
+    fn annotate(&mut self, slot: Id, node: &Node, draft: Draft) {
+        let text = |key: &str| node.get(key).and_then(Node::as_str).map(str::to_owned);
+        let schema = &mut self.nodes[slot];
+        schema.id = text(id_keyword(draft));
+        schema.title = text("title");
+        schema.description = text("description");
+        schema.default = node.get("default").cloned();
+        schema.connect_type = text("connect.type");
+        schema.raw = Some(node.clone());
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -485,3 +485,21 @@ fn percent_encoded_pointers_resolve_and_odd_ones_fail_cleanly() {
         );
     }
 }
+
+#[test]
+fn a_default_next_to_a_reference_counts_for_required_properties() {
+    let old = valid(
+        r##"{"definitions":{"s":{"type":"string"}},"properties":{"a":{"$ref":"#/definitions/s","default":"x"}}}"##,
+    );
+    let new = valid(
+        r##"{"definitions":{"s":{"type":"string"}},"properties":{"a":{"$ref":"#/definitions/s","default":"x"}},"required":["a"]}"##,
+    );
+    assert!(errors(&new, &old, Direction::Backward).is_empty());
+    let without_default = valid(
+        r##"{"definitions":{"s":{"type":"string"}},"properties":{"a":{"$ref":"#/definitions/s"}},"required":["a"]}"##,
+    );
+    assert_eq!(
+        errors(&without_default, &old, Direction::Backward),
+        vec!["REQUIRED_ATTRIBUTE_ADDED"]
+    );
+}
