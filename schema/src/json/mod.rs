@@ -98,6 +98,10 @@ pub(crate) fn parse(
         }
         let dep =
             jackson::read(&dependency.schema, max_depth).map_err(|_| invalid(INVALID_SCHEMA))?;
+        // Confluent loads every referenced schema as a JSON object, used or not.
+        if matches!(node, Node::Object(_)) && !matches!(dep, Node::Object(_)) {
+            return Err(invalid(INVALID_SCHEMA));
+        }
         referenced.push((dependency.reference.name.clone(), dep));
     }
 

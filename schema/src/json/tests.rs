@@ -153,6 +153,19 @@ fn unresolvable_references_are_invalid() {
     )
     .unwrap_err();
     assert_eq!(err.to_string(), "Invalid JSON Schema");
+    // Every referenced schema must be a JSON object, even one that is not used.
+    for text in ["5", "[]", "{"] {
+        let store = Store::default().with("unused", text, vec![]);
+        let err = parse(
+            SchemaType::Json,
+            r#"{"type":"string"}"#,
+            &[reference("unused.json", "unused")],
+            &store,
+            &ParseOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "Invalid JSON Schema", "{text}");
+    }
 }
 
 #[test]
@@ -502,4 +515,11 @@ fn a_default_next_to_a_reference_counts_for_required_properties() {
         errors(&without_default, &old, Direction::Backward),
         vec!["REQUIRED_ATTRIBUTE_ADDED"]
     );
+}
+
+#[test]
+fn parsed_schemas_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<super::JsonModel>();
+    shareable::<ParsedSchema>();
 }
