@@ -523,3 +523,24 @@ fn parsed_schemas_can_be_shared_between_threads() {
     shareable::<super::JsonModel>();
     shareable::<ParsedSchema>();
 }
+
+#[test]
+fn reference_loops_without_progress_do_not_hang() {
+    let texts = [
+        r##"{"$ref":"#"}"##,
+        r##"{"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"$ref":"#/definitions/a"}},"$ref":"#/definitions/a"}"##,
+        r##"{"properties":{"x":{"$ref":"#/properties/x"}}}"##,
+        r##"{"anyOf":[{"$ref":"#"},{"type":"string"}]}"##,
+        r##"{"not":{"$ref":"#"}}"##,
+    ];
+    let parsed: Vec<ParsedSchema> = texts.iter().filter_map(|t| json(t).ok()).collect();
+    // Confluent's loader accepts them all; only using them could loop.
+    assert_eq!(parsed.len(), texts.len());
+    for a in &parsed {
+        for b in &parsed {
+            let _ = crate::compatibility_errors(a, b, Direction::Backward);
+            let _ = crate::compatibility_errors(a, b, Direction::Forward);
+            let _ = model(a).validate(&json!({"x": "y"}));
+        }
+    }
+}
