@@ -5,10 +5,11 @@
 //!   Confluent accepts them. An object must satisfy the meta-schema of its draft (`$schema`, draft
 //!   7 when absent or unknown), its patterns must compile and every `$ref` must resolve, within
 //!   the schema or to a referenced schema (a reference's name is the `$ref` URL). Nothing is ever
-//!   fetched from the network.
-//! - Canonical text: Jackson's compact serialization ([`jackson`]); normalized text: the same with
+//!   fetched from the network. Where Confluent's loader is more lenient than the meta-schemas
+//!   (empty `allOf`/`anyOf`/`oneOf`, draft 4's empty `required`), it is followed.
+//! - Canonical text: Jackson's compact serialization; normalized text: the same with
 //!   object keys sorted.
-//! - Compatibility: Confluent's `SchemaDiff` under the STRICT policy ([`diff`]).
+//! - Compatibility: Confluent's `SchemaDiff` under the STRICT policy.
 
 mod compile;
 mod diff;
