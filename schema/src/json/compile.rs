@@ -101,7 +101,7 @@ const DATA_KEYWORDS: [&str; 4] = ["enum", "const", "default", "examples"];
 
 /// Rewrites what Confluent's loader accepts but the meta-schemas forbid into an equivalent form:
 /// an empty `allOf` (which constrains nothing) and an empty `anyOf`/`oneOf` (which nothing
-/// satisfies), and draft 4's empty `required`.
+/// satisfies), draft 4's empty `required`, and names repeated in `required` or `type`.
 fn relax(value: &mut Value, draft: Draft) {
     let (anything, nothing) = if draft == Draft::Draft4 {
         (serde_json::json!({}), serde_json::json!({"not": {}}))
@@ -118,6 +118,20 @@ fn relax_with(value: &mut Value, draft: Draft, anything: &Value, nothing: &Value
             {
                 if matches!(object.get(key), Some(Value::Array(items)) if items.is_empty()) {
                     object.insert(key.to_owned(), Value::Array(vec![replacement.clone()]));
+                }
+            }
+            // Repeated names mean nothing more; Confluent's loader keeps them, the meta-schemas
+            // reject them.
+            for key in ["required", "type"] {
+                if let Some(Value::Array(items)) = object.get_mut(key) {
+                    let mut seen = Vec::with_capacity(items.len());
+                    items.retain(|item| {
+                        let fresh = !seen.contains(item);
+                        if fresh {
+                            seen.push(item.clone());
+                        }
+                        fresh
+                    });
                 }
             }
             if draft == Draft::Draft4

@@ -326,6 +326,15 @@ fn rest_validity_answers_agree_with_confluent() {
             false,
         ),
         ("null", false),
+        // Accepted by Confluent's loader although the meta-schemas forbid them.
+        (r#"{"allOf":[]}"#, true),
+        (r#"{"anyOf":[]}"#, true),
+        (r#"{"type":"object","required":["a","a"]}"#, true),
+        (r#"{"type":["string","string"]}"#, true),
+        (
+            r#"{"$schema":"http://json-schema.org/draft-04/schema#","required":[]}"#,
+            true,
+        ),
     ];
     for (text, want) in cases {
         let got = json(text);
@@ -543,4 +552,24 @@ fn reference_loops_without_progress_do_not_hang() {
             let _ = model(a).validate(&json!({"x": "y"}));
         }
     }
+}
+
+/// Confluent's loader accepts these although the meta-schemas forbid them (`allOf: []` is in the
+/// golden corpus; the others follow from how the loader reads those keywords).
+#[test]
+fn loader_leniencies_are_kept() {
+    for text in [
+        r#"{"allOf":[]}"#,
+        r#"{"anyOf":[]}"#,
+        r#"{"type":"object","required":["a","a"]}"#,
+        r#"{"type":["string","string"]}"#,
+        r#"{"$schema":"http://json-schema.org/draft-04/schema#","required":[]}"#,
+    ] {
+        valid(text);
+    }
+    // An empty anyOf is satisfied by nothing, an empty allOf by everything.
+    let nothing = valid(r#"{"anyOf":[]}"#);
+    assert!(!model(&nothing).is_valid(&json!(1)));
+    let anything = valid(r#"{"allOf":[]}"#);
+    assert!(model(&anything).is_valid(&json!(1)));
 }
