@@ -8,6 +8,7 @@
 //! recursive schemas are graphs, not infinite trees.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use jsonschema::{uri, Draft};
 
@@ -131,8 +132,9 @@ pub(crate) struct Schema {
     pub default: Option<Node>,
     /// The `connect.type` annotation, which lets `bytes` schemas change class.
     pub connect_type: Option<String>,
-    /// The JSON the schema was read from; `None` for the parts of a synthetic combination.
-    pub raw: Option<Node>,
+    /// A fingerprint of the JSON of a subschema of `allOf`/`anyOf`/`oneOf` (member order
+    /// ignored), by which duplicate subschemas are recognized; `None` elsewhere.
+    pub fingerprint: Option<u64>,
 }
 
 impl Schema {
@@ -144,7 +146,7 @@ impl Schema {
             description: None,
             default: None,
             connect_type: None,
-            raw: None,
+            fingerprint: None,
         }
     }
 
@@ -187,19 +189,13 @@ fn id_keyword(draft: Draft) -> &'static str {
     }
 }
 
-/// A location: document index and JSON pointer (unescaped segments).
-type Location = (usize, Vec<String>);
-
-fn node_at<'a>(node: &'a Node, path: &[String]) -> Option<&'a Node> {
-    let mut current = node;
-    for segment in path {
-        current = match current {
-            Node::Object(_) => current.get(segment)?,
-            Node::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
+/// The child of `node` named by one JSON pointer segment.
+fn child<'a>(node: &'a Node, segment: &str) -> Option<&'a Node> {
+    match node {
+        Node::Object(_) => node.get(segment),
+        Node::Array(items) => items.get(segment.parse::<usize>().ok()?),
+        _ => None,
     }
-    Some(current)
 }
 
 fn percent_decode(s: &str) -> String {
@@ -224,94 +220,106 @@ fn percent_decode(s: &str) -> String {
 /// Keys whose values are data, not schemas: no `$id` or anchor inside them counts.
 const DATA_KEYWORDS: [&str; 4] = ["enum", "const", "default", "examples"];
 
-struct Indexer<'a> {
-    docs: &'a [Document],
-    /// `resource#pointer` and `resource#anchor` to a location.
-    targets: HashMap<String, Location>,
+/// Something a reference can name: a resource root or an anchor, with the base URI there.
+struct Target<'a> {
+    doc: usize,
+    node: &'a Node,
+    base: String,
 }
 
-impl Indexer<'_> {
-    fn index(
-        &mut self,
-        doc: usize,
-        node: &Node,
-        resource: &str,
-        pointer: &str,
-        path: &mut Vec<String>,
-        depth: usize,
-    ) {
-        if depth > 256 {
-            return;
-        }
-        let draft = self.docs[doc].draft;
-        let mut resource = resource.to_owned();
-        let mut pointer = pointer.to_owned();
-        if let Node::Object(members) = node {
+/// The resources (`$id`) and anchors of a document, by absolute URI.
+fn index<'a>(
+    targets: &mut HashMap<String, Target<'a>>,
+    doc: usize,
+    draft: Draft,
+    node: &'a Node,
+    base: &str,
+    depth: usize,
+) {
+    if depth > 256 {
+        return;
+    }
+    match node {
+        Node::Object(members) => {
+            let mut base = base.to_owned();
             if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
                 if let Some(anchor) = id.strip_prefix('#') {
-                    self.targets
+                    let resource = base.split('#').next().unwrap_or_default();
+                    targets
                         .entry(format!("{resource}#{anchor}"))
-                        .or_insert_with(|| (doc, path.clone()));
-                } else if let Some(absolute) = resolve_uri(&resource, id) {
-                    let (res, fragment) = absolute.split_once('#').unwrap_or((&absolute, ""));
+                        .or_insert_with(|| Target {
+                            doc,
+                            node,
+                            base: base.clone(),
+                        });
+                } else if let Some(absolute) = resolve_uri(&base, id) {
+                    let (resource, fragment) = absolute.split_once('#').unwrap_or((&absolute, ""));
+                    base = resource.to_owned();
                     if !fragment.is_empty() && !fragment.starts_with('/') {
-                        self.targets
-                            .entry(absolute.clone())
-                            .or_insert_with(|| (doc, path.clone()));
+                        targets.entry(absolute.clone()).or_insert_with(|| Target {
+                            doc,
+                            node,
+                            base: base.clone(),
+                        });
                     }
-                    resource = res.to_owned();
-                    pointer = String::new();
+                    targets
+                        .entry(format!("{resource}#"))
+                        .or_insert_with(|| Target {
+                            doc,
+                            node,
+                            base: base.clone(),
+                        });
                 }
             }
             if let Some(anchor) = node.get("$anchor").and_then(Node::as_str) {
-                self.targets
-                    .entry(format!("{resource}#{anchor}"))
-                    .or_insert_with(|| (doc, path.clone()));
+                targets
+                    .entry(format!("{base}#{anchor}"))
+                    .or_insert_with(|| Target {
+                        doc,
+                        node,
+                        base: base.clone(),
+                    });
             }
-            self.targets
-                .entry(format!("{resource}#{pointer}"))
-                .or_insert_with(|| (doc, path.clone()));
             for (key, value) in members {
-                if DATA_KEYWORDS.contains(&key.as_str()) {
-                    continue;
+                if !DATA_KEYWORDS.contains(&key.as_str()) {
+                    index(targets, doc, draft, value, &base, depth + 1);
                 }
-                path.push(key.clone());
-                let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
-                self.index(doc, value, &resource, &child, path, depth + 1);
-                path.pop();
             }
-        } else if let Node::Array(items) = node {
-            for (i, item) in items.iter().enumerate() {
-                path.push(i.to_string());
-                let child = format!("{pointer}/{i}");
-                self.index(doc, item, &resource, &child, path, depth + 1);
-                path.pop();
-            }
-        } else {
-            self.targets
-                .entry(format!("{resource}#{pointer}"))
-                .or_insert_with(|| (doc, path.clone()));
         }
+        Node::Array(items) => {
+            for item in items {
+                index(targets, doc, draft, item, base, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 
 /// Builds the model of `docs[0]`, resolving references among all documents.
 pub(crate) fn build(docs: &[Document]) -> Model {
-    let mut indexer = Indexer {
-        docs,
-        targets: HashMap::new(),
-    };
+    let mut targets = HashMap::new();
     for (i, doc) in docs.iter().enumerate() {
-        indexer.index(i, &doc.node, &doc.base, "", &mut Vec::new(), 0);
+        targets.insert(
+            format!("{}#", doc.base),
+            Target {
+                doc: i,
+                node: &doc.node,
+                base: doc.base.clone(),
+            },
+        );
+    }
+    for (i, doc) in docs.iter().enumerate() {
+        index(&mut targets, i, doc.draft, &doc.node, &doc.base, 0);
     }
     let mut builder = Builder {
         docs,
-        targets: indexer.targets,
+        targets,
         nodes: Vec::new(),
         built: HashMap::new(),
         pending: Vec::new(),
+        hasher: std::collections::hash_map::RandomState::new(),
     };
-    let root = builder.build_at(0, Vec::new(), &docs[0].base, 0);
+    let root = builder.build_at(0, &docs[0].node, &docs[0].base, 0);
     while let Some((node, absolute)) = builder.pending.pop() {
         let target = builder.resolve(&absolute);
         builder.nodes[node].kind = Kind::Reference(target);
@@ -324,11 +332,43 @@ pub(crate) fn build(docs: &[Document]) -> Model {
 
 struct Builder<'a> {
     docs: &'a [Document],
-    targets: HashMap<String, Location>,
+    targets: HashMap<String, Target<'a>>,
     nodes: Vec<Schema>,
-    built: HashMap<Location, Id>,
+    /// Schemas already built, by the address of their JSON (documents do not move meanwhile).
+    built: HashMap<usize, Id>,
     /// Reference nodes and the absolute URI they point to.
     pending: Vec<(Id, String)>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+/// The identity of a JSON value inside the documents being built.
+fn address(node: &Node) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
+/// Hashes JSON with object members in key order, so that member order does not matter.
+fn hash_json(node: &Node, state: &mut impl Hasher) {
+    match node {
+        Node::Null => 0u8.hash(state),
+        Node::Bool(b) => (1u8, b).hash(state),
+        Node::Number { text, integer } => (2u8, text, integer).hash(state),
+        Node::String(s) => (3u8, s).hash(state),
+        Node::Array(items) => {
+            (4u8, items.len()).hash(state);
+            for item in items {
+                hash_json(item, state);
+            }
+        }
+        Node::Object(members) => {
+            (5u8, members.len()).hash(state);
+            let mut sorted: Vec<&(String, Node)> = members.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            for (key, value) in sorted {
+                key.hash(state);
+                hash_json(value, state);
+            }
+        }
+    }
 }
 
 const ARRAY_KEYWORDS: [&str; 10] = [
@@ -375,102 +415,71 @@ impl Builder<'_> {
     fn resolve(&mut self, absolute: &str) -> Option<Id> {
         let (resource, fragment) = absolute.split_once('#').unwrap_or((absolute, ""));
         let fragment = percent_decode(fragment);
-        let location = if fragment.is_empty() || fragment.starts_with('/') {
-            // Walk the pointer from the resource root, so that pointers into data work too.
-            let (doc, mut path) = self.targets.get(&format!("{resource}#"))?.clone();
+        let (doc, node, base) = if fragment.is_empty() || fragment.starts_with('/') {
+            // Walk the pointer from the resource root, following `$id`s on the way.
+            let target = self.targets.get(&format!("{resource}#"))?;
+            let (doc, mut node, mut base) = (target.doc, target.node, target.base.clone());
+            let draft = self.docs[doc].draft;
             for segment in fragment.split('/').skip(1) {
-                path.push(segment.replace("~1", "/").replace("~0", "~"));
-            }
-            (doc, path)
-        } else {
-            self.targets.get(&format!("{resource}#{fragment}"))?.clone()
-        };
-        let base = self.base_at(&location);
-        node_at(&self.docs[location.0].node, &location.1)?;
-        Some(self.build_at(location.0, location.1, &base, 0))
-    }
-
-    /// The base URI in effect at a location.
-    fn base_at(&self, location: &Location) -> String {
-        let doc = &self.docs[location.0];
-        let mut base = doc.base.clone();
-        let mut current = &doc.node;
-        let apply = |node: &Node, base: &mut String| {
-            if let Some(id) = node.get(id_keyword(doc.draft)).and_then(Node::as_str) {
-                if !id.starts_with('#') {
-                    if let Some(b) = resolve_uri(base, id) {
-                        *base = b;
+                node = child(node, &segment.replace("~1", "/").replace("~0", "~"))?;
+                if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
+                    if !id.starts_with('#') {
+                        if let Some(b) = resolve_uri(&base, id) {
+                            base = b.split('#').next().unwrap_or_default().to_owned();
+                        }
                     }
                 }
             }
+            (doc, node, base)
+        } else {
+            let target = self.targets.get(&format!("{resource}#{fragment}"))?;
+            (target.doc, target.node, target.base.clone())
         };
-        apply(current, &mut base);
-        for segment in &location.1 {
-            match node_at(current, std::slice::from_ref(segment)) {
-                Some(next) => current = next,
-                None => break,
-            }
-            apply(current, &mut base);
-        }
-        base
+        Some(self.build_at(doc, node, &base, 0))
     }
 
     fn build_child(
         &mut self,
         doc: usize,
-        path: &[String],
-        key: &[&str],
+        node: Option<&Node>,
         base: &str,
         depth: usize,
     ) -> Option<Id> {
-        let mut child = path.to_vec();
-        child.extend(key.iter().map(|s| (*s).to_owned()));
-        node_at(&self.docs[doc].node, &child)?;
-        Some(self.build_at(doc, child, base, depth + 1))
+        node.map(|n| self.build_at(doc, n, base, depth + 1))
     }
 
-    fn build_at(&mut self, doc: usize, path: Vec<String>, base: &str, depth: usize) -> Id {
-        let location = (doc, path);
-        if let Some(&id) = self.built.get(&location) {
+    fn build_at(&mut self, doc: usize, node: &Node, base: &str, depth: usize) -> Id {
+        let key = address(node);
+        if let Some(&id) = self.built.get(&key) {
             return id;
         }
-        let docs = self.docs;
-        let Some(node) = node_at(&docs[doc].node, &location.1) else {
-            return self.push(Schema::bare(Kind::Empty));
-        };
         if depth > 512 {
             return self.push(Schema::bare(Kind::Empty));
         }
-        let draft = docs[doc].draft;
+        let draft = self.docs[doc].draft;
         let members = match node {
-            Node::Bool(true) => {
-                let id = self.push(Schema::bare(Kind::True));
-                self.built.insert(location, id);
-                return id;
-            }
-            Node::Bool(false) => {
-                let id = self.push(Schema::bare(Kind::False));
-                self.built.insert(location, id);
-                return id;
-            }
             Node::Object(members) => members,
-            // Confluent reads any other root as an empty schema.
             _ => {
-                let id = self.push(Schema::bare(Kind::Empty));
-                self.built.insert(location, id);
+                let kind = match node {
+                    Node::Bool(true) => Kind::True,
+                    Node::Bool(false) => Kind::False,
+                    // Confluent reads any other root as an empty schema.
+                    _ => Kind::Empty,
+                };
+                let id = self.push(Schema::bare(kind));
+                self.built.insert(key, id);
                 return id;
             }
         };
         // Reserve the slot first so that cycles through `$ref` find it.
         let slot = self.push(Schema::bare(Kind::Empty));
-        self.built.insert(location.clone(), slot);
-        let path = location.1;
+        self.built.insert(key, slot);
 
         let mut base = base.to_owned();
         if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
             if !id.starts_with('#') {
                 if let Some(b) = resolve_uri(&base, id) {
-                    base = b;
+                    base = b.split('#').next().unwrap_or_default().to_owned();
                 }
             }
         }
@@ -501,16 +510,19 @@ impl Builder<'_> {
                 "anyOf" => Criterion::Any,
                 _ => Criterion::One,
             };
-            let count = match node.get(&key) {
-                Some(Node::Array(items)) => items.len(),
-                _ => 0,
+            let items: &[Node] = match node.get(&key) {
+                Some(Node::Array(items)) => items,
+                _ => &[],
             };
-            let mut subschemas = Vec::with_capacity(count);
-            for i in 0..count {
-                let index = i.to_string();
-                if let Some(id) = self.build_child(doc, &path, &[&key, &index], &base, depth) {
-                    subschemas.push(id);
+            let mut subschemas = Vec::with_capacity(items.len());
+            for item in items {
+                let id = self.build_at(doc, item, &base, depth + 1);
+                if self.nodes[id].fingerprint.is_none() {
+                    let mut state = self.hasher.build_hasher();
+                    hash_json(item, &mut state);
+                    self.nodes[id].fingerprint = Some(state.finish());
                 }
+                subschemas.push(id);
             }
             parts.push(self.push(Schema::bare(Kind::Combined {
                 criterion,
@@ -518,7 +530,7 @@ impl Builder<'_> {
             })));
         }
         if has("not") {
-            if let Some(id) = self.build_child(doc, &path, &["not"], &base, depth) {
+            if let Some(id) = self.build_child(doc, node.get("not"), &base, depth) {
                 parts.push(self.push(Schema::bare(Kind::Not(id))));
             }
         }
@@ -529,14 +541,14 @@ impl Builder<'_> {
         }
         match node.get("type") {
             Some(Node::String(t)) => {
-                if let Some(id) = self.typed(t, node, doc, &path, &base, depth, &mut consumed) {
+                if let Some(id) = self.typed(t, node, doc, &base, depth, &mut consumed) {
                     parts.push(id);
                 }
             }
             Some(Node::Array(types)) => {
                 let mut subschemas = Vec::new();
                 for t in types.iter().filter_map(Node::as_str) {
-                    if let Some(id) = self.typed(t, node, doc, &path, &base, depth, &mut consumed) {
+                    if let Some(id) = self.typed(t, node, doc, &base, depth, &mut consumed) {
                         subschemas.push(id);
                     }
                 }
@@ -550,11 +562,11 @@ impl Builder<'_> {
         let unconsumed =
             |keys: &[&str], consumed: &[&str]| keys.iter().any(|k| has(k) && !consumed.contains(k));
         if unconsumed(&ARRAY_KEYWORDS, &consumed) {
-            let rules = self.array_rules(node, doc, &path, &base, depth);
+            let rules = self.array_rules(node, doc, &base, depth);
             parts.push(self.push(Schema::bare(Kind::Array(rules))));
         }
         if unconsumed(&OBJECT_KEYWORDS, &consumed) {
-            let rules = self.object_rules(node, doc, &path, &base, depth);
+            let rules = self.object_rules(node, doc, &base, depth);
             parts.push(self.push(Schema::bare(Kind::Object(rules))));
         }
         if unconsumed(&NUMBER_KEYWORDS, &consumed) {
@@ -596,16 +608,13 @@ impl Builder<'_> {
         schema.description = text("description");
         schema.default = node.get("default").cloned();
         schema.connect_type = text("connect.type");
-        schema.raw = Some(node.clone());
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn typed(
         &mut self,
         type_name: &str,
         node: &Node,
         doc: usize,
-        path: &[String],
         base: &str,
         depth: usize,
         consumed: &mut Vec<&'static str>,
@@ -624,25 +633,18 @@ impl Builder<'_> {
             "null" => Kind::Null,
             "array" => {
                 consumed.extend_from_slice(&ARRAY_KEYWORDS);
-                Kind::Array(self.array_rules(node, doc, path, base, depth))
+                Kind::Array(self.array_rules(node, doc, base, depth))
             }
             "object" => {
                 consumed.extend_from_slice(&OBJECT_KEYWORDS);
-                Kind::Object(self.object_rules(node, doc, path, base, depth))
+                Kind::Object(self.object_rules(node, doc, base, depth))
             }
             _ => return None,
         };
         Some(self.push(Schema::bare(kind)))
     }
 
-    fn array_rules(
-        &mut self,
-        node: &Node,
-        doc: usize,
-        path: &[String],
-        base: &str,
-        depth: usize,
-    ) -> ArrayRules {
+    fn array_rules(&mut self, node: &Node, doc: usize, base: &str, depth: usize) -> ArrayRules {
         let draft = self.docs[doc].draft;
         let mut rules = ArrayRules {
             permits_additional_items: true,
@@ -659,39 +661,28 @@ impl Builder<'_> {
         };
         match node.get(tuple_key) {
             Some(Node::Array(items)) => {
-                let mut schemas = Vec::new();
-                for i in 0..items.len() {
-                    let index = i.to_string();
-                    if let Some(id) = self.build_child(doc, path, &[tuple_key, &index], base, depth)
-                    {
-                        schemas.push(id);
-                    }
-                }
+                let schemas = items
+                    .iter()
+                    .map(|item| self.build_at(doc, item, base, depth + 1))
+                    .collect();
                 rules.item_schemas = Some(schemas);
             }
             Some(_) if !prefix_items => {
-                rules.all_items = self.build_child(doc, path, &["items"], base, depth);
+                rules.all_items = self.build_child(doc, node.get("items"), base, depth);
             }
             _ => {}
         }
         match node.get(rest_key) {
             Some(Node::Bool(permits)) => rules.permits_additional_items = *permits,
             Some(Node::Object(_)) => {
-                rules.additional_items = self.build_child(doc, path, &[rest_key], base, depth);
+                rules.additional_items = self.build_child(doc, node.get(rest_key), base, depth);
             }
             _ => {}
         }
         rules
     }
 
-    fn object_rules(
-        &mut self,
-        node: &Node,
-        doc: usize,
-        path: &[String],
-        base: &str,
-        depth: usize,
-    ) -> ObjectRules {
+    fn object_rules(&mut self, node: &Node, doc: usize, base: &str, depth: usize) -> ObjectRules {
         let mut rules = ObjectRules {
             permits_additional: true,
             min_properties: node.get("minProperties").and_then(Node::as_f64),
@@ -700,10 +691,13 @@ impl Builder<'_> {
         };
         if let Some(Node::Object(properties)) = node.get("properties") {
             // Document order through org.json's map, everit's map and the builder's map.
+            let by_name: HashMap<&str, &Node> =
+                properties.iter().map(|(k, v)| (k.as_str(), v)).collect();
             let names: Vec<String> = properties.iter().map(|(k, _)| k.clone()).collect();
             let order = hash_map_order(&hash_map_order(&hash_map_order(&names)));
             for name in order {
-                if let Some(id) = self.build_child(doc, path, &["properties", &name], base, depth) {
+                let value = by_name.get(name.as_str()).copied();
+                if let Some(id) = self.build_child(doc, value, base, depth) {
                     rules.properties.push((name, id));
                 }
             }
@@ -716,12 +710,10 @@ impl Builder<'_> {
                 .collect();
         }
         if let Some(Node::Object(patterns)) = node.get("patternProperties") {
-            let names: Vec<String> = patterns.iter().map(|(k, _)| k.clone()).collect();
-            for name in names {
-                if let Some(id) =
-                    self.build_child(doc, path, &["patternProperties", &name], base, depth)
+            for (name, value) in patterns {
+                let id = self.build_at(doc, value, base, depth + 1);
                 {
-                    let regex = regex::RegexBuilder::new(&name)
+                    let regex = regex::RegexBuilder::new(name)
                         .size_limit(1 << 20)
                         .build()
                         .ok();
@@ -733,30 +725,25 @@ impl Builder<'_> {
             Some(Node::Bool(permits)) => rules.permits_additional = *permits,
             Some(Node::Object(_)) => {
                 rules.additional =
-                    self.build_child(doc, path, &["additionalProperties"], base, depth);
+                    self.build_child(doc, node.get("additionalProperties"), base, depth);
             }
             _ => {}
         }
         for key in ["dependencies", "dependentRequired", "dependentSchemas"] {
             if let Some(Node::Object(dependencies)) = node.get(key) {
-                let names: Vec<String> = dependencies.iter().map(|(k, _)| k.clone()).collect();
-                for name in names {
-                    match node.get(key).and_then(|d| d.get(&name)) {
-                        Some(Node::Array(list)) => rules.property_dependencies.push((
+                for (name, value) in dependencies {
+                    match value {
+                        Node::Array(list) => rules.property_dependencies.push((
                             name.clone(),
                             list.iter()
                                 .filter_map(Node::as_str)
                                 .map(str::to_owned)
                                 .collect(),
                         )),
-                        Some(_) => {
-                            if let Some(id) =
-                                self.build_child(doc, path, &[key, &name], base, depth)
-                            {
-                                rules.schema_dependencies.push((name.clone(), id));
-                            }
+                        _ => {
+                            let id = self.build_at(doc, value, base, depth + 1);
+                            rules.schema_dependencies.push((name.clone(), id));
                         }
-                        None => {}
                     }
                 }
             }

@@ -573,3 +573,21 @@ fn loader_leniencies_are_kept() {
     let anything = valid(r#"{"allOf":[]}"#);
     assert!(model(&anything).is_valid(&json!(1)));
 }
+
+#[test]
+fn huge_difference_lists_are_bounded() {
+    // Ten thousand added properties under a 64 KiB property name: the paths alone would take
+    // 640 MiB. The check stops early and still refuses the change.
+    let long = "n".repeat(64 * 1024);
+    let props: serde_json::Map<String, serde_json::Value> = (0..10_000)
+        .map(|i| (format!("p{i}"), json!({"type": "string"})))
+        .collect();
+    let old = valid(
+        &json!({"properties": {long.clone(): {"type": "object", "properties": {}}}}).to_string(),
+    );
+    let new =
+        valid(&json!({"properties": {long: {"type": "object", "properties": props}}}).to_string());
+    let backward = errors(&new, &old, Direction::Backward);
+    assert_eq!(backward, vec!["TYPE_CHANGED"]);
+    assert!(errors(&new, &old, Direction::Forward).is_empty());
+}
