@@ -591,3 +591,35 @@ fn huge_difference_lists_are_bounded() {
     assert_eq!(backward, vec!["TYPE_CHANGED"]);
     assert!(errors(&new, &old, Direction::Forward).is_empty());
 }
+
+#[test]
+fn references_into_a_referenced_schema_and_its_own_ids_resolve() {
+    let store = |id_type: &str| {
+        Store::default().with(
+            "customer",
+            &format!(
+                r##"{{"$id":"https://example.com/schemas/customer.json","definitions":{{"id":{{"type":"{id_type}"}}}},"properties":{{"id":{{"$ref":"#/definitions/id"}}}}}}"##
+            ),
+            vec![],
+        )
+    };
+    let schema = |id_type: &str| {
+        parse(
+            SchemaType::Json,
+            r##"{"properties":{"who":{"$ref":"customer.json"},"key":{"$ref":"customer.json#/definitions/id"}}}"##,
+            &[reference("customer.json", "customer")],
+            &store(id_type),
+            &ParseOptions::default(),
+        )
+        .unwrap()
+    };
+    let (v1, v2) = (schema("integer"), schema("string"));
+    let messages = crate::compatibility_errors(&v2, &v1, Direction::Backward);
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("'#/properties/key'")));
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("'#/properties/who/properties/id'")));
+    assert!(model(&v1).is_valid(&json!({"who": {"id": 1}, "key": 2})));
+    assert!(!model(&v1).is_valid(&json!({"who": {"id": "x"}})));
+}
