@@ -24,10 +24,11 @@ type SRef = (usize, Id);
 const MAX_DEPTH: usize = 256;
 /// Comparisons after which every result is memoized, even one cut short by a cycle.
 const MEMO_EVERYTHING_AFTER: usize = 10_000;
-/// Pair comparisons allowed for one check. Only hostile schemas (huge cross products of combined
-/// schemas) reach it; what is left is then reported as a type change, so such a schema is never
-/// accepted by default.
-const MAX_COMPARISONS: usize = 250_000;
+/// Pair comparisons allowed for one check, on top of a few per schema node (which is what
+/// aligned schemas need). Only hostile schemas (huge cross products of combined schemas) reach
+/// it; what is left is then reported as a type change, so such a schema is never accepted by
+/// default.
+const MAX_EXTRA_COMPARISONS: usize = 250_000;
 
 /// The differences from `original` to `update`, in Confluent's order.
 pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {
@@ -37,6 +38,7 @@ pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {
         memo: HashMap::new(),
         truncations: 0,
         calls: 0,
+        max_calls: MAX_EXTRA_COMPARISONS + 4 * (original.nodes.len() + update.nodes.len()),
         depth: 0,
     };
     let mut ctx = Ctx::root(Rc::new(Cell::new(MAX_DIFFERENCE_BYTES)));
@@ -165,6 +167,7 @@ struct Diff<'a> {
     memo: HashMap<(SRef, SRef), Vec<Difference>>,
     truncations: usize,
     calls: usize,
+    max_calls: usize,
     depth: usize,
 }
 
@@ -205,7 +208,7 @@ impl<'a> Diff<'a> {
         if self.depth >= MAX_DEPTH {
             return;
         }
-        if self.calls >= MAX_COMPARISONS {
+        if self.calls >= self.max_calls {
             return ctx.add(Type::TYPE_CHANGED);
         }
         if let Some(diffs) = self.memo.get(&(o, u)) {
