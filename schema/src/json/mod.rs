@@ -110,6 +110,15 @@ pub(crate) fn parse(
         Node::Null => return Err(invalid(INVALID_SCHEMA)),
         Node::Object(_) | Node::Bool(_) => {
             let draft = compile::draft_of(&value);
+            let bounded = model::bases_are_bounded(&node, DEFAULT_BASE, draft, 0)
+                && referenced.iter().all(|(name, dep)| {
+                    let draft = compile::draft_of(&dep.to_value());
+                    name.len() <= model::MAX_BASE_URI
+                        && model::bases_are_bounded(dep, DEFAULT_BASE, draft, 0)
+                });
+            if !bounded {
+                return Err(invalid(INVALID_SCHEMA));
+            }
             let deps: Vec<(String, Value)> = referenced
                 .iter()
                 .map(|(name, dep)| (name.clone(), dep.to_value()))

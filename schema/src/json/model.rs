@@ -7,8 +7,10 @@
 //! `anyOf` of one schema per type. `$ref` becomes a reference to the node of its target, so
 //! recursive schemas are graphs, not infinite trees.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::rc::Rc;
 
 use jsonschema::{uri, Draft};
 
@@ -224,7 +226,45 @@ const DATA_KEYWORDS: [&str; 4] = ["enum", "const", "default", "examples"];
 struct Target<'a> {
     doc: usize,
     node: &'a Node,
-    base: String,
+    base: Rc<str>,
+}
+
+/// Longest base URI accepted. Every `$ref` is resolved against the base in effect, so an
+/// enormous `$id` would make each of them cost as much; no real schema comes near this.
+pub(crate) const MAX_BASE_URI: usize = 8 * 1024;
+
+/// Whether every base URI set by `$id` (or draft 4's `id`) in `node` stays within
+/// [`MAX_BASE_URI`].
+pub(crate) fn bases_are_bounded(node: &Node, base: &str, draft: Draft, depth: usize) -> bool {
+    if depth > 256 {
+        return true;
+    }
+    match node {
+        Node::Object(members) => {
+            let mut base: Cow<'_, str> = Cow::Borrowed(base);
+            if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
+                if id.len() > MAX_BASE_URI {
+                    return false;
+                }
+                if !id.starts_with('#') {
+                    if let Some(b) = resolve_uri(&base, id) {
+                        if b.len() > MAX_BASE_URI {
+                            return false;
+                        }
+                        base = Cow::Owned(b);
+                    }
+                }
+            }
+            members.iter().all(|(key, value)| {
+                DATA_KEYWORDS.contains(&key.as_str())
+                    || bases_are_bounded(value, &base, draft, depth + 1)
+            })
+        }
+        Node::Array(items) => items
+            .iter()
+            .all(|item| bases_are_bounded(item, base, draft, depth + 1)),
+        _ => true,
+    }
 }
 
 /// The resources (`$id`) and anchors of a document, by absolute URI.
@@ -233,7 +273,7 @@ fn index<'a>(
     doc: usize,
     draft: Draft,
     node: &'a Node,
-    base: &str,
+    base: &Rc<str>,
     depth: usize,
 ) {
     if depth > 256 {
@@ -241,44 +281,29 @@ fn index<'a>(
     }
     match node {
         Node::Object(members) => {
-            let mut base = base.to_owned();
+            let mut base = Rc::clone(base);
+            let mut register = |key: String, base: &Rc<str>| {
+                targets.entry(key).or_insert_with(|| Target {
+                    doc,
+                    node,
+                    base: Rc::clone(base),
+                });
+            };
             if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
                 if let Some(anchor) = id.strip_prefix('#') {
                     let resource = base.split('#').next().unwrap_or_default();
-                    targets
-                        .entry(format!("{resource}#{anchor}"))
-                        .or_insert_with(|| Target {
-                            doc,
-                            node,
-                            base: base.clone(),
-                        });
+                    register(format!("{resource}#{anchor}"), &base);
                 } else if let Some(absolute) = resolve_uri(&base, id) {
                     let (resource, fragment) = absolute.split_once('#').unwrap_or((&absolute, ""));
-                    base = resource.to_owned();
+                    base = Rc::from(resource);
                     if !fragment.is_empty() && !fragment.starts_with('/') {
-                        targets.entry(absolute.clone()).or_insert_with(|| Target {
-                            doc,
-                            node,
-                            base: base.clone(),
-                        });
+                        register(absolute.clone(), &base);
                     }
-                    targets
-                        .entry(format!("{resource}#"))
-                        .or_insert_with(|| Target {
-                            doc,
-                            node,
-                            base: base.clone(),
-                        });
+                    register(format!("{base}#"), &base);
                 }
             }
             if let Some(anchor) = node.get("$anchor").and_then(Node::as_str) {
-                targets
-                    .entry(format!("{base}#{anchor}"))
-                    .or_insert_with(|| Target {
-                        doc,
-                        node,
-                        base: base.clone(),
-                    });
+                register(format!("{base}#{anchor}"), &base);
             }
             for (key, value) in members {
                 if !DATA_KEYWORDS.contains(&key.as_str()) {
@@ -299,17 +324,16 @@ fn index<'a>(
 pub(crate) fn build(docs: &[Document]) -> Model {
     let mut targets = HashMap::new();
     for (i, doc) in docs.iter().enumerate() {
+        let base: Rc<str> = Rc::from(doc.base.as_str());
         targets.insert(
-            format!("{}#", doc.base),
+            format!("{base}#"),
             Target {
                 doc: i,
                 node: &doc.node,
-                base: doc.base.clone(),
+                base: Rc::clone(&base),
             },
         );
-    }
-    for (i, doc) in docs.iter().enumerate() {
-        index(&mut targets, i, doc.draft, &doc.node, &doc.base, 0);
+        index(&mut targets, i, doc.draft, &doc.node, &base, 0);
     }
     let mut builder = Builder {
         docs,
@@ -319,10 +343,10 @@ pub(crate) fn build(docs: &[Document]) -> Model {
         pending: Vec::new(),
         hasher: std::collections::hash_map::RandomState::new(),
     };
-    let root = builder.build_at(0, &docs[0].node, &docs[0].base, 0);
-    while let Some((node, absolute)) = builder.pending.pop() {
-        let target = builder.resolve(&absolute);
-        builder.nodes[node].kind = Kind::Reference(target);
+    let root = builder.build_at(0, &docs[0].node, &Rc::from(docs[0].base.as_str()), 0);
+    while let Some((node, doc, target, base)) = builder.pending.pop() {
+        let id = builder.build_at(doc, target, &base, 0);
+        builder.nodes[node].kind = Kind::Reference(Some(id));
     }
     Model {
         nodes: builder.nodes,
@@ -336,8 +360,8 @@ struct Builder<'a> {
     nodes: Vec<Schema>,
     /// Schemas already built, by the address of their JSON (documents do not move meanwhile).
     built: HashMap<usize, Id>,
-    /// Reference nodes and the absolute URI they point to.
-    pending: Vec<(Id, String)>,
+    /// Reference nodes and their targets, to build once the current schema is done.
+    pending: Vec<(Id, usize, &'a Node, Rc<str>)>,
     hasher: std::collections::hash_map::RandomState,
 }
 
@@ -406,49 +430,48 @@ const NUMBER_KEYWORDS: [&str; 5] = [
 const STRING_KEYWORDS: [&str; 4] = ["minLength", "maxLength", "pattern", "format"];
 const CONDITIONAL_KEYWORDS: [&str; 3] = ["if", "then", "else"];
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn push(&mut self, schema: Schema) -> Id {
         self.nodes.push(schema);
         self.nodes.len() - 1
     }
 
-    fn resolve(&mut self, absolute: &str) -> Option<Id> {
+    /// The schema an absolute reference names, with the base URI in effect there.
+    fn resolve(&self, absolute: &str) -> Option<(usize, &'a Node, Rc<str>)> {
         let (resource, fragment) = absolute.split_once('#').unwrap_or((absolute, ""));
         let fragment = percent_decode(fragment);
-        let (doc, node, base) = if fragment.is_empty() || fragment.starts_with('/') {
-            // Walk the pointer from the resource root, following `$id`s on the way.
-            let target = self.targets.get(&format!("{resource}#"))?;
-            let (doc, mut node, mut base) = (target.doc, target.node, target.base.clone());
-            let draft = self.docs[doc].draft;
-            for segment in fragment.split('/').skip(1) {
-                node = child(node, &segment.replace("~1", "/").replace("~0", "~"))?;
-                if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
-                    if !id.starts_with('#') {
-                        if let Some(b) = resolve_uri(&base, id) {
-                            base = b.split('#').next().unwrap_or_default().to_owned();
-                        }
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            let target = self.targets.get(&format!("{resource}#{fragment}"))?;
+            return Some((target.doc, target.node, Rc::clone(&target.base)));
+        }
+        // Walk the pointer from the resource root, following `$id`s on the way.
+        let target = self.targets.get(&format!("{resource}#"))?;
+        let (doc, mut node, mut base) = (target.doc, target.node, Rc::clone(&target.base));
+        let draft = self.docs[doc].draft;
+        for segment in fragment.split('/').skip(1) {
+            node = child(node, &segment.replace("~1", "/").replace("~0", "~"))?;
+            if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
+                if !id.starts_with('#') {
+                    if let Some(b) = resolve_uri(&base, id) {
+                        base = Rc::from(b.split('#').next().unwrap_or_default());
                     }
                 }
             }
-            (doc, node, base)
-        } else {
-            let target = self.targets.get(&format!("{resource}#{fragment}"))?;
-            (target.doc, target.node, target.base.clone())
-        };
-        Some(self.build_at(doc, node, &base, 0))
+        }
+        Some((doc, node, base))
     }
 
     fn build_child(
         &mut self,
         doc: usize,
-        node: Option<&Node>,
-        base: &str,
+        node: Option<&'a Node>,
+        base: &Rc<str>,
         depth: usize,
     ) -> Option<Id> {
         node.map(|n| self.build_at(doc, n, base, depth + 1))
     }
 
-    fn build_at(&mut self, doc: usize, node: &Node, base: &str, depth: usize) -> Id {
+    fn build_at(&mut self, doc: usize, node: &'a Node, base: &Rc<str>, depth: usize) -> Id {
         let key = address(node);
         if let Some(&id) = self.built.get(&key) {
             return id;
@@ -475,18 +498,20 @@ impl Builder<'_> {
         let slot = self.push(Schema::bare(Kind::Empty));
         self.built.insert(key, slot);
 
-        let mut base = base.to_owned();
+        let mut base = Rc::clone(base);
         if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
             if !id.starts_with('#') {
                 if let Some(b) = resolve_uri(&base, id) {
-                    base = b.split('#').next().unwrap_or_default().to_owned();
+                    base = Rc::from(b.split('#').next().unwrap_or_default());
                 }
             }
         }
 
         if let Some(reference) = node.get("$ref").and_then(Node::as_str) {
             let absolute = resolve_uri(&base, reference).unwrap_or_else(|| reference.to_owned());
-            self.pending.push((slot, absolute));
+            if let Some((doc, target, target_base)) = self.resolve(&absolute) {
+                self.pending.push((slot, doc, target, target_base));
+            }
             self.nodes[slot].kind = Kind::Reference(None);
             self.annotate(slot, node, draft);
             return slot;
@@ -613,9 +638,9 @@ impl Builder<'_> {
     fn typed(
         &mut self,
         type_name: &str,
-        node: &Node,
+        node: &'a Node,
         doc: usize,
-        base: &str,
+        base: &Rc<str>,
         depth: usize,
         consumed: &mut Vec<&'static str>,
     ) -> Option<Id> {
@@ -644,7 +669,13 @@ impl Builder<'_> {
         Some(self.push(Schema::bare(kind)))
     }
 
-    fn array_rules(&mut self, node: &Node, doc: usize, base: &str, depth: usize) -> ArrayRules {
+    fn array_rules(
+        &mut self,
+        node: &'a Node,
+        doc: usize,
+        base: &Rc<str>,
+        depth: usize,
+    ) -> ArrayRules {
         let draft = self.docs[doc].draft;
         let mut rules = ArrayRules {
             permits_additional_items: true,
@@ -682,7 +713,13 @@ impl Builder<'_> {
         rules
     }
 
-    fn object_rules(&mut self, node: &Node, doc: usize, base: &str, depth: usize) -> ObjectRules {
+    fn object_rules(
+        &mut self,
+        node: &'a Node,
+        doc: usize,
+        base: &Rc<str>,
+        depth: usize,
+    ) -> ObjectRules {
         let mut rules = ObjectRules {
             permits_additional: true,
             min_properties: node.get("minProperties").and_then(Node::as_f64),

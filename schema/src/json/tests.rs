@@ -623,3 +623,18 @@ fn references_into_a_referenced_schema_and_its_own_ids_resolve() {
     assert!(model(&v1).is_valid(&json!({"who": {"id": 1}, "key": 2})));
     assert!(!model(&v1).is_valid(&json!({"who": {"id": "x"}})));
 }
+
+#[test]
+fn enormous_base_uris_are_refused() {
+    let id = format!("http://example.com/{}", "x".repeat(10_000));
+    let err = json(&json!({"$id": id, "type": "string"}).to_string()).unwrap_err();
+    assert_eq!(err.to_string(), "Invalid JSON Schema");
+    // Relative ids that add up count too.
+    let segment = format!("{}/", "y".repeat(900));
+    let mut schema = json!({"type": "string"});
+    for _ in 0..12 {
+        schema = json!({"$id": segment, "properties": {"a": schema}});
+    }
+    assert!(json(&schema.to_string()).is_err());
+    valid(&json!({"$id": "http://example.com/ok.json", "type": "string"}).to_string());
+}
