@@ -64,8 +64,10 @@ impl Node {
                         return Value::from(u);
                     }
                 }
+                // Beyond f64's range (Jackson keeps it as a BigDecimal): the nearest finite value.
                 text.parse::<f64>()
                     .ok()
+                    .map(|f| f.clamp(f64::MIN, f64::MAX))
                     .and_then(serde_json::Number::from_f64)
                     .map_or(Value::Null, Value::Number)
             }
@@ -571,6 +573,16 @@ mod tests {
         ] {
             assert!(read(bad, 100).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn numbers_beyond_f64_stay_numbers() {
+        let value = read("[1e400, -1e400, 123456789012345678901234567890]", 5)
+            .unwrap()
+            .to_value();
+        assert_eq!(value[0], serde_json::json!(f64::MAX));
+        assert_eq!(value[1], serde_json::json!(f64::MIN));
+        assert!(value[2].is_f64());
     }
 
     #[test]
