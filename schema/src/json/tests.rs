@@ -638,3 +638,77 @@ fn enormous_base_uris_are_refused() {
     assert!(json(&schema.to_string()).is_err());
     valid(&json!({"$id": "http://example.com/ok.json", "type": "string"}).to_string());
 }
+
+/// The JSON part of the Confluent-judged corpus (tests/golden), held to exact agreement: validity,
+/// canonical and normalized text, and the full message list of every pair in both directions.
+/// The pair whose oracle run crashed has no verdict for BACKWARD nor FORWARD and is skipped.
+#[test]
+fn golden_json_corpus_matches_confluent_exactly() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let load = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let (corpus, golden) = (load("corpus.json"), load("golden.json"));
+    let with_refs = |text: &str, refs: &serde_json::Value| {
+        let mut store = Store::default();
+        let mut list = Vec::new();
+        for r in refs.as_array().into_iter().flatten() {
+            let name = r["name"].as_str().unwrap();
+            let subject = r["subject"].as_str().unwrap_or(name);
+            store = store.with(subject, r["schema"].as_str().unwrap(), vec![]);
+            list.push(reference(name, subject));
+        }
+        parse(
+            SchemaType::Json,
+            text,
+            &list,
+            &store,
+            &ParseOptions::default(),
+        )
+    };
+    let mut checked = 0;
+    for s in corpus["schemas"].as_array().unwrap() {
+        if s["type"] != "JSON" {
+            continue;
+        }
+        let want = &golden["schemas"][s["id"].as_str().unwrap()];
+        let got = with_refs(s["schema"].as_str().unwrap(), &s["refs"]);
+        assert_eq!(got.is_ok(), want["valid"] == true, "{}: {got:?}", s["id"]);
+        match got {
+            Ok(p) => {
+                assert_eq!(p.canonical(), want["canonical"], "{}", s["id"]);
+                assert_eq!(p.normalized(), want["normalized"], "{}", s["id"]);
+            }
+            Err(e) => assert_eq!(e.to_string(), want["error"], "{}", s["id"]),
+        }
+        checked += 1;
+    }
+    for pair in corpus["compat"].as_array().unwrap() {
+        if pair["type"] != "JSON" {
+            continue;
+        }
+        let id = pair["id"].as_str().unwrap();
+        let old = with_refs(pair["old"].as_str().unwrap(), &pair["old_refs"]).unwrap();
+        let new = with_refs(pair["new"].as_str().unwrap(), &pair["new_refs"]).unwrap();
+        for level in [CompatibilityLevel::Backward, CompatibilityLevel::Forward] {
+            let Some(want) = golden["compat"][id].get(level.as_str()) else {
+                continue;
+            };
+            if golden["compat"][id].get("error").is_some() {
+                continue;
+            }
+            let ours = check_compatibility(
+                level,
+                &new,
+                &[PreviousVersion {
+                    version: None,
+                    schema: &old,
+                }],
+            );
+            let theirs: Vec<String> = serde_json::from_value(want.clone()).unwrap();
+            assert_eq!(ours.messages, theirs, "{id} {level}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 41 + 146);
+}
