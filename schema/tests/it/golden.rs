@@ -172,7 +172,8 @@ fn check_pairs(corpus: &Value, golden: &Value, tally: &mut Tally) {
         let old = parse_new(ty, pair["old"].as_str().expect("old"), &pair["old_refs"]);
         let new = parse_new(ty, pair["new"].as_str().expect("new"), &pair["new_refs"]);
         for level in [CompatibilityLevel::Backward, CompatibilityLevel::Forward] {
-            if id == ORACLE_ERROR && level == CompatibilityLevel::Backward {
+            if id == ORACLE_ERROR {
+                // The oracle crashed during this pair's BACKWARD check, before FORWARD ran.
                 continue;
             }
             let want = &golden["compat"][id][level.as_str()];
