@@ -48,6 +48,8 @@ impl SchemaAndValue {
 pub trait Converter: Send + Sync {
     /// Serializes a value (with its schema, if it has one) for `topic`. `Ok(None)` is a null
     /// record, e.g. for a null value with no schema.
+    // Named after Kafka's `fromConnectData`.
+    #[allow(clippy::wrong_self_convention)]
     fn from_connect(
         &self,
         topic: &str,
@@ -72,6 +74,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// futures that are ready at once.
 pub trait AsyncConverter: Send + Sync {
     /// As [`Converter::from_connect`].
+    #[allow(clippy::wrong_self_convention)]
     fn from_connect_async<'a>(
         &'a self,
         topic: &'a str,

@@ -512,8 +512,8 @@ impl JsonConverter {
         if let Some(name) = json.get("name").and_then(Json::as_str) {
             builder = builder.name(name);
         }
-        // Jackson's intValue() of an integral node: the low 32 bits.
-        if let Some(version) = json.get("version").and_then(integral_i64) {
+        // Kafka reads the version only from an integral node, keeping the low 32 bits.
+        if let Some(version) = json.get("version").and_then(Json::as_i64) {
             builder = builder.version(version as i32);
         }
         if let Some(doc) = json.get("doc").and_then(Json::as_str) {

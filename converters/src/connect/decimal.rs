@@ -304,10 +304,19 @@ mod tests {
             assert_eq!(Decimal::from_i128(unscaled, scale).to_string(), text);
         }
         let big = Decimal::from_unscaled_bytes(&[0x7f; 20], 0);
+        // Values computed independently (Python's int.from_bytes).
         assert_eq!(
             big.to_string(),
-            "726238597703009049784305302558788452719018835839"
+            "727885129180488904360266563744972327436484050815"
         );
+        let mut min = vec![0u8; 20];
+        min[0] = 0x80;
+        let min = Decimal::from_unscaled_bytes(&min, 3);
+        assert_eq!(
+            min.to_string(),
+            "-730750818665451459101842416358141509827966271.488"
+        );
+        assert_eq!(min.to_string().parse::<Decimal>().unwrap(), min);
     }
 
     #[test]
