@@ -25,9 +25,9 @@
 //! string as the int 0, `true` from a number as false, 300 as the INT8 44), this converter
 //! rejects the record with an error naming the expected type: it never changes data. It
 //! accepts integral JSON floats (`1.0`) for integer types, and reads the non-finite float
-//! strings back as the floats they stand for. A NUMERIC decimal is read exactly from integers
-//! and from decimals of up to 17 significant digits (JSON numbers are parsed as 64-bit floats),
-//! then rescaled to the schema's scale when no digit is lost.
+//! strings back as the floats they stand for. A NUMERIC decimal is read exactly, from the
+//! number's text (as Kafka reads it into a `BigDecimal`), then rescaled to the schema's scale
+//! when no digit is lost (Kafka keeps the number's own scale, which then fails when written).
 //!
 //! ```
 //! use strata_converters::connect::{Schema, SchemaBuilder, Struct, Type, Value};
@@ -56,9 +56,11 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use indexmap::IndexMap;
-use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::io::Write as _;
+
+mod parse;
+use parse::Json;
 
 /// Config key: whether messages carry the schema envelope.
 pub const SCHEMAS_ENABLE: &str = "schemas.enable";
@@ -170,13 +172,14 @@ impl JsonConverter {
         String::from_utf8(out).map_err(|e| DataError::new(e.to_string()))
     }
 
-    /// An envelope's `schema` JSON as a Connect schema (Kafka's `asConnectSchema`); JSON null
-    /// gives `None`.
-    pub fn schema_from_json(&self, json: &Json) -> Result<Option<Schema>, DataError> {
+    /// An envelope's `schema` JSON text as a Connect schema (Kafka's `asConnectSchema`); JSON
+    /// null gives `None`.
+    pub fn schema_from_json(&self, json: &[u8]) -> Result<Option<Schema>, ConverterError> {
+        let json = parse::parse(json).map_err(ConverterError::Deserialization)?;
         if json.is_null() {
             return Ok(None);
         }
-        self.read_schema(json).map(Some)
+        Ok(Some(self.read_schema(&json)?))
     }
 
     // ---------------------------------------------------------------- writing
@@ -706,10 +709,7 @@ impl Converter for JsonConverter {
         let json: Option<Json> = if bytes.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
-            Some(
-                serde_json::from_slice(bytes)
-                    .map_err(|e| ConverterError::Deserialization(e.to_string()))?,
-            )
+            Some(parse::parse(bytes).map_err(ConverterError::Deserialization)?)
         };
         if !self.config.schemas_enable {
             return Ok(SchemaAndValue::new(
@@ -818,14 +818,10 @@ fn truncate(s: &str) -> String {
 
 /// An integral JSON number as i64 (integers, and floats with no fraction).
 fn integral_i64(json: &Json) -> Option<i64> {
-    let n = json.as_number()?;
-    if let Some(i) = n.as_i64() {
-        return Some(i);
+    if json.integer_text().is_some() {
+        return json.as_i64();
     }
-    if n.is_u64() {
-        return None;
-    }
-    let f = n.as_f64()?;
+    let f = json.as_f64()?;
     // -2^63 is exact as an f64; 2^63 is not an i64.
     (f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
         .then_some(f as i64)
@@ -837,7 +833,7 @@ fn int_in_range<T: TryFrom<i64>>(json: &Json) -> Option<T> {
 
 fn float(json: &Json) -> Option<f64> {
     match json {
-        Json::Number(n) => n.as_f64(),
+        Json::Number(_) => json.as_f64(),
         Json::String(s) => match s.as_str() {
             "NaN" => Some(f64::NAN),
             "Infinity" => Some(f64::INFINITY),
@@ -854,13 +850,9 @@ fn read_logical(logical: LogicalType, json: &Json) -> Result<Value, DataError> {
         LogicalType::Decimal { scale } => {
             let decimal = match json {
                 Json::Number(n) => {
-                    let d = match (n.as_i64(), n.as_u64()) {
-                        (Some(i), _) => Decimal::from_i128(i128::from(i), 0),
-                        (None, Some(u)) => Decimal::from_i128(i128::from(u), 0),
-                        _ => n.to_string().parse::<Decimal>().map_err(|e| {
-                            DataError::new(format!("Invalid number for Decimal field: {e}"))
-                        })?,
-                    };
+                    let d = n.parse::<Decimal>().map_err(|e| {
+                        DataError::new(format!("Invalid number for Decimal field: {e}"))
+                    })?;
                     d.rescale(scale).ok_or_else(|| {
                         DataError::new(format!(
                             "Decimal value {d} cannot be represented with the schema's scale {scale}"
@@ -918,15 +910,16 @@ fn read_schemaless(json: Option<&Json>) -> Result<Value, DataError> {
     Ok(match json {
         None | Some(Json::Null) => Value::Null,
         Some(Json::Bool(b)) => Value::Boolean(*b),
-        Some(Json::Number(n)) => {
-            if let Some(i) = n.as_i64() {
+        Some(number @ Json::Number(n)) => {
+            if let Some(i) = number.as_i64() {
                 Value::Int64(i)
-            } else if n.is_u64() {
+            } else if number.integer_text().is_some() {
                 return Err(DataError::new(format!(
-                    "Integer {n} is out of range for INT64"
+                    "Integer {} is out of range for INT64",
+                    truncate(n)
                 )));
             } else {
-                Value::Float64(n.as_f64().unwrap_or(f64::NAN))
+                Value::Float64(number.as_f64().unwrap_or(f64::NAN))
             }
         }
         Some(Json::String(s)) => Value::String(s.clone()),

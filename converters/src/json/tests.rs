@@ -388,6 +388,17 @@ fn decimal_formats() {
         Value::Decimal(Decimal::from_i128(-1, 2))
     );
     assert!(read("1.234").unwrap_err().to_string().contains("scale 2"));
+    // NUMERIC decimals are read from the number's text: no digit is lost to a float.
+    assert_eq!(
+        read("-123456789012345678901234567890.12").unwrap().value,
+        Value::Decimal("-123456789012345678901234567890.12".parse().unwrap())
+    );
+    assert_eq!(
+        read("1.5e1").unwrap().value,
+        Value::Decimal(Decimal::from_i128(1500, 2))
+    );
+    assert!(read("1e-2000000000").is_err());
+    assert!(read("1e2000000000").is_err());
     assert_eq!(
         read("\"\"").unwrap_err().to_string(),
         "Invalid bytes for Decimal field"
