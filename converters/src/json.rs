@@ -583,9 +583,16 @@ impl JsonConverter {
                 Value::Int64(int_in_range(json).ok_or_else(|| expected("a 64-bit integer"))?)
             }
             Type::Float32 => {
-                Value::Float32(float(json).ok_or_else(|| expected("a number"))? as f32)
+                let f = float(json).ok_or_else(|| expected("a number within FLOAT64 range"))?;
+                let narrowed = f as f32;
+                if narrowed.is_infinite() && f.is_finite() {
+                    return Err(expected("a number within FLOAT32 range"));
+                }
+                Value::Float32(narrowed)
             }
-            Type::Float64 => Value::Float64(float(json).ok_or_else(|| expected("a number"))?),
+            Type::Float64 => Value::Float64(
+                float(json).ok_or_else(|| expected("a number within FLOAT64 range"))?,
+            ),
             Type::String => Value::String(
                 json.as_str()
                     .ok_or_else(|| expected("a string"))?
@@ -831,9 +838,11 @@ fn int_in_range<T: TryFrom<i64>>(json: &Json) -> Option<T> {
     integral_i64(json).and_then(|i| T::try_from(i).ok())
 }
 
+/// A float; a JSON number too large for f64 is refused rather than read as infinity (which
+/// would then be written back as the string `"Infinity"`).
 fn float(json: &Json) -> Option<f64> {
     match json {
-        Json::Number(_) => json.as_f64(),
+        Json::Number(_) => json.as_f64().filter(|f| f.is_finite()),
         Json::String(s) => match s.as_str() {
             "NaN" => Some(f64::NAN),
             "Infinity" => Some(f64::INFINITY),
@@ -919,7 +928,12 @@ fn read_schemaless(json: Option<&Json>) -> Result<Value, DataError> {
                     truncate(n)
                 )));
             } else {
-                Value::Float64(number.as_f64().unwrap_or(f64::NAN))
+                Value::Float64(float(number).ok_or_else(|| {
+                    DataError::new(format!(
+                        "Number {} is out of range for FLOAT64",
+                        truncate(n)
+                    ))
+                })?)
             }
         }
         Some(Json::String(s)) => Value::String(s.clone()),
