@@ -70,6 +70,9 @@ pub const SCHEMAS_CACHE_SIZE: &str = "schemas.cache.size";
 pub const DECIMAL_FORMAT: &str = "decimal.format";
 /// Config key: whether null is replaced by the schema's default.
 pub const REPLACE_NULL_WITH_DEFAULT: &str = "replace.null.with.default";
+/// Config key (Kafka 4.1+): one schema for every message instead of the envelope's. Not
+/// supported: rejected rather than ignored, since ignoring it would read records differently.
+pub const SCHEMA_CONTENT: &str = "schema.content";
 
 /// How the JSON converter writes Decimal values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -112,6 +115,13 @@ impl JsonConverterConfig {
     /// ignored, bad values rejected with an error naming the key.
     pub fn from_properties(props: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let d = JsonConverterConfig::default();
+        if let Some(v) = props.get(SCHEMA_CONTENT).filter(|v| !v.trim().is_empty()) {
+            return Err(ConfigError::invalid(
+                SCHEMA_CONTENT,
+                v,
+                "a fixed schema for every message is not supported",
+            ));
+        }
         Ok(JsonConverterConfig {
             schemas_enable: config::parse_bool(props, SCHEMAS_ENABLE, d.schemas_enable)?,
             schemas_cache_size: config::parse_usize(

@@ -1,5 +1,5 @@
 //! The Kafka Connect data model: [`Schema`], [`Value`] and the logical types
-//! ([`Decimal`](crate::connect::Decimal), Date, Time, Timestamp), as Kafka's
+//! ([`Decimal`], Date, Time, Timestamp), as Kafka's
 //! `org.apache.kafka.connect.data` package defines them.
 //!
 //! Schemas are built with [`SchemaBuilder`], which validates what it builds (field names,

@@ -561,6 +561,7 @@ fn config_from_properties() {
         ("schemas.enable", "yes"),
         ("decimal.format", "hex"),
         ("schemas.cache.size", "-1"),
+        ("schema.content", r#"{"type":"int32"}"#),
     ] {
         let props = HashMap::from([(key.to_owned(), value.to_owned())]);
         let err = JsonConverterConfig::from_properties(&props).unwrap_err();
