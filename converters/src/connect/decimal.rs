@@ -252,8 +252,10 @@ impl FromStr for Decimal {
         {
             return Err(err());
         }
-        let scale = frac.len() as i64 - exponent;
-        let scale = i32::try_from(scale).map_err(|_| err())?;
+        let scale = (frac.len() as i64)
+            .checked_sub(exponent)
+            .and_then(|s| i32::try_from(s).ok())
+            .ok_or_else(err)?;
         let digits = format!("{int}{frac}");
         let digits = digits.trim_start_matches('0');
         let digits = if digits.is_empty() { "0" } else { digits };
@@ -337,7 +339,18 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in ["", "-", ".", "1.2.3", "1e", "abc", "1e99999999999", "0x10"] {
+        for bad in [
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1e",
+            "abc",
+            "1e99999999999",
+            "0x10",
+            "1e-9223372036854775808",
+            "1e9223372036854775807",
+        ] {
             assert!(bad.parse::<Decimal>().is_err(), "{bad}");
         }
     }
@@ -357,6 +370,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn parse_never_panics(s in "[-+0-9.eE]{0,30}") {
+            if let Ok(d) = s.parse::<Decimal>() {
+                let _ = d.to_string();
+                let _ = d.rescale(2);
+            }
+        }
+
         #[test]
         fn display_parse_roundtrip(unscaled in any::<i128>(), scale in -20i32..40) {
             let d = Decimal::from_i128(unscaled, scale);

@@ -131,6 +131,42 @@ impl Hash for Value {
     }
 }
 
+macro_rules! value_from {
+    ($($t:ty => $variant:ident;)*) => {
+        $(
+            impl From<$t> for Value {
+                fn from(v: $t) -> Value {
+                    Value::$variant(v.into())
+                }
+            }
+        )*
+    };
+}
+
+value_from! {
+    bool => Boolean;
+    i8 => Int8;
+    i16 => Int16;
+    i32 => Int32;
+    i64 => Int64;
+    f32 => Float32;
+    f64 => Float64;
+    String => String;
+    &str => String;
+    Vec<u8> => Bytes;
+    Vec<Value> => Array;
+    IndexMap<Value, Value> => Map;
+    Struct => Struct;
+    Decimal => Decimal;
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    /// `None` is [`Value::Null`].
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
 /// The value of a STRUCT: field values by name, in the order they were set.
 ///
 /// A struct does not carry its schema; it is checked against one by
@@ -200,6 +236,15 @@ impl Eq for Struct {}
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn from_rust_values() {
+        assert_eq!(Value::from(1i8), Value::Int8(1));
+        assert_eq!(Value::from("a"), Value::String("a".into()));
+        assert_eq!(Value::from(None::<i32>), Value::Null);
+        assert_eq!(Value::from(Some(2.5f64)), Value::Float64(2.5));
+        assert_eq!(Value::from(vec![1u8]), Value::Bytes(vec![1]));
+    }
 
     #[test]
     fn floats_compare_by_bits() {
