@@ -102,11 +102,13 @@ pub(crate) fn parse_usize(
 ) -> Result<usize, ConfigError> {
     match props.get(key) {
         None => Ok(default),
+        // Kafka's INT type: a signed 32-bit integer; sizes must not be negative.
         Some(v) => v
             .trim()
-            .parse::<u32>()
-            .map(|n| n as usize)
-            .map_err(|_| ConfigError::invalid(key, v, "Expected a non-negative 32-bit integer")),
+            .parse::<i32>()
+            .ok()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| ConfigError::invalid(key, v, "Expected a non-negative 32-bit integer")),
     }
 }
 

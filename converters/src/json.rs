@@ -28,6 +28,8 @@
 //! strings back as the floats they stand for. A NUMERIC decimal is read exactly, from the
 //! number's text (as Kafka reads it into a `BigDecimal`), then rescaled to the schema's scale
 //! when no digit is lost (Kafka keeps the number's own scale, which then fails when written).
+//! Content after the JSON document is an error (Jackson ignores it), and numbers beyond the
+//! range of FLOAT64 (or FLOAT32) are refused rather than read as infinity.
 //!
 //! ```
 //! use strata_converters::connect::{Schema, SchemaBuilder, Struct, Type, Value};
