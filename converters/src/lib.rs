@@ -37,6 +37,7 @@
 //!   (Avro, Protobuf, JSON Schema) settings; those converters themselves are built on the
 //!   registry client and are not part of this version.
 
+pub mod avro;
 pub mod config;
 pub mod connect;
 mod converter;

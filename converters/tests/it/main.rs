@@ -3,3 +3,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod json_roundtrip;
+mod mapping;
+mod torture;
