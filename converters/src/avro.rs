@@ -926,6 +926,13 @@ impl AvroCodec {
         })
     }
 
+    /// The codec with another Connect schema for the same Avro schema (e.g. with a version).
+    #[must_use]
+    pub fn with_connect_schema(mut self, connect: Schema) -> AvroCodec {
+        self.connect = connect;
+        self
+    }
+
     /// The Connect schema.
     pub fn connect_schema(&self) -> &Schema {
         &self.connect
@@ -1237,3 +1244,92 @@ fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// The registry converter's format
+
+/// The Avro format of the registry converter: Connect schemas mapped by [`AvroData`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AvroFormat {
+    /// The mapping.
+    pub data: AvroData,
+}
+
+/// The full name of the top-level record of an Avro schema (JSON), if it is a record.
+fn record_full_name(avro: &Json) -> Option<String> {
+    let obj = avro.as_object()?;
+    if obj.get("type").and_then(Json::as_str) != Some("record") {
+        return None;
+    }
+    full_name(obj, None).ok().map(|(n, _)| n)
+}
+
+impl crate::registry::Format for AvroFormat {
+    type Codec = AvroCodec;
+    const SCHEMA_TYPE: strata_client::SchemaType = strata_client::SchemaType::Avro;
+
+    fn compile_connect(
+        &self,
+        schema: &Schema,
+    ) -> Result<crate::registry::Compiled<AvroCodec>, crate::ConverterError> {
+        let avro = self.data.from_connect_schema(schema)?;
+        let text = avro.to_string();
+        let codec = AvroCodec::new(&text, schema.clone())?;
+        Ok(crate::registry::Compiled {
+            request: strata_client::RegisterSchemaRequest::new(Self::SCHEMA_TYPE, text),
+            record_name: record_full_name(&avro),
+            codec,
+        })
+    }
+
+    fn compile_registered(
+        &self,
+        schema: &crate::registry::Registered<'_>,
+        references: &strata_client::ResolvedReferences,
+    ) -> Result<crate::registry::Compiled<AvroCodec>, crate::ConverterError> {
+        if schema.schema_type != Self::SCHEMA_TYPE {
+            return Err(err(format!("the writer schema is {}, not AVRO", schema.schema_type.as_str())).into());
+        }
+        if !schema.references.is_empty() || !references.is_empty() {
+            return Err(err("Avro schemas with references are not supported by the Avro converter yet").into());
+        }
+        let avro: Json = serde_json::from_str(&schema.schema)
+            .or_else(|_| serde_json::from_str(&format!("\"{}\"", schema.schema)))
+            .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
+        let connect = self.data.to_connect_schema(&avro)?;
+        let codec = AvroCodec::new(&avro.to_string(), connect)?;
+        Ok(crate::registry::Compiled {
+            request: strata_client::RegisterSchemaRequest::new(Self::SCHEMA_TYPE, schema.schema),
+            record_name: record_full_name(&avro),
+            codec,
+        })
+    }
+
+    fn connect_schema(codec: &AvroCodec) -> &Schema {
+        codec.connect_schema()
+    }
+
+    fn with_version(codec: AvroCodec, version: i32) -> Result<AvroCodec, crate::ConverterError> {
+        let s = builder_of(codec.connect_schema()).version(version).build()?;
+        Ok(codec.with_connect_schema(s))
+    }
+
+    fn encode(
+        &self,
+        codec: &AvroCodec,
+        id: crate::wire::SchemaId,
+        value: &Value,
+        out: &mut Vec<u8>,
+    ) -> Result<(), crate::ConverterError> {
+        let payload = codec.encode(value)?;
+        crate::wire::encode_into(out, id, None, &payload);
+        Ok(())
+    }
+
+    fn decode(&self, codec: &AvroCodec, payload: &[u8]) -> Result<Value, crate::ConverterError> {
+        Ok(codec.decode(payload)?)
+    }
+}
+
+/// Confluent's `AvroConverter`.
+pub type AvroConverter = crate::registry::RegistryConverter<AvroFormat>;

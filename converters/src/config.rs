@@ -34,11 +34,11 @@
 //! };
 //! assert_eq!(avro.urls, ["http://sr1:8081", "http://sr2:8081"]);
 //! assert_eq!(avro.subject("orders", Some("com.example.Order")).as_deref(), Some("com.example.Order"));
-//! assert!(ConverterConfig::from_worker_properties(&props, true)?.build().is_ok());
+//! assert!(ConverterConfig::from_worker_properties(&props, true)?.build_sync().is_ok());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::converter::Converter;
+use crate::converter::{AsyncConverter, Converter, IntoAsync};
 use crate::error::ConverterError;
 use crate::json::{JsonConverter, JsonConverterConfig};
 use crate::simple::{ByteArrayConverter, StringConverter};
@@ -286,18 +286,43 @@ impl ConverterConfig {
         }
     }
 
-    /// Builds the converter. The registry-backed kinds answer
-    /// [`ConverterError::RequiresRegistryClient`] for now.
-    pub fn build(&self) -> Result<Box<dyn Converter>, ConverterError> {
+    /// Builds the converter: any kind, as an [`AsyncConverter`] (the registry-backed ones wait
+    /// for the registry on a cold cache).
+    pub fn build(&self) -> Result<Box<dyn AsyncConverter>, ConverterError> {
+        match self {
+            ConverterConfig::Avro(c) => Ok(Box::new(crate::avro::AvroConverter::new(
+                crate::avro::AvroFormat {
+                    data: crate::avro::AvroData {
+                        connect_meta_data: c.connect_meta_data,
+                    },
+                },
+                c.clone(),
+            )?)),
+            ConverterConfig::Protobuf(_) | ConverterConfig::JsonSchema(_) => {
+                Err(ConverterError::Registry(format!(
+                    "{} is not available in this build",
+                    self.kind().class_name()
+                )))
+            }
+            other => Ok(other.build_sync()?.into_async()),
+        }
+    }
+
+    /// Builds a converter that never waits: JSON, String or ByteArray. The registry-backed kinds
+    /// are refused with [`ConverterError::Config`]: build them with [`build`](Self::build).
+    pub fn build_sync(&self) -> Result<Box<dyn Converter>, ConverterError> {
         match self {
             ConverterConfig::Json(c) => Ok(Box::new(JsonConverter::new(c.clone()))),
             ConverterConfig::String => Ok(Box::new(StringConverter)),
             ConverterConfig::ByteArray => Ok(Box::new(ByteArrayConverter)),
             ConverterConfig::Avro(_)
             | ConverterConfig::Protobuf(_)
-            | ConverterConfig::JsonSchema(_) => Err(ConverterError::RequiresRegistryClient {
-                converter: self.kind().class_name(),
-            }),
+            | ConverterConfig::JsonSchema(_) => Err(ConfigError::invalid(
+                "converter",
+                self.kind().class_name(),
+                "a registry-backed converter is asynchronous: use build()",
+            )
+            .into()),
         }
     }
 }

@@ -109,6 +109,38 @@ impl<C: Converter + ?Sized> AsyncConverter for C {
     }
 }
 
+/// Turns a boxed sync converter into a boxed async one.
+pub(crate) trait IntoAsync {
+    fn into_async(self) -> Box<dyn AsyncConverter>;
+}
+
+impl IntoAsync for Box<dyn Converter> {
+    fn into_async(self) -> Box<dyn AsyncConverter> {
+        Box::new(Boxed(self))
+    }
+}
+
+struct Boxed(Box<dyn Converter>);
+
+impl Converter for Boxed {
+    fn from_connect(
+        &self,
+        topic: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConverterError> {
+        self.0.from_connect(topic, schema, value)
+    }
+
+    fn to_connect(
+        &self,
+        topic: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<SchemaAndValue, ConverterError> {
+        self.0.to_connect(topic, bytes)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

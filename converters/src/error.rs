@@ -22,11 +22,7 @@ pub enum ConverterError {
     /// With `schemas.enable=true`, the JSON is not a `{"schema": …, "payload": …}` envelope.
     #[error("JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not contain additional fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.")]
     InvalidEnvelope,
-    /// A registry-backed converter (Avro, Protobuf, JSON Schema) was asked for, and it needs the
-    /// registry client, which this build step does not provide yet.
-    #[error("{converter} requires the registry client, which is not available in this version of strata-converters")]
-    RequiresRegistryClient {
-        /// The converter's class name.
-        converter: &'static str,
-    },
+    /// The schema registry failed or refused a request (the registry client's error, as text).
+    #[error("schema registry: {0}")]
+    Registry(String),
 }

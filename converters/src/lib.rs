@@ -14,7 +14,7 @@
 //! .into_iter()
 //! .map(|(k, v)| (k.to_owned(), v.to_owned()))
 //! .collect();
-//! let converter = ConverterConfig::from_worker_properties(&props, false)?.build()?;
+//! let converter = ConverterConfig::from_worker_properties(&props, false)?.build_sync()?;
 //!
 //! let schema = SchemaBuilder::struct_().field("id", Schema::new(Type::Int64)).build()?;
 //! let value = Value::Struct(Struct::new().with("id", Value::Int64(42)));
@@ -43,6 +43,7 @@ pub mod connect;
 mod converter;
 mod error;
 pub mod json;
+pub mod registry;
 mod simple;
 pub mod wire;
 

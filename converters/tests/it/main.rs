@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod converters;
 mod json_roundtrip;
 mod mapping;
+mod registry;
 mod torture;

@@ -1,0 +1,390 @@
+//! The registry-backed converters (Avro, Protobuf, JSON Schema): one implementation of the
+//! registry rules, parameterized by the format.
+//!
+//! Writing a record: the Connect schema (and topic) is looked up in a cache; on a miss the
+//! format maps it to its own schema, and the subject (from the configured
+//! [`SubjectNameStrategy`](crate::SubjectNameStrategy)) gets it registered
+//! (`auto.register.schemas`), its latest version (`use.latest.version`) or a lookup; the id and
+//! the compiled encoder are cached. Reading a record: the id of the frame is looked up in a
+//! cache; on a miss the schema comes from the registry by id, the format compiles it into a
+//! decoder with its Connect schema, and the Connect schema version comes from `connect.version`
+//! or, failing that, from a lookup of the schema under the subject (`POST /subjects/{s}` with
+//! `deleted=true`), as Confluent's converters do. The warm path of both directions makes no
+//! registry call and parses no schema.
+
+use crate::config::{BasicAuthCredentialsSource, ConfigError, RegistryConverterConfig};
+use crate::connect::{Schema, Type, Value};
+use crate::converter::{AsyncConverter, BoxFuture, SchemaAndValue};
+use crate::error::ConverterError;
+use crate::wire::{self, SchemaId};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, RwLock};
+use strata_client::{
+    Auth, ClientConfig, RegisterSchemaRequest, RegistryClient, SchemaType,
+    VersionId,
+};
+
+/// What a format does for the registry converter: map schemas and encode values.
+pub trait Format: Send + Sync + 'static {
+    /// A compiled encoder/decoder of one schema, with its Connect schema.
+    type Codec: Send + Sync + 'static;
+
+    /// The registry schema type.
+    const SCHEMA_TYPE: SchemaType;
+
+    /// Maps a Connect schema to the format: the schema to register, the record's full name
+    /// (for the record subject name strategies) and the codec.
+    fn compile_connect(&self, schema: &Schema) -> Result<Compiled<Self::Codec>, ConverterError>;
+
+    /// Compiles a schema fetched from the registry (its references resolved by `client`).
+    fn compile_registered(
+        &self,
+        schema: &Registered<'_>,
+        references: &strata_client::ResolvedReferences,
+    ) -> Result<Compiled<Self::Codec>, ConverterError>;
+
+    /// The codec's Connect schema.
+    fn connect_schema(codec: &Self::Codec) -> &Schema;
+
+    /// The codec with the top-level Connect schema's version set.
+    fn with_version(codec: Self::Codec, version: i32) -> Result<Self::Codec, ConverterError>;
+
+    /// Appends the wire-format record of `value` (prefix with `id` included) to `out`.
+    fn encode(
+        &self,
+        codec: &Self::Codec,
+        id: SchemaId,
+        value: &Value,
+        out: &mut Vec<u8>,
+    ) -> Result<(), ConverterError>;
+
+    /// Reads the value of a record whose prefix has been read (`payload` follows the id).
+    fn decode(&self, codec: &Self::Codec, payload: &[u8]) -> Result<Value, ConverterError>;
+}
+
+/// A schema as the registry holds it.
+#[derive(Debug, Clone, Copy)]
+pub struct Registered<'a> {
+    /// Its format.
+    pub schema_type: SchemaType,
+    /// Its text.
+    pub schema: &'a str,
+    /// The schemas it references.
+    pub references: &'a [strata_client::SchemaReference],
+}
+
+/// A schema mapped to a format and compiled.
+#[derive(Debug)]
+pub struct Compiled<C> {
+    /// The schema to register.
+    pub request: RegisterSchemaRequest,
+    /// The record's fully-qualified name, if it has one.
+    pub record_name: Option<String>,
+    /// The codec.
+    pub codec: C,
+}
+
+/// A registry client configured from a converter's settings.
+pub fn client_from_config(config: &RegistryConverterConfig) -> Result<RegistryClient, ConverterError> {
+    let mut client_config = ClientConfig::with_urls(config.urls.iter().cloned());
+    match config.basic_auth_credentials_source {
+        BasicAuthCredentialsSource::Url => {}
+        BasicAuthCredentialsSource::UserInfo => {
+            if let Some(info) = &config.basic_auth_user_info {
+                client_config.auth = Auth::basic(info.user.clone(), info.password.expose());
+            }
+        }
+        BasicAuthCredentialsSource::SaslInherit => {
+            return Err(ConfigError::invalid(
+                crate::config::BASIC_AUTH_CREDENTIALS_SOURCE,
+                "SASL_INHERIT",
+                "SASL_INHERIT needs a Kafka client's sasl.jaas.config, which a converter does not have here: use USER_INFO",
+            )
+            .into())
+        }
+    }
+    RegistryClient::new(client_config).map_err(|e| ConverterError::Registry(e.to_string()))
+}
+
+struct WriteEntry<C> {
+    topic: String,
+    schema: Schema,
+    id: SchemaId,
+    codec: Arc<C>,
+}
+
+/// A registry-backed converter for format `F`.
+pub struct RegistryConverter<F: Format> {
+    format: F,
+    config: RegistryConverterConfig,
+    client: RegistryClient,
+    writers: RwLock<HashMap<u64, Vec<WriteEntry<F::Codec>>>>,
+    readers: RwLock<HashMap<(SchemaId, String), Arc<F::Codec>>>,
+}
+
+impl<F: Format> std::fmt::Debug for RegistryConverter<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryConverter")
+            .field("schema_type", &F::SCHEMA_TYPE)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn registry_error(e: strata_client::Error) -> ConverterError {
+    ConverterError::Registry(e.to_string())
+}
+
+impl<F: Format> RegistryConverter<F> {
+    /// A converter of this format, with its own registry client.
+    pub fn new(format: F, config: RegistryConverterConfig) -> Result<Self, ConverterError> {
+        let client = client_from_config(&config)?;
+        Ok(Self::with_client(format, config, client))
+    }
+
+    /// A converter sharing a registry client (and its caches) with other converters or
+    /// serializers.
+    pub fn with_client(format: F, config: RegistryConverterConfig, client: RegistryClient) -> Self {
+        RegistryConverter {
+            format,
+            config,
+            client,
+            writers: RwLock::new(HashMap::new()),
+            readers: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The registry client.
+    pub fn client(&self) -> &RegistryClient {
+        &self.client
+    }
+
+    /// The format.
+    pub fn format(&self) -> &F {
+        &self.format
+    }
+
+    fn cached_writer(&self, key: u64, topic: &str, schema: &Schema) -> Option<(SchemaId, Arc<F::Codec>)> {
+        let writers = self.writers.read().ok()?;
+        writers.get(&key)?.iter().find_map(|e| {
+            (e.topic == topic && e.schema == *schema).then(|| (e.id, e.codec.clone()))
+        })
+    }
+
+    /// The writer id and codec of a Connect schema for `topic`: cached, else from the registry.
+    pub async fn writer(&self, topic: &str, schema: &Schema) -> Result<(SchemaId, Arc<F::Codec>), ConverterError> {
+        let key = writer_key(topic, schema);
+        if let Some(hit) = self.cached_writer(key, topic, schema) {
+            return Ok(hit);
+        }
+        let compiled = self.format.compile_connect(schema)?;
+        let subject = self
+            .config
+            .subject(topic, compiled.record_name.as_deref())
+            .ok_or_else(|| ConverterError::Registry("the subject name strategy needs a record name, and the schema has none".into()))?;
+        let normalize = self.config.normalize_schemas;
+        let (id, codec) = if self.config.use_latest_version {
+            let latest = self
+                .client
+                .get_version(&subject, VersionId::Latest, false)
+                .await
+                .map_err(registry_error)?;
+            let as_string = Registered {
+                schema: &latest.schema,
+                schema_type: latest.schema_type,
+                references: &latest.references,
+            };
+            let refs = self.client.resolve_references(&latest.references).await.map_err(registry_error)?;
+            if self.config.latest_compatibility_strict {
+                check_backward(&as_string, &compiled.request, &refs)?;
+            }
+            let registered = self.format.compile_registered(&as_string, &refs)?;
+            (latest.id, registered.codec)
+        } else if self.config.auto_register_schemas {
+            let r = self
+                .client
+                .register_schema(&subject, &compiled.request, normalize)
+                .await
+                .map_err(registry_error)?;
+            (r.id, compiled.codec)
+        } else {
+            let r = self
+                .client
+                .lookup_schema(&subject, &compiled.request, normalize, false)
+                .await
+                .map_err(registry_error)?;
+            (r.id, compiled.codec)
+        };
+        let id = SchemaId(id.0);
+        let codec = Arc::new(codec);
+        if let Ok(mut writers) = self.writers.write() {
+            if writers.values().map(Vec::len).sum::<usize>() >= self.config.schemas_cache_size.max(1) {
+                writers.clear();
+            }
+            writers.entry(key).or_default().push(WriteEntry {
+                topic: topic.to_owned(),
+                schema: schema.clone(),
+                id,
+                codec: codec.clone(),
+            });
+        }
+        Ok((id, codec))
+    }
+
+    /// The codec of a writer schema id, for records of `topic`: cached, else from the registry.
+    pub async fn reader(&self, topic: &str, id: SchemaId) -> Result<Arc<F::Codec>, ConverterError> {
+        let key = (id, topic.to_owned());
+        if let Some(hit) = self.readers.read().ok().and_then(|r| r.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let fetched = self
+            .client
+            .get_schema_by_id(strata_client::SchemaId(id.0))
+            .await
+            .map_err(registry_error)?;
+        let refs = self.client.resolve_references(&fetched.references).await.map_err(registry_error)?;
+        let registered = Registered {
+            schema: &fetched.schema,
+            schema_type: fetched.schema_type,
+            references: &fetched.references,
+        };
+        let compiled = self.format.compile_registered(&registered, &refs)?;
+        let mut codec = compiled.codec;
+        if F::connect_schema(&codec).version().is_none() {
+            if let Some(subject) = self.config.subject(topic, compiled.record_name.as_deref()) {
+                let request = RegisterSchemaRequest::new(fetched.schema_type, fetched.schema.clone())
+                    .with_references(fetched.references.clone());
+                let found = self
+                    .client
+                    .lookup_schema(&subject, &request, false, true)
+                    .await
+                    .map_err(registry_error)?;
+                codec = F::with_version(codec, found.version)?;
+            }
+        }
+        let codec = Arc::new(codec);
+        if let Ok(mut readers) = self.readers.write() {
+            if readers.len() >= self.config.schemas_cache_size.max(1) {
+                readers.clear();
+            }
+            readers.insert(key, codec.clone());
+        }
+        Ok(codec)
+    }
+
+    /// Serializes a value of `schema` for `topic`.
+    pub async fn serialize(&self, topic: &str, schema: Option<&Schema>, value: &Value) -> Result<Option<Vec<u8>>, ConverterError> {
+        let Some(schema) = schema else {
+            if value.is_null() {
+                return Ok(None);
+            }
+            return Err(ConverterError::Data(crate::connect::DataError::new(
+                "a registry-backed converter needs a schema for a non-null value",
+            )));
+        };
+        if value.is_null() && schema.default_value().is_none() {
+            if !schema.is_optional() {
+                schema.validate(value)?;
+            }
+            return Ok(None);
+        }
+        let (id, codec) = self.writer(topic, schema).await?;
+        let mut out = Vec::with_capacity(64);
+        self.format.encode(&codec, id, value, &mut out)?;
+        Ok(Some(out))
+    }
+
+    /// Deserializes the bytes of a record of `topic`.
+    pub async fn deserialize(&self, topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, ConverterError> {
+        let Some(bytes) = bytes else {
+            return Ok(SchemaAndValue::NULL);
+        };
+        let frame = wire::decode(bytes)?;
+        let codec = self.reader(topic, frame.schema_id).await?;
+        let value = self.format.decode(&codec, frame.payload)?;
+        Ok(SchemaAndValue::new(Some(F::connect_schema(&codec).clone()), value))
+    }
+}
+
+/// `latest.compatibility.strict`: the latest registered schema must read data written with the
+/// record's own schema.
+fn check_backward(
+    latest: &Registered<'_>,
+    own: &RegisterSchemaRequest,
+    refs: &strata_client::ResolvedReferences,
+) -> Result<(), ConverterError> {
+    let options = strata_schema::ParseOptions::default();
+    let parse = |t: SchemaType, text: &str, r: &[strata_schema::SchemaReference]| {
+        strata_schema::parse(t, text, r, refs, &options).map_err(|e| ConverterError::Registry(e.to_string()))
+    };
+    let latest_parsed = parse(latest.schema_type, latest.schema, latest.references)?;
+    let own_parsed = parse(own.schema_type, &own.schema, &own.references)?;
+    let verdict = strata_schema::check_compatibility(
+        strata_schema::CompatibilityLevel::Backward,
+        &latest_parsed,
+        &[strata_schema::PreviousVersion {
+            version: None,
+            schema: &own_parsed,
+        }],
+    );
+    if verdict.is_compatible {
+        Ok(())
+    } else {
+        Err(ConverterError::Registry(format!(
+            "the latest schema of the subject is not backward compatible with the record's schema: {}",
+            verdict.messages.join("; ")
+        )))
+    }
+}
+
+impl<F: Format> AsyncConverter for RegistryConverter<F> {
+    fn from_connect_async<'a>(
+        &'a self,
+        topic: &'a str,
+        schema: Option<&'a Schema>,
+        value: &'a Value,
+    ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ConverterError>> {
+        Box::pin(self.serialize(topic, schema, value))
+    }
+
+    fn to_connect_async<'a>(
+        &'a self,
+        topic: &'a str,
+        bytes: Option<&'a [u8]>,
+    ) -> BoxFuture<'a, Result<SchemaAndValue, ConverterError>> {
+        Box::pin(self.deserialize(topic, bytes))
+    }
+}
+
+fn writer_key(topic: &str, schema: &Schema) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    topic.hash(&mut h);
+    hash_schema(schema, &mut h);
+    h.finish()
+}
+
+/// Hashes what schema equality compares (parameters in a fixed order).
+fn hash_schema<H: Hasher>(s: &Schema, h: &mut H) {
+    s.schema_type().hash(h);
+    s.is_optional().hash(h);
+    s.name().hash(h);
+    s.version().hash(h);
+    s.doc().hash(h);
+    let mut params: Vec<(&String, &String)> = s.parameters().iter().collect();
+    params.sort();
+    params.hash(h);
+    s.default_value().hash(h);
+    for f in s.fields() {
+        f.name().hash(h);
+        hash_schema(f.schema(), h);
+    }
+    if let Some(k) = s.key_schema() {
+        hash_schema(k, h);
+    }
+    if s.schema_type() != Type::Struct {
+        if let Some(v) = s.value_schema() {
+            hash_schema(v, h);
+        }
+    }
+}

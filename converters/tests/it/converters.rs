@@ -1,0 +1,143 @@
+//! The registry-backed converters against a registry: the torture record round trip through
+//! each format, and the warm path that makes no request.
+
+use crate::{registry, torture};
+use std::collections::HashMap;
+use strata_converters::connect::{Schema, SchemaBuilder, Struct, Type, Value};
+use strata_converters::{AsyncConverter, ConverterConfig};
+
+fn converter(kind: &str, url: &str, extra: &[(&str, &str)]) -> Box<dyn AsyncConverter> {
+    let mut props: HashMap<String, String> = HashMap::new();
+    props.insert("value.converter".into(), kind.into());
+    props.insert("value.converter.schema.registry.url".into(), url.into());
+    for (k, v) in extra {
+        props.insert(format!("value.converter.{k}"), (*v).to_owned());
+    }
+    ConverterConfig::from_worker_properties(&props, false)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+/// Connect → bytes → Connect through a converter of `kind` against the registry at `url`:
+/// the schema and the value come back equal, through the writing converter and through a fresh
+/// one (cold caches).
+pub async fn torture_round_trip(kind: &str, url: &str) {
+    let schema = torture::schema();
+    let value = torture::value();
+    let writer = converter(kind, url, &[]);
+    let bytes = writer
+        .from_connect_async("orders", Some(&schema), &value)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bytes[0], 0, "magic byte");
+    for reader in [writer, converter(kind, url, &[])] {
+        let back = reader.to_connect_async("orders", Some(&bytes)).await.unwrap();
+        assert_eq!(back.schema.as_ref(), Some(&schema), "{kind}: schema");
+        assert_eq!(back.value, value, "{kind}: value");
+    }
+}
+
+#[tokio::test]
+async fn avro_torture_round_trip() {
+    let registry = registry::start().await;
+    torture_round_trip("avro", &registry.url).await;
+}
+
+fn small() -> (Schema, Value) {
+    let schema = SchemaBuilder::struct_()
+        .name("com.example.Small")
+        .field("id", Schema::new(Type::Int64))
+        .field("name", Schema::new_optional(Type::String))
+        .build()
+        .unwrap();
+    let value = Value::Struct(
+        Struct::new()
+            .with("id", Value::Int64(1))
+            .with("name", Value::String("a".into())),
+    );
+    (schema, value)
+}
+
+/// The warm path makes no registry request: 1,000 records of one schema cost exactly the
+/// requests of the first, writing and reading.
+#[tokio::test]
+async fn warm_path_makes_no_request() {
+    for kind in ["avro"] {
+        let registry = registry::start().await;
+        let (schema, value) = small();
+        let writer = converter(kind, &registry.url, &[]);
+        let first = writer
+            .from_connect_async("t", Some(&schema), &value)
+            .await
+            .unwrap()
+            .unwrap();
+        let cold_writes = registry.requests();
+        assert_eq!(cold_writes, 1, "{kind}: one registration");
+        for _ in 0..1000 {
+            let bytes = writer
+                .from_connect_async("t", Some(&schema), &value)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(bytes, first);
+        }
+        assert_eq!(registry.requests(), cold_writes, "{kind}: warm writes");
+        let reader = converter(kind, &registry.url, &[]);
+        reader.to_connect_async("t", Some(&first)).await.unwrap();
+        let cold_reads = registry.requests();
+        // The schema by id, then the version lookup (no connect.version in the schema).
+        assert_eq!(cold_reads - cold_writes, 2, "{kind}: cold read");
+        for _ in 0..1000 {
+            let back = reader.to_connect_async("t", Some(&first)).await.unwrap();
+            assert_eq!(back.value, value);
+            assert_eq!(back.schema.as_ref().and_then(Schema::version), Some(1));
+        }
+        assert_eq!(registry.requests(), cold_reads, "{kind}: warm reads");
+    }
+}
+
+#[tokio::test]
+async fn lookup_without_auto_register_fails_for_an_unknown_schema() {
+    let registry = registry::start().await;
+    let (schema, value) = small();
+    let writer = converter("avro", &registry.url, &[("auto.register.schemas", "false")]);
+    let err = writer
+        .from_connect_async("t", Some(&schema), &value)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not found"), "{err}");
+    // Once registered by someone else, the lookup finds it.
+    converter("avro", &registry.url, &[])
+        .from_connect_async("t", Some(&schema), &value)
+        .await
+        .unwrap();
+    assert!(writer
+        .from_connect_async("t", Some(&schema), &value)
+        .await
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test]
+async fn use_latest_version_writes_with_the_registered_schema() {
+    let registry = registry::start().await;
+    let (schema, value) = small();
+    let first = converter("avro", &registry.url, &[])
+        .from_connect_async("t", Some(&schema), &value)
+        .await
+        .unwrap()
+        .unwrap();
+    let latest = converter(
+        "avro",
+        &registry.url,
+        &[("use.latest.version", "true"), ("latest.compatibility.strict", "false"), ("auto.register.schemas", "false")],
+    );
+    let bytes = latest
+        .from_connect_async("t", Some(&schema), &value)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bytes, first);
+}
