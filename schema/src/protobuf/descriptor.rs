@@ -510,7 +510,7 @@ impl Compiler<'_, '_> {
         for t in &file.types {
             match t {
                 TypeElement::Message(m) => fd.message_type.push(self.message(m, &mut scope)),
-                TypeElement::Enum(e) => fd.enum_type.push(enum_descriptor(e)),
+                TypeElement::Enum(e) => fd.enum_type.push(enum_descriptor(e, self.proto3)),
             }
         }
         for e in &file.extends {
@@ -569,7 +569,7 @@ impl Compiler<'_, '_> {
         for t in &m.nested {
             match t {
                 TypeElement::Message(n) => d.nested_type.push(self.message(n, scope)),
-                TypeElement::Enum(e) => d.enum_type.push(enum_descriptor(e)),
+                TypeElement::Enum(e) => d.enum_type.push(enum_descriptor(e, self.proto3)),
             }
         }
         for (i, oneof) in m.oneofs.iter().enumerate() {
@@ -808,12 +808,21 @@ fn label_number(label: Option<Label>) -> i32 {
     }
 }
 
-fn enum_descriptor(e: &EnumElement) -> EnumDescriptorProto {
+/// A proto3 enum must start with its zero value; Confluent accepts any order, so the zero value
+/// is moved first (proto3 defaults to zero whatever the order, so nothing changes meaning).
+fn enum_descriptor(e: &EnumElement, proto3: bool) -> EnumDescriptorProto {
     let mut d = EnumDescriptorProto {
         name: Some(e.name.clone()),
         ..EnumDescriptorProto::default()
     };
-    for c in &e.constants {
+    let mut constants: Vec<&EnumConstant> = e.constants.iter().collect();
+    if proto3 {
+        if let Some(zero) = constants.iter().position(|c| c.tag == 0) {
+            let first = constants.remove(zero);
+            constants.insert(0, first);
+        }
+    }
+    for c in constants {
         d.value.push(EnumValueDescriptorProto {
             name: Some(c.name.clone()),
             number: Some(c.tag),

@@ -9,7 +9,7 @@ use super::ast::{
 
 /// Deepest nesting of messages and option values; the text was already checked against the
 /// configured limit, this only keeps the recursion bounded whatever the caller did.
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 100;
 
 /// Parses `text`, or returns Wire's message for the first error.
 pub(crate) fn parse(text: &str) -> Result<ProtoFile, String> {

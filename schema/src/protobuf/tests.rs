@@ -1,2 +1,497 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Unit tests of the Protobuf format.
+//! Unit tests of the Protobuf format: references, bundled imports, descriptors and message
+//! indexes, base64 input, limits.
+
+use std::collections::HashMap;
+
+use crate::{
+    check_compatibility, parse, CompatibilityLevel, LimitExceeded, NoReferences, ParseOptions,
+    ParsedSchema, PreviousVersion, ReferenceResolver, ResolvedReference, SchemaError, SchemaModel,
+    SchemaReference, SchemaType,
+};
+
+use super::ProtobufModel;
+
+/// Resolves `(subject, version)` from texts in memory, each with its own references.
+#[derive(Default)]
+struct Registry(HashMap<(String, i32), (String, Vec<SchemaReference>)>);
+
+impl Registry {
+    fn with(mut self, subject: &str, text: &str, references: Vec<SchemaReference>) -> Self {
+        self.0
+            .insert((subject.to_owned(), 1), (text.to_owned(), references));
+        self
+    }
+}
+
+impl ReferenceResolver for Registry {
+    fn resolve(&self, reference: &SchemaReference) -> Result<ResolvedReference, SchemaError> {
+        let (schema, references) = self
+            .0
+            .get(&(reference.subject.clone(), reference.version))
+            .ok_or_else(|| SchemaError::ReferenceNotFound {
+                subject: reference.subject.clone(),
+                version: reference.version,
+            })?;
+        Ok(ResolvedReference {
+            schema_type: SchemaType::Protobuf,
+            schema: schema.clone(),
+            references: references.clone(),
+        })
+    }
+}
+
+fn reference(name: &str, subject: &str) -> SchemaReference {
+    SchemaReference {
+        name: name.to_owned(),
+        subject: subject.to_owned(),
+        version: 1,
+    }
+}
+
+fn proto(text: &str) -> ParsedSchema {
+    parse(
+        SchemaType::Protobuf,
+        text,
+        &[],
+        &NoReferences,
+        &ParseOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn model(schema: &ParsedSchema) -> &ProtobufModel {
+    match schema.model() {
+        SchemaModel::Protobuf(m) => m,
+        _ => panic!("not a Protobuf model"),
+    }
+}
+
+fn error(text: &str, references: &[SchemaReference], resolver: &dyn ReferenceResolver) -> String {
+    match parse(
+        SchemaType::Protobuf,
+        text,
+        references,
+        resolver,
+        &ParseOptions::default(),
+    ) {
+        Ok(p) => panic!("accepted: {}", p.canonical()),
+        Err(e) => e.to_string(),
+    }
+}
+
+const DEP: &str = "syntax = \"proto3\";\npackage dep;\nmessage D {\n  int32 v = 1;\n}\n";
+const HOLDER: &str =
+    "syntax = \"proto3\";\nimport \"dep.proto\";\nmessage H {\n  dep.D d = 1;\n}\n";
+
+#[test]
+fn resolves_an_imported_registered_dependency() {
+    let registry = Registry::default().with("dep", DEP, vec![]);
+    let references = [reference("dep.proto", "dep")];
+    let parsed = parse(
+        SchemaType::Protobuf,
+        HOLDER,
+        &references,
+        &registry,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        parsed.canonical(),
+        "syntax = \"proto3\";\n\nimport \"dep.proto\";\n\nmessage H {\n  dep.D d = 1;\n}\n"
+    );
+    assert!(parsed.normalized().contains("  .dep.D d = 1;\n"));
+    let m = model(&parsed);
+    assert_eq!(m.descriptor_error(), None);
+    let field = m
+        .descriptor_pool()
+        .get_message_by_name("H")
+        .and_then(|h| h.get_field_by_name("d"))
+        .unwrap();
+    assert_eq!(
+        field.kind().as_message().map(|d| d.full_name().to_owned()),
+        Some("dep.D".into())
+    );
+    assert_eq!(m.file_descriptor_proto().dependency, ["dep.proto"]);
+}
+
+#[test]
+fn missing_or_misnamed_references_behave_like_confluent() {
+    // Without the reference the type does not resolve.
+    assert_eq!(
+        error(HOLDER, &[], &NoReferences),
+        "Could not resolve type: dep.D"
+    );
+    // Confluent resolves types through every referenced schema, whatever name it is given.
+    let registry = Registry::default().with("dep", DEP, vec![]);
+    let parsed = parse(
+        SchemaType::Protobuf,
+        HOLDER,
+        &[reference("other.proto", "dep")],
+        &registry,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(model(&parsed).descriptor_error(), None);
+}
+
+#[test]
+fn resolves_nested_dependencies() {
+    let base = "syntax = \"proto3\";\npackage base;\nmessage B { string s = 1; }\n";
+    let middle =
+        "syntax = \"proto3\";\npackage mid;\nimport \"base.proto\";\nmessage M { base.B b = 1; }\n";
+    let top =
+        "syntax = \"proto3\";\npackage top;\nimport \"mid.proto\";\nmessage T { mid.M m = 1; }\n";
+    let registry = Registry::default().with("base", base, vec![]).with(
+        "mid",
+        middle,
+        vec![reference("base.proto", "base")],
+    );
+    let parsed = parse(
+        SchemaType::Protobuf,
+        top,
+        &[reference("mid.proto", "mid")],
+        &registry,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(parsed.dependencies().len(), 2);
+    let m = model(&parsed);
+    assert_eq!(m.descriptor_error(), None);
+    let pool = m.descriptor_pool();
+    let b = pool
+        .get_message_by_name("mid.M")
+        .and_then(|mm| mm.get_field_by_name("b"))
+        .and_then(|f| f.kind().as_message().map(|d| d.full_name().to_owned()));
+    assert_eq!(b.as_deref(), Some("base.B"));
+}
+
+#[test]
+fn bundled_imports_need_no_reference() {
+    let cases = [
+        (
+            "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nmessage A { google.protobuf.Timestamp t = 1; }\n",
+            "google.protobuf.Timestamp",
+        ),
+        (
+            "syntax = \"proto3\";\nimport \"google/type/date.proto\";\nmessage A { google.type.Date t = 1; }\n",
+            "google.type.Date",
+        ),
+        (
+            "syntax = \"proto3\";\nimport \"confluent/meta.proto\";\nmessage A { confluent.Meta t = 1 [(confluent.field_meta) = { tags: \"PII\" }]; }\n",
+            "confluent.Meta",
+        ),
+        (
+            "syntax = \"proto3\";\nimport \"confluent/type/decimal.proto\";\nmessage A { confluent.type.Decimal t = 1; }\n",
+            "confluent.type.Decimal",
+        ),
+    ];
+    for (text, type_name) in cases {
+        let parsed = proto(text);
+        let m = model(&parsed);
+        assert_eq!(m.descriptor_error(), None, "{text}");
+        let t = m
+            .descriptor_pool()
+            .get_message_by_name("A")
+            .and_then(|a| a.get_field_by_name("t"))
+            .and_then(|f| f.kind().as_message().map(|d| d.full_name().to_owned()));
+        assert_eq!(t.as_deref(), Some(type_name), "{text}");
+    }
+}
+
+const NESTED: &str = "syntax = \"proto3\";\npackage p;\n\
+message A { message B { string b = 1; } message C { message D { int32 d = 1; } D d = 1; } }\n\
+enum E { E0 = 0; }\n\
+message F { map<string, int32> m = 1; message G { string g = 1; } }\n";
+
+#[test]
+fn message_index_paths_both_ways() {
+    let parsed = proto(NESTED);
+    let m = model(&parsed);
+    assert_eq!(m.descriptor_error(), None);
+    assert_eq!(m.first_message().as_deref(), Some("p.A"));
+    let cases: [(&str, &[i32]); 6] = [
+        ("p.A", &[0]),
+        ("p.A.B", &[0, 0]),
+        ("p.A.C", &[0, 1]),
+        ("p.A.C.D", &[0, 1, 0]),
+        ("p.F", &[1]),
+        // The declared nested message comes before the generated map entry.
+        ("p.F.G", &[1, 0]),
+    ];
+    for (name, path) in cases {
+        assert_eq!(m.message_index_path(name).as_deref(), Some(path), "{name}");
+        assert_eq!(
+            m.message_by_index_path(path)
+                .map(|d| d.full_name().to_owned())
+                .as_deref(),
+            Some(name),
+            "{path:?}"
+        );
+    }
+    assert_eq!(m.message_index_path(".p.A.C.D"), Some(vec![0, 1, 0]));
+    assert_eq!(
+        m.message_by_index_path(&[])
+            .map(|d| d.full_name().to_owned()),
+        Some("p.A".into())
+    );
+    assert!(m.message_by_index_path(&[2]).is_none());
+    assert!(m.message_by_index_path(&[-1]).is_none());
+    assert!(m.message_index_path("p.E").is_none());
+    // Types of the bundled files are not the schema's messages.
+    assert!(m.message_index_path("google.protobuf.Timestamp").is_none());
+}
+
+#[test]
+fn base64_descriptor_round_trips() {
+    let parsed = proto(NESTED);
+    let serialized = model(&parsed).serialized();
+    let again = proto(&serialized);
+    let m = model(&again);
+    assert_eq!(m.descriptor_error(), None);
+    assert_eq!(m.serialized(), serialized);
+    assert_eq!(m.message_index_path("p.A.C.D"), Some(vec![0, 1, 0]));
+    // The text Confluent prints for a descriptor keeps its qualified type names.
+    assert!(
+        again.canonical().contains("  map<string, int32> m = 1;\n"),
+        "{}",
+        again.canonical()
+    );
+    assert!(
+        again.canonical().contains("  .p.A.C.D d = 1;\n"),
+        "{}",
+        again.canonical()
+    );
+    // Garbage is neither text nor a descriptor: the text parser's error is reported.
+    assert_eq!(
+        error("message {", &[], &NoReferences),
+        "Could not parse Protobuf - Syntax error in :1:9: expected a word"
+    );
+}
+
+#[test]
+fn deep_nesting_is_rejected_without_overflow() {
+    let depth = 5_000;
+    let text = format!(
+        "syntax = \"proto3\";\n{}{}",
+        "message M {".repeat(depth),
+        "}".repeat(depth)
+    );
+    match parse(
+        SchemaType::Protobuf,
+        &text,
+        &[],
+        &NoReferences,
+        &ParseOptions::default(),
+    ) {
+        Err(SchemaError::LimitExceeded(LimitExceeded::TooDeep { .. })) => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    // The parser bounds its own recursion even when the caller's limit is generous.
+    let options = ParseOptions {
+        limits: crate::Limits {
+            max_depth: 100_000,
+            ..crate::Limits::default()
+        },
+        ..ParseOptions::default()
+    };
+    let nested_option = format!(
+        "syntax = \"proto3\";\noption (x) = {}1{};\n",
+        "{ a: ".repeat(depth),
+        " }".repeat(depth)
+    );
+    for text in [&text, &nested_option] {
+        let result = parse(SchemaType::Protobuf, text, &[], &NoReferences, &options);
+        assert!(result.is_err(), "accepted a schema nested {depth} deep");
+    }
+}
+
+#[test]
+fn rejects_what_confluent_rejects_and_field_number_zero() {
+    let cases = [
+        (
+            "syntax = \"proto4\";",
+            "Could not parse Protobuf - Syntax error in :1:1: unexpected syntax: proto4",
+        ),
+        (
+            "syntax = \"proto3\";\nmessage M { Missing a = 1; }\n",
+            "Could not resolve type: Missing",
+        ),
+        (
+            "syntax = \"proto3\";\nmessage M { string a = 1; }\nmessage M { string b = 1; }\n",
+            "Could not parse Protobuf - M (:3:1) is already defined at :2:1",
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(error(text, &[], &NoReferences), want);
+    }
+    let zero = "syntax = \"proto3\";\nmessage M { string a = 0; }\n";
+    assert!(error(zero, &[], &NoReferences).contains("number 0"));
+    // A stored schema is loaded as it is.
+    assert!(parse(
+        SchemaType::Protobuf,
+        zero,
+        &[],
+        &NoReferences,
+        &ParseOptions::stored()
+    )
+    .is_ok());
+}
+
+#[test]
+fn compatibility_reports_confluent_messages() {
+    let old = proto("syntax = \"proto3\";\nmessage M {\n  string a = 1;\n}\n");
+    let new = proto("syntax = \"proto3\";\nmessage M {\n  int32 a = 1;\n}\n");
+    let verdict = check_compatibility(
+        CompatibilityLevel::Full,
+        &new,
+        &[PreviousVersion {
+            version: Some(1),
+            schema: &old,
+        }],
+    );
+    assert_eq!(
+        verdict.messages,
+        [
+            "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/1' in the old schema does not match its kind in the new schema\"}",
+            "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/1' in the new schema does not match its kind in the old schema\"}",
+            "{oldSchemaVersion: 1}",
+            "{oldSchema: 'syntax = \"proto3\";\n\nmessage M {\n  string a = 1;\n}\n'}",
+        ]
+    );
+}
+
+#[test]
+fn referenced_message_changes_are_compared_by_content() {
+    // The same local name from another subject is compared structurally.
+    let v1 = "syntax = \"proto3\";\npackage dep;\nmessage D { int32 v = 1; }\n";
+    let v2 = "syntax = \"proto3\";\npackage dep;\nmessage D { string v = 1; }\n";
+    let registry = Registry::default()
+        .with("dep1", v1, vec![])
+        .with("dep2", v2, vec![]);
+    let load = |subject: &str| {
+        parse(
+            SchemaType::Protobuf,
+            HOLDER,
+            &[reference("dep.proto", subject)],
+            &registry,
+            &ParseOptions::default(),
+        )
+        .unwrap()
+    };
+    let (old, new) = (load("dep1"), load("dep2"));
+    let verdict = check_compatibility(
+        CompatibilityLevel::Backward,
+        &new,
+        &[PreviousVersion {
+            version: None,
+            schema: &old,
+        }],
+    );
+    assert!(!verdict.is_compatible);
+    assert!(
+        verdict.messages[0].contains("FIELD_SCALAR_KIND_CHANGED"),
+        "{:?}",
+        verdict.messages
+    );
+    assert!(
+        verdict.messages[0].contains("'#/D/1'"),
+        "{:?}",
+        verdict.messages
+    );
+    assert!(
+        verdict.messages[1].contains("FIELD_NAMED_TYPE_CHANGED"),
+        "{:?}",
+        verdict.messages
+    );
+}
+
+#[test]
+fn prints_without_custom_options() {
+    let parsed = proto(
+        "syntax = \"proto3\";\nimport \"confluent/meta.proto\";\noption (x.y) = 1;\nmessage A {\n  string a = 1 [(confluent.field_meta) = { tags: \"PII\" }, (foo) = 2];\n}\n",
+    );
+    assert_eq!(
+        model(&parsed).text_without_extensions(),
+        "syntax = \"proto3\";\n\nimport \"confluent/meta.proto\";\n\nmessage A {\n  string a = 1 [(confluent.field_meta) = {\n    tags: \"PII\"\n  }];\n}\n"
+    );
+}
+
+/// Every valid schema of the golden corpus compiles into a pool (except the duplicate field
+/// number Confluent tolerates), so converters can use every schema the registry accepts.
+#[test]
+fn golden_schemas_compile_into_descriptor_pools() {
+    let corpus: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/golden/corpus.json")).unwrap();
+    let mut compiled = 0;
+    for s in corpus["schemas"].as_array().unwrap() {
+        if s["type"] != "PROTOBUF" || s["refs"].as_array().is_some_and(|r| !r.is_empty()) {
+            continue;
+        }
+        let Ok(parsed) = parse(
+            SchemaType::Protobuf,
+            s["schema"].as_str().unwrap(),
+            &[],
+            &NoReferences,
+            &ParseOptions::default(),
+        ) else {
+            continue;
+        };
+        let m = model(&parsed);
+        if s["id"] == "proto-dup-number" {
+            assert!(m.descriptor_error().is_some());
+            continue;
+        }
+        assert_eq!(m.descriptor_error(), None, "{}", s["id"]);
+        compiled += 1;
+    }
+    assert!(compiled > 25, "only {compiled} schemas compiled");
+}
+
+#[test]
+fn nesting_at_the_limit_goes_through_every_stage() {
+    let depth = 99;
+    let text = format!(
+        "syntax = \"proto3\";\n{}{}",
+        (0..depth)
+            .map(|i| format!("message M{i} {{ M{i} self = 1; map<string, M{i}> m = 2; "))
+            .collect::<String>(),
+        "}".repeat(depth)
+    );
+    let old = proto(&text);
+    let new = proto(&text.replace("self = 1", "renamed = 1"));
+    let verdict = check_compatibility(
+        CompatibilityLevel::FullTransitive,
+        &new,
+        &[PreviousVersion {
+            version: None,
+            schema: &old,
+        }],
+    );
+    assert!(verdict.is_compatible, "{:?}", verdict.messages);
+    let m = model(&old);
+    assert_eq!(m.descriptor_error(), None);
+    assert_eq!(
+        m.message_index_path(
+            &(0..depth)
+                .map(|i| format!("M{i}"))
+                .collect::<Vec<_>>()
+                .join(".")
+        )
+        .map(|p| p.len()),
+        Some(depth)
+    );
+    // A binary descriptor decodes up to protobuf's recursion limit (100 levels, map entries
+    // and the file included), so the round trip is checked less deep.
+    let depth = 40;
+    let text = format!(
+        "syntax = \"proto3\";\n{}{}",
+        (0..depth)
+            .map(|i| format!("message M{i} {{ M{i} self = 1; map<string, M{i}> m = 2; "))
+            .collect::<String>(),
+        "}".repeat(depth)
+    );
+    let m = proto(&text);
+    let again = proto(&model(&m).serialized());
+    assert_eq!(model(&again).serialized(), model(&m).serialized());
+}
