@@ -5,6 +5,8 @@
 //! becomes a compiled descriptor, with every type name resolved, for the descriptor pool and the
 //! `serialized` format.
 
+use std::collections::HashSet;
+
 use prost_types::field_descriptor_proto::{Label as PbLabel, Type as PbType};
 use prost_types::{
     descriptor_proto, enum_descriptor_proto, DescriptorProto, EnumDescriptorProto, EnumOptions,
@@ -522,20 +524,22 @@ impl Compiler<'_, '_> {
         fd.options = file_options(&file.options);
 
         let mut deps: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for import in file.imports.iter().chain(&file.public_imports) {
-            if import != name && available(import) && !deps.contains(import) {
+            if import != name && available(import) && seen.insert(import.clone()) {
                 deps.push(import.clone());
             }
         }
         for used in &self.used {
             if let Some(dep) = file_of_type(used) {
-                if dep != name && !deps.contains(&dep) {
+                if dep != name && seen.insert(dep.clone()) {
                     deps.push(dep);
                 }
             }
         }
+        let public: HashSet<&String> = file.public_imports.iter().collect();
         for (i, dep) in deps.iter().enumerate() {
-            if file.public_imports.contains(dep) {
+            if public.contains(dep) {
                 fd.public_dependency
                     .push(i32::try_from(i).unwrap_or(i32::MAX));
             }

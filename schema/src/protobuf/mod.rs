@@ -39,6 +39,20 @@ use types::{Origin, Types};
 /// A parsed Protobuf schema.
 #[derive(Debug)]
 pub struct ProtobufModel {
+    inner: Box<Model>,
+}
+
+impl std::ops::Deref for ProtobufModel {
+    type Target = Model;
+
+    fn deref(&self) -> &Model {
+        &self.inner
+    }
+}
+
+/// The contents of a [`ProtobufModel`], boxed to keep the model small.
+#[derive(Debug)]
+pub struct Model {
     file: ProtoFile,
     dependencies: Vec<DependencyFile>,
     file_name: String,
@@ -100,7 +114,7 @@ fn zero_field_number(types: &[TypeElement]) -> Option<(String, String)> {
     None
 }
 
-impl ProtobufModel {
+impl Model {
     /// Every file the schema can see, with where it comes from: dependencies, then the bundled
     /// files (which a registered dependency of the same name replaces).
     fn visible_files(&self) -> Vec<(&str, &ProtoFile, Origin)> {
@@ -298,7 +312,7 @@ pub(crate) fn parse(
         }
     }
 
-    let mut model = ProtobufModel {
+    let mut model = Model {
         file,
         dependencies: deps,
         file_name: String::new(),
@@ -330,7 +344,9 @@ pub(crate) fn parse(
     Ok(Parsed {
         canonical,
         normalized,
-        model,
+        model: ProtobufModel {
+            inner: Box::new(model),
+        },
     })
 }
 

@@ -495,3 +495,45 @@ fn nesting_at_the_limit_goes_through_every_stage() {
     let again = proto(&model(&m).serialized());
     assert_eq!(model(&again).serialized(), model(&m).serialized());
 }
+
+/// Inputs shaped to make a careless implementation quadratic: many top-level types, extend
+/// blocks, imports, fields and option-map keys. Each completes in well under a second.
+#[test]
+fn large_flat_schemas_stay_linear() {
+    let n: usize = 10_000;
+    let messages: String = (0..n)
+        .map(|i| {
+            format!(
+                "message M{i} {{ M{} f{i} = {}; }}\n",
+                i.saturating_sub(1),
+                i + 1
+            )
+        })
+        .collect();
+    let extends: String = (0..n).map(|i| format!("extend M{i} {{ }}\n")).collect();
+    let imports: String = (0..n)
+        .map(|i| format!("import \"i{i}.proto\";\n"))
+        .collect();
+    let keys: String = (0..n).map(|i| format!("k{i}: {i} ")).collect();
+    let fields: String = (1..=n).map(|i| format!("int32 f{i} = {i}; ")).collect();
+    let text = format!(
+        "syntax = \"proto3\";\n{imports}option (big) = {{ {keys} }};\n{messages}{extends}message Wide {{ {fields} }}\n"
+    );
+    let start = std::time::Instant::now();
+    let old = proto(&text);
+    let new = proto(&text.replace("int32 f7 = 7;", "string f7 = 7;"));
+    let verdict = check_compatibility(
+        CompatibilityLevel::Full,
+        &new,
+        &[PreviousVersion {
+            version: None,
+            schema: &old,
+        }],
+    );
+    assert!(!verdict.is_compatible);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+}
