@@ -190,8 +190,10 @@ fn extends_from_descriptor(fields: &[FieldDescriptorProto], proto3: bool) -> Vec
 }
 
 fn field_type(f: &FieldDescriptorProto, map_entries: &[&DescriptorProto]) -> String {
-    if let Some(name) = scalar_name(f.r#type()) {
-        return name.to_owned();
+    if f.r#type.is_some() {
+        if let Some(name) = scalar_name(f.r#type()) {
+            return name.to_owned();
+        }
     }
     let type_name = f.type_name();
     let simple = type_name.rsplit('.').next().unwrap_or(type_name);

@@ -19,6 +19,7 @@ mod descriptor;
 mod diff;
 mod parser;
 mod printer;
+mod serialized;
 mod types;
 
 use base64::engine::general_purpose::STANDARD;
@@ -139,13 +140,21 @@ impl Model {
         Types::collect(&self.file, &files)
     }
 
-    /// The schema's binary `FileDescriptorProto`, base64-encoded: what
-    /// `GET /schemas/ids/{id}?format=serialized` returns and Python's deserializer parses.
+    /// The schema's binary `FileDescriptorProto`, base64-encoded, byte for byte as Confluent
+    /// returns it for `GET /schemas/ids/{id}?format=serialized` (and Python's deserializer
+    /// parses it): a file named `default` whose type names stay as written, see
+    /// [`ProtobufModel::file_descriptor_proto`] for the compiled form.
     pub fn serialized(&self) -> String {
-        STANDARD.encode(self.descriptor.encode_to_vec())
+        let bundled = bundled();
+        let available =
+            |name: &str| bundled.contains(name) || self.dependencies.iter().any(|d| d.name == name);
+        let fd = serialized::descriptor(&self.file, &self.types(), &available);
+        STANDARD.encode(fd.encode_to_vec())
     }
 
-    /// The compiled descriptor of the schema itself.
+    /// The compiled descriptor of the schema itself, as held in
+    /// [`ProtobufModel::descriptor_pool`]: every type name fully qualified, map entries named
+    /// as protoc names them.
     pub fn file_descriptor_proto(&self) -> &FileDescriptorProto {
         &self.descriptor
     }

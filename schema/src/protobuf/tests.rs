@@ -251,17 +251,9 @@ fn base64_descriptor_round_trips() {
     assert_eq!(m.descriptor_error(), None);
     assert_eq!(m.serialized(), serialized);
     assert_eq!(m.message_index_path("p.A.C.D"), Some(vec![0, 1, 0]));
-    // The text Confluent prints for a descriptor keeps its qualified type names.
-    assert!(
-        again.canonical().contains("  map<string, int32> m = 1;\n"),
-        "{}",
-        again.canonical()
-    );
-    assert!(
-        again.canonical().contains("  .p.A.C.D d = 1;\n"),
-        "{}",
-        again.canonical()
-    );
+    // Confluent's descriptor keeps the names as written, so the text survives the trip.
+    assert_eq!(again.canonical(), parsed.canonical());
+    assert_eq!(again.normalized(), parsed.normalized());
     // Garbage is neither text nor a descriptor: the text parser's error is reported.
     assert_eq!(
         error("message {", &[], &NoReferences),
@@ -535,5 +527,60 @@ fn large_flat_schemas_stay_linear() {
         start.elapsed() < std::time::Duration::from_secs(60),
         "{:?}",
         start.elapsed()
+    );
+}
+
+/// Confluent 7.9's `format=serialized` answers (HTTP conformance data, scenario
+/// `proto-descriptors`): the same bytes, schema by schema.
+const CONFLUENT_SERIALIZED: [(&str, &str); 7] = [
+    (
+        "syntax = \"proto3\";\npackage a.b;\nmessage Outer {\n  message Inner {\n    string x = 1;\n  }\n  Inner i = 1;\n  repeated Inner is = 2;\n  enum Kind {\n    K0 = 0;\n  }\n  Kind k = 3;\n}\n",
+        "CgdkZWZhdWx0EgNhLmIiWwoFT3V0ZXISDgoBaRgBKAsyBUlubmVyEhEKAmlzGAIgAygLMgVJbm5lchINCgFrGAMoDjIES2luZBoQCgVJbm5lchIHCgF4GAEoCSIOCgRLaW5kEgYKAkswEABiBnByb3RvMw==",
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  optional int32 a = 1;\n  repeated string b = 2 [packed = false];\n  map<int32, M> c = 3;\n}\n",
+        "CgdkZWZhdWx0ImQKAU0SDgoBYRgBIAEoBUgAiAEBEg0KAWIYAiADKAlCAhAAEg8KAWMYAyADMgZjRW50cnkaJwoGY0VudHJ5EgkKA2tleRgBKAUSDgoFdmFsdWUYAigLMgFNOgI4AUIGCgJfYRIAYgZwcm90bzM=",
+    ),
+    (
+        "syntax = \"proto2\";\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"hi\"];\n  extensions 100 to 199;\n}\nextend M {\n  optional int32 ext = 100;\n}\n",
+        "CgdkZWZhdWx0IiYKAU0SCQoBYRgBIAIoBRINCgFiGAIgASgJOgJoaSoHCGQQyAEaADoOCgNleHQSAU0YZCABKAViBnByb3RvMg==",
+    ),
+    (
+        "syntax = \"proto3\";\nenum E {\n  option allow_alias = true;\n  A = 0;\n  B = 0;\n  reserved 5, 7 to 9;\n  reserved \"X\";\n}\n",
+        "CgdkZWZhdWx0KiQKAUUSBQoBQRAAEgUKAUIQABoCEAEiBAgFEAUiBAgHEAkqAVhiBnByb3RvMw==",
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"google/protobuf/any.proto\";\nimport \"google/protobuf/wrappers.proto\";\nmessage M {\n  google.protobuf.Any a = 1;\n  google.protobuf.StringValue s = 2;\n}\n",
+        "CgdkZWZhdWx0Ghlnb29nbGUvcHJvdG9idWYvYW55LnByb3RvGh5nb29nbGUvcHJvdG9idWYvd3JhcHBlcnMucHJvdG8iRwoBTRIcCgFhGAEoCzITZ29vZ2xlLnByb3RvYnVmLkFueRIkCgFzGAIoCzIbZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlYgZwcm90bzM=",
+    ),
+    (
+        "syntax = \"proto3\";\noption go_package = \"x/y\";\noption java_multiple_files = true;\noption optimize_for = SPEED;\nmessage M {\n  string a = 1 [deprecated = true];\n}\nservice S {\n  rpc A (stream M) returns (stream M);\n  rpc B (M) returns (M) {\n    option deprecated = true;\n  }\n}\n",
+        "CgdkZWZhdWx0IhAKAU0SCwoBYRgBKAlCAhgBMiYKAVMSDQoBQRIBTRoBTSgBMAESEgoBQhIBTRoBTSIDiAIBKAAwAEIJSAFQAVoDeC95YgZwcm90bzM=",
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  .M self = 1;\n  oneof o {\n    string a = 2;\n    M b = 3;\n  }\n}\n",
+        "CgdkZWZhdWx0IjcKAU0SCwoBYRgCIAEoCUgAEg4KAWIYAyABKAsyAU1IABIOCgRzZWxmGAEoCzICLk1CBQoBbxIAYgZwcm90bzM=",
+    ),
+];
+
+#[test]
+fn serialized_matches_confluent_byte_for_byte() {
+    for (text, want) in CONFLUENT_SERIALIZED {
+        assert_eq!(model(&proto(text)).serialized(), want, "{text}");
+    }
+    // With a reference (scenario step 30).
+    let registry = Registry::default().with("dep", DEP, vec![]);
+    let holder = "syntax = \"proto3\";\nimport \"dep.proto\";\nmessage H {\n  dep.D d = 1;\n}\n";
+    let parsed = parse(
+        SchemaType::Protobuf,
+        holder,
+        &[reference("dep.proto", "dep")],
+        &registry,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        model(&parsed).serialized(),
+        "CgdkZWZhdWx0GglkZXAucHJvdG8iEwoBSBIOCgFkGAEoCzIFZGVwLkRiBnByb3RvMw=="
     );
 }
