@@ -584,3 +584,362 @@ fn serialized_matches_confluent_byte_for_byte() {
         "CgdkZWZhdWx0GglkZXAucHJvdG8iEwoBSBIOCgFkGAEoCzIFZGVwLkRiBnByb3RvMw=="
     );
 }
+
+/// Every Protobuf registration of the HTTP conformance scenarios, with Confluent 7.9's answer:
+/// accepted (`None`) or the error it gave. Left out: the empty schema (refused by the registry
+/// before parsing) and field number 0 (which Confluent accepts and we refuse on purpose).
+/// References are `(name, text)`, registered under the subject `ref<i>`.
+const CONFLUENT_REGISTRATIONS: [(&str, &[(&str, &str)], Option<&str>); 31] = [
+    (
+        "syntax = \"proto3\";\nmessage M {\n  string a = 1;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  string a = 1;\n  int32 b = 2;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "message {",
+        &[],
+        Some("Could not parse Protobuf - Syntax error in :1:9: expected a word"),
+    ),
+    (
+        "syntax = \"proto3\";\n\n\nmessage   M { string a = 1; }\n",
+        &[],
+        None,
+    ),
+    (
+        "\"string\"",
+        &[],
+        Some("Could not parse Protobuf - Syntax error in :1:1: expected a word"),
+    ),
+    (
+        "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}",
+        &[],
+        Some("Could not parse Protobuf - Syntax error in :1:1: expected a word"),
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  Missing a = 1;\n}\n",
+        &[],
+        Some("Could not resolve type: Missing"),
+    ),
+    (
+        "syntax = \"proto4\";",
+        &[],
+        Some("Could not parse Protobuf - Syntax error in :1:1: unexpected syntax: proto4"),
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"missing.proto\";\nmessage M { string a = 1; }\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M { string a = 1; }\nmessage M { string b = 1; }\n",
+        &[],
+        Some("Could not parse Protobuf - M (:3:1) is already defined at :2:1"),
+    ),
+    (
+        "syntax = \"proto3\";\npackage p.q;\nmessage M {\n  string a = 1;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nmessage A {\n  string a = 1;\n}\nmessage B {\n  A a = 1;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nmessage T {\n  google.protobuf.Timestamp ts = 1;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nenum E {\n  E_UNKNOWN = 0;\n  E_A = 1;\n}\nmessage M {\n  E e = 1;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto2\";\nmessage M {\n  optional string a = 1 [default = \"x\"];\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "message M {\n  optional string a = 1;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  map<string, int32> m = 1;\n  oneof o {\n    string x = 2;\n    int32 y = 3;\n  }\n  reserved 5, 7 to 9;\n  reserved \"z\";\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\noption java_package = \"a.b\";\nmessage M {\n  string a = 1 [deprecated = true, json_name = \"A\"];\n}\nservice S {\n  rpc Get (M) returns (M);\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\npackage dep;\nmessage D {\n  int32 v = 1;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"dep.proto\";\nmessage H {\n  dep.D d = 1;\n}\n",
+        &[("dep.proto", "syntax = \"proto3\";\npackage dep;\nmessage D {\n  int32 v = 1;\n}\n")],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"dep.proto\";\nmessage H {\n  dep.D d = 1;\n}\n",
+        &[],
+        Some("Could not resolve type: dep.D"),
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"dep.proto\";\nmessage H {\n  dep.D d = 1;\n}\n",
+        &[("other.proto", "syntax = \"proto3\";\npackage dep;\nmessage D {\n  int32 v = 1;\n}\n")],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\npackage a.b;\nmessage Outer {\n  message Inner {\n    string x = 1;\n  }\n  Inner i = 1;\n  repeated Inner is = 2;\n  enum Kind {\n    K0 = 0;\n  }\n  Kind k = 3;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  optional int32 a = 1;\n  repeated string b = 2 [packed = false];\n  map<int32, M> c = 3;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto2\";\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"hi\"];\n  extensions 100 to 199;\n}\nextend M {\n  optional int32 ext = 100;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nenum E {\n  option allow_alias = true;\n  A = 0;\n  B = 0;\n  reserved 5, 7 to 9;\n  reserved \"X\";\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"google/protobuf/any.proto\";\nimport \"google/protobuf/wrappers.proto\";\nmessage M {\n  google.protobuf.Any a = 1;\n  google.protobuf.StringValue s = 2;\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\noption go_package = \"x/y\";\noption java_multiple_files = true;\noption optimize_for = SPEED;\nmessage M {\n  string a = 1 [deprecated = true];\n}\nservice S {\n  rpc A (stream M) returns (stream M);\n  rpc B (M) returns (M) {\n    option deprecated = true;\n  }\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  .M self = 1;\n  oneof o {\n    string a = 2;\n    M b = 3;\n  }\n}\n",
+        &[],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"dep.proto\";\nmessage H {\n  dep.D d = 1;\n}\n",
+        &[("dep.proto", "syntax = \"proto3\";\npackage dep;\nmessage D {\n  int32 v = 1;\n}\n")],
+        None,
+    ),
+    (
+        "syntax = \"proto3\";\npackage p;\nmessage M {\n  message Inner {\n    string x = 1;\n  }\n  Inner i = 1;\n}\n",
+        &[],
+        None,
+    ),
+];
+
+#[test]
+fn registrations_agree_with_confluent() {
+    for (text, refs, want) in CONFLUENT_REGISTRATIONS {
+        let mut registry = Registry::default();
+        let mut references = Vec::new();
+        for (i, (name, schema)) in refs.iter().enumerate() {
+            let subject = format!("ref{i}");
+            registry = registry.with(&subject, schema, vec![]);
+            references.push(reference(name, &subject));
+        }
+        let got = parse(
+            SchemaType::Protobuf,
+            text,
+            &references,
+            &registry,
+            &ParseOptions::default(),
+        );
+        assert_eq!(got.err().map(|e| e.to_string()).as_deref(), want, "{text}");
+    }
+}
+
+/// Stored texts from the HTTP conformance answers: `(registered text, references, whether the
+/// answer is `format=ignore_extensions`, Confluent's text)`.
+const CONFLUENT_TEXTS: [(&str, &[(&str, &str)], bool, &str); 24] = [
+    (
+        "syntax = \"proto3\";\nmessage M {\n  string a = 1;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nmessage M {\n  string a = 1;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\npackage p.q;\nmessage M {\n  string a = 1;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\npackage p.q;\n\nmessage M {\n  string a = 1;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nmessage A {\n  string a = 1;\n}\nmessage B {\n  A a = 1;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nmessage A {\n  string a = 1;\n}\nmessage B {\n  A a = 1;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"google/protobuf/timestamp.proto\";\nmessage T {\n  google.protobuf.Timestamp ts = 1;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nimport \"google/protobuf/timestamp.proto\";\n\nmessage T {\n  google.protobuf.Timestamp ts = 1;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nenum E {\n  E_UNKNOWN = 0;\n  E_A = 1;\n}\nmessage M {\n  E e = 1;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nmessage M {\n  E e = 1;\n}\nenum E {\n  E_UNKNOWN = 0;\n  E_A = 1;\n}\n",
+    ),
+    (
+        "syntax = \"proto2\";\nmessage M {\n  optional string a = 1 [default = \"x\"];\n}\n",
+        &[],
+        false,
+        "syntax = \"proto2\";\n\nmessage M {\n  optional string a = 1 [default = \"x\"];\n}\n",
+    ),
+    (
+        "message M {\n  optional string a = 1;\n}\n",
+        &[],
+        false,
+        "\nmessage M {\n  optional string a = 1;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  map<string, int32> m = 1;\n  oneof o {\n    string x = 2;\n    int32 y = 3;\n  }\n  reserved 5, 7 to 9;\n  reserved \"z\";\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nmessage M {\n  reserved 5, 7 to 9;\n  reserved \"z\";\n\n  map<string, int32> m = 1;\n\n  oneof o {\n    string x = 2;\n    int32 y = 3;\n  }\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\noption java_package = \"a.b\";\nmessage M {\n  string a = 1 [deprecated = true, json_name = \"A\"];\n}\nservice S {\n  rpc Get (M) returns (M);\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\noption java_package = \"a.b\";\n\nmessage M {\n  string a = 1 [\n    deprecated = true,\n    json_name = \"A\"\n  ];\n}\n\nservice S {\n  rpc Get (M) returns (M);\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"dep.proto\";\nmessage H {\n  dep.D d = 1;\n}\n",
+        &[("dep.proto", "syntax = \"proto3\";\npackage dep;\nmessage D {\n  int32 v = 1;\n}\n")],
+        false,
+        "syntax = \"proto3\";\n\nimport \"dep.proto\";\n\nmessage H {\n  dep.D d = 1;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\npackage a.b;\nmessage Outer {\n  message Inner {\n    string x = 1;\n  }\n  Inner i = 1;\n  repeated Inner is = 2;\n  enum Kind {\n    K0 = 0;\n  }\n  Kind k = 3;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\npackage a.b;\n\nmessage Outer {\n  Inner i = 1;\n  repeated Inner is = 2;\n  Kind k = 3;\n\n  message Inner {\n    string x = 1;\n  }\n  enum Kind {\n    K0 = 0;\n  }\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\npackage a.b;\nmessage Outer {\n  message Inner {\n    string x = 1;\n  }\n  Inner i = 1;\n  repeated Inner is = 2;\n  enum Kind {\n    K0 = 0;\n  }\n  Kind k = 3;\n}\n",
+        &[],
+        true,
+        "syntax = \"proto3\";\npackage a.b;\n\nmessage Outer {\n  Inner i = 1;\n  repeated Inner is = 2;\n  Kind k = 3;\n\n  message Inner {\n    string x = 1;\n  }\n  enum Kind {\n    K0 = 0;\n  }\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  optional int32 a = 1;\n  repeated string b = 2 [packed = false];\n  map<int32, M> c = 3;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nmessage M {\n  optional int32 a = 1;\n  repeated string b = 2 [packed = false];\n  map<int32, M> c = 3;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  optional int32 a = 1;\n  repeated string b = 2 [packed = false];\n  map<int32, M> c = 3;\n}\n",
+        &[],
+        true,
+        "syntax = \"proto3\";\n\nmessage M {\n  optional int32 a = 1;\n  repeated string b = 2 [packed = false];\n  map<int32, M> c = 3;\n}\n",
+    ),
+    (
+        "syntax = \"proto2\";\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"hi\"];\n  extensions 100 to 199;\n}\nextend M {\n  optional int32 ext = 100;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto2\";\n\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"hi\"];\n\n  extensions 100 to 199;\n}\n\nextend M {\n  optional int32 ext = 100;\n}\n",
+    ),
+    (
+        "syntax = \"proto2\";\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"hi\"];\n  extensions 100 to 199;\n}\nextend M {\n  optional int32 ext = 100;\n}\n",
+        &[],
+        true,
+        "syntax = \"proto2\";\n\nmessage M {\n  required int32 a = 1;\n  optional string b = 2 [default = \"hi\"];\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nenum E {\n  option allow_alias = true;\n  A = 0;\n  B = 0;\n  reserved 5, 7 to 9;\n  reserved \"X\";\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nenum E {\n  reserved 5, 7 to 9;\n  reserved \"X\";\n  option allow_alias = true;\n  A = 0;\n  B = 0;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nenum E {\n  option allow_alias = true;\n  A = 0;\n  B = 0;\n  reserved 5, 7 to 9;\n  reserved \"X\";\n}\n",
+        &[],
+        true,
+        "syntax = \"proto3\";\n\nenum E {\n  reserved 5, 7 to 9;\n  reserved \"X\";\n  option allow_alias = true;\n  A = 0;\n  B = 0;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"google/protobuf/any.proto\";\nimport \"google/protobuf/wrappers.proto\";\nmessage M {\n  google.protobuf.Any a = 1;\n  google.protobuf.StringValue s = 2;\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nimport \"google/protobuf/any.proto\";\nimport \"google/protobuf/wrappers.proto\";\n\nmessage M {\n  google.protobuf.Any a = 1;\n  google.protobuf.StringValue s = 2;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nimport \"google/protobuf/any.proto\";\nimport \"google/protobuf/wrappers.proto\";\nmessage M {\n  google.protobuf.Any a = 1;\n  google.protobuf.StringValue s = 2;\n}\n",
+        &[],
+        true,
+        "syntax = \"proto3\";\n\nimport \"google/protobuf/any.proto\";\nimport \"google/protobuf/wrappers.proto\";\n\nmessage M {\n  google.protobuf.Any a = 1;\n  google.protobuf.StringValue s = 2;\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\noption go_package = \"x/y\";\noption java_multiple_files = true;\noption optimize_for = SPEED;\nmessage M {\n  string a = 1 [deprecated = true];\n}\nservice S {\n  rpc A (stream M) returns (stream M);\n  rpc B (M) returns (M) {\n    option deprecated = true;\n  }\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\noption go_package = \"x/y\";\noption java_multiple_files = true;\noption optimize_for = SPEED;\n\nmessage M {\n  string a = 1 [deprecated = true];\n}\n\nservice S {\n  rpc A (stream M) returns (stream M);\n  rpc B (M) returns (M) {\n    option deprecated = true;\n  };\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\noption go_package = \"x/y\";\noption java_multiple_files = true;\noption optimize_for = SPEED;\nmessage M {\n  string a = 1 [deprecated = true];\n}\nservice S {\n  rpc A (stream M) returns (stream M);\n  rpc B (M) returns (M) {\n    option deprecated = true;\n  }\n}\n",
+        &[],
+        true,
+        "syntax = \"proto3\";\n\noption go_package = \"x/y\";\noption java_multiple_files = true;\noption optimize_for = SPEED;\n\nmessage M {\n  string a = 1 [deprecated = true];\n}\n\nservice S {\n  rpc A (stream M) returns (stream M);\n  rpc B (M) returns (M) {\n    option deprecated = true;\n  };\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  .M self = 1;\n  oneof o {\n    string a = 2;\n    M b = 3;\n  }\n}\n",
+        &[],
+        false,
+        "syntax = \"proto3\";\n\nmessage M {\n  .M self = 1;\n\n  oneof o {\n    string a = 2;\n    M b = 3;\n  }\n}\n",
+    ),
+    (
+        "syntax = \"proto3\";\nmessage M {\n  .M self = 1;\n  oneof o {\n    string a = 2;\n    M b = 3;\n  }\n}\n",
+        &[],
+        true,
+        "syntax = \"proto3\";\n\nmessage M {\n  .M self = 1;\n\n  oneof o {\n    string a = 2;\n    M b = 3;\n  }\n}\n",
+    ),
+];
+
+#[test]
+fn stored_texts_agree_with_confluent() {
+    for (text, refs, ignore_extensions, want) in CONFLUENT_TEXTS {
+        let mut registry = Registry::default();
+        let mut references = Vec::new();
+        for (i, (name, schema)) in refs.iter().enumerate() {
+            let subject = format!("ref{i}");
+            registry = registry.with(&subject, schema, vec![]);
+            references.push(reference(name, &subject));
+        }
+        let parsed = parse(
+            SchemaType::Protobuf,
+            text,
+            &references,
+            &registry,
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        let got = if ignore_extensions {
+            model(&parsed).text_without_extensions()
+        } else {
+            parsed.canonical().to_owned()
+        };
+        assert_eq!(got, want, "{text}");
+    }
+}
