@@ -323,7 +323,7 @@ fn message_from_descriptor(m: &DescriptorProto, proto3: bool) -> Message {
     let mut reserved: Vec<Reserved> = m
         .reserved_range
         .iter()
-        .map(|r| range(r.start(), r.end() - 1))
+        .map(|r| range(r.start(), r.end().saturating_sub(1)))
         .collect();
     reserved.extend(m.reserved_name.iter().cloned().map(Reserved::Name));
     if !reserved.is_empty() {
@@ -332,7 +332,7 @@ fn message_from_descriptor(m: &DescriptorProto, proto3: bool) -> Message {
     let extensions: Vec<Reserved> = m
         .extension_range
         .iter()
-        .map(|r| range(r.start(), r.end() - 1))
+        .map(|r| range(r.start(), r.end().saturating_sub(1)))
         .collect();
     if !extensions.is_empty() {
         message.extensions.push(extensions);

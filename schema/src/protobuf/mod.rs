@@ -43,17 +43,9 @@ pub struct ProtobufModel {
     inner: Box<Model>,
 }
 
-impl std::ops::Deref for ProtobufModel {
-    type Target = Model;
-
-    fn deref(&self) -> &Model {
-        &self.inner
-    }
-}
-
 /// The contents of a [`ProtobufModel`], boxed to keep the model small.
 #[derive(Debug)]
-pub struct Model {
+struct Model {
     file: ProtoFile,
     dependencies: Vec<DependencyFile>,
     file_name: String,
@@ -139,16 +131,19 @@ impl Model {
             .collect();
         Types::collect(&self.file, &files)
     }
+}
 
+impl ProtobufModel {
     /// The schema's binary `FileDescriptorProto`, base64-encoded, byte for byte as Confluent
     /// returns it for `GET /schemas/ids/{id}?format=serialized` (and Python's deserializer
     /// parses it): a file named `default` whose type names stay as written, see
     /// [`ProtobufModel::file_descriptor_proto`] for the compiled form.
     pub fn serialized(&self) -> String {
         let bundled = bundled();
-        let available =
-            |name: &str| bundled.contains(name) || self.dependencies.iter().any(|d| d.name == name);
-        let fd = serialized::descriptor(&self.file, &self.types(), &available);
+        let available = |name: &str| {
+            bundled.contains(name) || self.inner.dependencies.iter().any(|d| d.name == name)
+        };
+        let fd = serialized::descriptor(&self.inner.file, &self.inner.types(), &available);
         STANDARD.encode(fd.encode_to_vec())
     }
 
@@ -156,7 +151,7 @@ impl Model {
     /// [`ProtobufModel::descriptor_pool`]: every type name fully qualified, map entries named
     /// as protoc names them.
     pub fn file_descriptor_proto(&self) -> &FileDescriptorProto {
-        &self.descriptor
+        &self.inner.descriptor
     }
 
     /// A pool holding the schema's file (named [`ProtobufModel::file_name`]), its references and
@@ -166,17 +161,17 @@ impl Model {
     /// example); for those the pool lacks the schema's file and
     /// [`ProtobufModel::descriptor_error`] says why.
     pub fn descriptor_pool(&self) -> &DescriptorPool {
-        &self.pool
+        &self.inner.pool
     }
 
     /// The name of the schema's own file in [`ProtobufModel::descriptor_pool`].
     pub fn file_name(&self) -> &str {
-        &self.file_name
+        &self.inner.file_name
     }
 
     /// Why the schema could not be compiled into the pool, when it could not.
     pub fn descriptor_error(&self) -> Option<&str> {
-        self.descriptor_error.as_deref()
+        self.inner.descriptor_error.as_deref()
     }
 
     /// The full name of the first message, the one serializers use by default (index `[0]`).
@@ -189,8 +184,8 @@ impl Model {
     /// top-level messages, then among each enclosing message's nested messages.
     pub fn message_index_path(&self, full_name: &str) -> Option<Vec<i32>> {
         let name = full_name.strip_prefix('.').unwrap_or(full_name);
-        let message = self.pool.get_message_by_name(name)?;
-        if message.parent_file().name() != self.file_name {
+        let message = self.inner.pool.get_message_by_name(name)?;
+        if message.parent_file().name() != self.inner.file_name {
             return None;
         }
         let mut path = Vec::new();
@@ -215,7 +210,7 @@ impl Model {
 
     /// The message at a message-index path; an empty path means `[0]`, the first message.
     pub fn message_by_index_path(&self, path: &[i32]) -> Option<MessageDescriptor> {
-        let file = self.pool.get_file_by_name(&self.file_name)?;
+        let file = self.inner.pool.get_file_by_name(&self.inner.file_name)?;
         let (first, rest) = match path.split_first() {
             Some((first, rest)) => (*first, rest),
             None => (0, &[][..]),
@@ -237,7 +232,7 @@ impl Model {
             normalize: false,
             ignore_extensions: true,
         };
-        printer::print(&self.file, &self.types(), format).unwrap_or_default()
+        printer::print(&self.inner.file, &self.inner.types(), format).unwrap_or_default()
     }
 }
 
@@ -364,14 +359,14 @@ pub(crate) fn compatibility_errors(
     old: &ProtobufModel,
     direction: Direction,
 ) -> Vec<String> {
-    let new_types = new.types();
-    let old_types = old.types();
+    let new_types = new.inner.types();
+    let old_types = old.inner.types();
     let new_side = diff::Side {
-        file: &new.file,
+        file: &new.inner.file,
         types: &new_types,
     };
     let old_side = diff::Side {
-        file: &old.file,
+        file: &old.inner.file,
         types: &old_types,
     };
     match direction {

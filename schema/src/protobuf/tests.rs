@@ -943,3 +943,123 @@ fn stored_texts_agree_with_confluent() {
         assert_eq!(got, want, "{text}");
     }
 }
+
+/// Truncations and byte insertions of every corpus schema (as text and as a descriptor) parse
+/// or fail cleanly, and whatever parses can be printed, serialized and compared.
+#[test]
+fn mutated_schemas_never_panic() {
+    let corpus: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/golden/corpus.json")).unwrap();
+    let texts: Vec<String> = corpus["schemas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["type"] == "PROTOBUF")
+        .map(|s| s["schema"].as_str().unwrap().to_owned())
+        .collect();
+    let inserts = [
+        "{",
+        "}",
+        "<",
+        ">",
+        "[",
+        "]",
+        "(",
+        ")",
+        ";",
+        "=",
+        "\"",
+        "'",
+        "\\",
+        "/",
+        "/*",
+        "//",
+        ".",
+        "-",
+        "0x",
+        "max",
+        "to",
+        "map<",
+        "oneof o {",
+        "option (a).b = {",
+        "9999999999",
+        "\u{e9}",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |bound: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        usize::try_from(seed % (bound.max(1) as u64)).unwrap()
+    };
+    let check = |text: &str| {
+        if let Ok(parsed) = parse(
+            SchemaType::Protobuf,
+            text,
+            &[],
+            &NoReferences,
+            &ParseOptions::stored(),
+        ) {
+            let m = model(&parsed);
+            let _ = (
+                m.serialized(),
+                m.text_without_extensions(),
+                m.first_message(),
+            );
+            let _ = check_compatibility(
+                CompatibilityLevel::FullTransitive,
+                &parsed,
+                &[PreviousVersion {
+                    version: None,
+                    schema: &parsed,
+                }],
+            );
+            let again = proto_lenient(&m.serialized());
+            let _ = again.map(|a| a.canonical().to_owned());
+        }
+    };
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for text in &texts {
+        // Byte flips of the binary descriptor, and of protoc's (resolved) form.
+        if let Ok(parsed) = proto_lenient(text) {
+            let m = model(&parsed);
+            let resolved = prost::Message::encode_to_vec(m.file_descriptor_proto());
+            for bytes in [b64.decode(m.serialized()).unwrap(), resolved] {
+                for _ in 0..12 {
+                    let mut flipped = bytes.clone();
+                    let at = next(flipped.len());
+                    if let Some(b) = flipped.get_mut(at) {
+                        *b ^= u8::try_from(next(255) + 1).unwrap();
+                    }
+                    check(&b64.encode(&flipped));
+                }
+            }
+        }
+        let chars: Vec<char> = text.chars().collect();
+        for cut in (0..chars.len()).step_by(3) {
+            check(&chars[..cut].iter().collect::<String>());
+        }
+        for _ in 0..20 {
+            let at = next(chars.len());
+            let insert = inserts[next(inserts.len())];
+            let mutated: String = chars[..at]
+                .iter()
+                .copied()
+                .chain(insert.chars())
+                .chain(chars[at..].iter().copied())
+                .collect();
+            check(&mutated);
+        }
+    }
+}
+
+fn proto_lenient(text: &str) -> Result<ParsedSchema, SchemaError> {
+    parse(
+        SchemaType::Protobuf,
+        text,
+        &[],
+        &NoReferences,
+        &ParseOptions::stored(),
+    )
+}
