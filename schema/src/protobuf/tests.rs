@@ -249,11 +249,18 @@ fn base64_descriptor_round_trips() {
     let again = proto(&serialized);
     let m = model(&again);
     assert_eq!(m.descriptor_error(), None);
-    assert_eq!(m.serialized(), serialized);
     assert_eq!(m.message_index_path("p.A.C.D"), Some(vec![0, 1, 0]));
-    // Confluent's descriptor keeps the names as written, so the text survives the trip.
-    assert_eq!(again.canonical(), parsed.canonical());
+    // Confluent reads a map field of a descriptor as a repeated field of its entry message,
+    // which normalization folds back into the map: the normalized text survives the trip.
+    assert!(
+        again.canonical().contains("  repeated mEntry m = 1;\n"),
+        "{}",
+        again.canonical()
+    );
     assert_eq!(again.normalized(), parsed.normalized());
+    // After one trip the descriptor is a fixed point.
+    let twice = proto(&m.serialized());
+    assert_eq!(model(&twice).serialized(), m.serialized());
     // Garbage is neither text nor a descriptor: the text parser's error is reported.
     assert_eq!(
         error("message {", &[], &NoReferences),
@@ -485,7 +492,7 @@ fn nesting_at_the_limit_goes_through_every_stage() {
     );
     let m = proto(&text);
     let again = proto(&model(&m).serialized());
-    assert_eq!(model(&again).serialized(), model(&m).serialized());
+    assert_eq!(again.normalized(), m.normalized());
 }
 
 /// Inputs shaped to make a careless implementation quadratic: many top-level types, extend
