@@ -327,8 +327,13 @@ pub(crate) fn parse(
     let (canonical, normalized) = {
         let types = model.types();
         let canonical = printer::print(&model.file, &types, Format::CANONICAL).map_err(invalid)?;
-        let normalized =
-            printer::print(&model.file, &types, Format::NORMALIZED).map_err(invalid)?;
+        // Confluent validates (normalizes, which resolves every type name) only schemas about
+        // to be registered; a stored schema whose types no longer resolve still loads.
+        let normalized = match printer::print(&model.file, &types, Format::NORMALIZED) {
+            Ok(normalized) => normalized,
+            Err(_) if !options.new_schema => canonical.clone(),
+            Err(message) => return Err(invalid(message)),
+        };
         (canonical, normalized)
     };
 

@@ -41,6 +41,9 @@ impl ReferenceResolver for Registry {
     }
 }
 
+/// References of a test case: `(import name, text)`.
+type Refs = &'static [(&'static str, &'static str)];
+
 fn reference(name: &str, subject: &str) -> SchemaReference {
     SchemaReference {
         name: name.to_owned(),
@@ -596,7 +599,7 @@ fn serialized_matches_confluent_byte_for_byte() {
 /// accepted (`None`) or the error it gave. Left out: the empty schema (refused by the registry
 /// before parsing) and field number 0 (which Confluent accepts and we refuse on purpose).
 /// References are `(name, text)`, registered under the subject `ref<i>`.
-const CONFLUENT_REGISTRATIONS: [(&str, &[(&str, &str)], Option<&str>); 31] = [
+const CONFLUENT_REGISTRATIONS: [(&str, Refs, Option<&str>); 31] = [
     (
         "syntax = \"proto3\";\nmessage M {\n  string a = 1;\n}\n",
         &[],
@@ -777,7 +780,7 @@ fn registrations_agree_with_confluent() {
 
 /// Stored texts from the HTTP conformance answers: `(registered text, references, whether the
 /// answer is `format=ignore_extensions`, Confluent's text)`.
-const CONFLUENT_TEXTS: [(&str, &[(&str, &str)], bool, &str); 24] = [
+const CONFLUENT_TEXTS: [(&str, Refs, bool, &str); 24] = [
     (
         "syntax = \"proto3\";\nmessage M {\n  string a = 1;\n}\n",
         &[],
