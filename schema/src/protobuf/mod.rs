@@ -7,11 +7,14 @@
 //! bundled files). This module does the same, then also compiles the schema into a
 //! [`prost_reflect::DescriptorPool`] for the serializers.
 //!
-//! - [`parser`]: the `.proto` grammar with Wire's error messages.
-//! - [`printer`]: canonical and normalized texts.
-//! - [`diff`]: compatibility (`SchemaDiff`).
-//! - [`descriptor`]: to and from `FileDescriptorProto` (base64 descriptors are accepted input).
-//! - [`bundled`]: the files schemas may import without registering them.
+//! - `parser`: the `.proto` grammar with Wire's error messages.
+//! - `printer`: canonical, normalized and `ignore_extensions` texts.
+//! - `types`: name resolution across the schema, its references and the bundled files.
+//! - `diff`: compatibility (`SchemaDiff`).
+//! - `descriptor`: to and from `FileDescriptorProto` (base64 descriptors are accepted input).
+//! - `serialized`: the descriptor Confluent returns for `format=serialized`.
+//! - `bundled`: the files schemas may import without registering them.
+//! - `tags`: adding and removing Confluent tags (`confluent.field_meta`, `message_meta`).
 
 mod ast;
 mod bundled;
@@ -20,6 +23,7 @@ mod diff;
 mod parser;
 mod printer;
 mod serialized;
+mod tags;
 mod types;
 
 use base64::engine::general_purpose::STANDARD;
@@ -36,6 +40,8 @@ use bundled::{bundled, type_files};
 use descriptor::{file_from_descriptor, Compiler};
 use printer::Format;
 use types::{Origin, Types};
+
+pub use tags::{SchemaTags, TagEntityType};
 
 /// A parsed Protobuf schema.
 #[derive(Debug)]
@@ -223,6 +229,19 @@ impl ProtobufModel {
             message = child;
         }
         Some(message)
+    }
+
+    /// The schema with Confluent tags added, then removed (the registry's tags endpoint): its
+    /// new canonical text, to register as a new version. Errors name the missing message or
+    /// field as Confluent does (`No matching Field with name 'x' found in the schema`).
+    pub fn with_tags(
+        &self,
+        add: &[SchemaTags],
+        remove: &[SchemaTags],
+    ) -> Result<String, SchemaError> {
+        let mut file = self.inner.file.clone();
+        tags::apply(&mut file, add, remove).map_err(invalid)?;
+        printer::print(&file, &self.inner.types(), Format::CANONICAL).map_err(invalid)
     }
 
     /// The canonical text without custom options (other than Confluent's) and extensions:

@@ -1068,3 +1068,57 @@ fn proto_lenient(text: &str) -> Result<ParsedSchema, SchemaError> {
         &ParseOptions::stored(),
     )
 }
+
+/// The tags scenario of the HTTP conformance answers (`tags-json-proto`), step by step.
+#[test]
+fn tags_are_added_and_removed_like_confluent() {
+    use super::{SchemaTags, TagEntityType};
+    let tag = |path: &str, entity_type, tags: &[&str]| SchemaTags {
+        entity_path: path.to_owned(),
+        entity_type,
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+    };
+    let v1 = proto("syntax = \"proto3\";\npackage p.q;\nmessage M {\n  string a = 1;\n}\n");
+    let v2 = model(&v1)
+        .with_tags(&[tag("M.a", TagEntityType::Field, &["PII"])], &[])
+        .unwrap();
+    assert_eq!(
+        v2,
+        "syntax = \"proto3\";\npackage p.q;\n\nmessage M {\n  string a = 1 [(confluent.field_meta) = {\n    tags: [\n      \"PII\"\n    ]\n  }];\n}\n"
+    );
+    let v3 = model(&proto(&v2))
+        .with_tags(&[tag("M", TagEntityType::Record, &["R"])], &[])
+        .unwrap();
+    assert_eq!(
+        v3,
+        "syntax = \"proto3\";\npackage p.q;\n\nmessage M {\n  option (confluent.message_meta) = {\n    tags: [\n      \"R\"\n    ]\n  };\n\n  string a = 1 [(confluent.field_meta) = {\n    tags: [\n      \"PII\"\n    ]\n  }];\n}\n"
+    );
+    let v4 = model(&proto(&v3))
+        .with_tags(&[], &[tag("M.a", TagEntityType::Field, &["PII"])])
+        .unwrap();
+    assert_eq!(
+        v4,
+        "syntax = \"proto3\";\npackage p.q;\n\nmessage M {\n  option (confluent.message_meta) = {\n    tags: [\n      \"R\"\n    ]\n  };\n\n  string a = 1;\n}\n"
+    );
+    let errors = [
+        (
+            "M.nope",
+            "No matching Field with name 'nope' found in the schema",
+        ),
+        (
+            "Nope.a",
+            "No matching Field with name 'a' found in the schema",
+        ),
+    ];
+    for (path, want) in errors {
+        let got = model(&v1).with_tags(&[tag(path, TagEntityType::Field, &["X"])], &[]);
+        assert_eq!(got.err().map(|e| e.to_string()).as_deref(), Some(want));
+    }
+    let nested = proto("syntax = \"proto3\";\npackage p;\nmessage M {\n  message Inner {\n    string x = 1;\n  }\n  Inner i = 1;\n}\n");
+    assert_eq!(
+        model(&nested)
+            .with_tags(&[tag("M.Inner.x", TagEntityType::Field, &["T"])], &[])
+            .unwrap(),
+        "syntax = \"proto3\";\npackage p;\n\nmessage M {\n  Inner i = 1;\n\n  message Inner {\n    string x = 1 [(confluent.field_meta) = {\n      tags: [\n        \"T\"\n      ]\n    }];\n  }\n}\n"
+    );
+}
