@@ -35,7 +35,7 @@ fn message_index(types: &[TypeElement], name: &str) -> Option<usize> {
         .position(|t| matches!(t, TypeElement::Message(m) if m.name == name))
 }
 
-fn message_at<'m>(types: &'m mut [TypeElement], index: usize) -> Option<&'m mut Message> {
+fn message_at(types: &mut [TypeElement], index: usize) -> Option<&mut Message> {
     match types.get_mut(index) {
         Some(TypeElement::Message(m)) => Some(m),
         _ => None,
