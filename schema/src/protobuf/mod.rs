@@ -26,6 +26,8 @@ mod serialized;
 mod tags;
 mod types;
 
+use std::collections::{HashMap, HashSet};
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use prost::Message as _;
@@ -255,14 +257,36 @@ impl ProtobufModel {
     }
 }
 
-/// Compiles the schema and its dependencies into a pool, dependencies first.
+/// Adds `name` to `pool` after the files it depends on, taking descriptors from `sources`.
+fn add_to_pool<'d>(
+    pool: &mut DescriptorPool,
+    name: &str,
+    sources: &dyn Fn(&str) -> Option<&'d FileDescriptorProto>,
+    added: &mut HashSet<String>,
+    error: &mut Option<String>,
+) {
+    if !added.insert(name.to_owned()) {
+        return;
+    }
+    let Some(fd) = sources(name) else {
+        return;
+    };
+    for dep in &fd.dependency {
+        add_to_pool(pool, dep, sources, added, error);
+    }
+    if let Err(e) = pool.add_file_descriptor_proto(fd.clone()) {
+        error.get_or_insert_with(|| format!("{name}: {e}"));
+    }
+}
+
+/// Compiles the schema and its dependencies, and builds a pool holding the schema's file and
+/// only the files it needs, dependencies first.
 fn build_pool(
     file: &ProtoFile,
     file_name: &str,
     dependencies: &[DependencyFile],
 ) -> (FileDescriptorProto, DescriptorPool, Option<String>) {
     let b = bundled();
-    let mut pool = b.pool.clone();
     let mut all: Vec<(&str, &ProtoFile)> = b
         .files
         .iter()
@@ -272,8 +296,8 @@ fn build_pool(
     all.extend(dependencies.iter().map(|d| (d.name.as_str(), &d.file)));
     all.push((file_name, file));
     let owners = type_files(all.iter().copied());
-    let mut error = None;
-    let compile = |pool: &DescriptorPool, name: &str, target: &ProtoFile| {
+    let known = |n: &str| b.contains(n) || dependencies.iter().any(|d| d.name == n);
+    let compile = |name: &str, target: &ProtoFile| {
         let others: Vec<(&ProtoFile, Origin)> = all
             .iter()
             .filter(|(n, _)| *n != name)
@@ -285,26 +309,32 @@ fn build_pool(
             proto3: false,
             used: Vec::new(),
         };
-        compiler.file(target, name, &|t| owners.get(t).cloned(), &|n| {
-            pool.get_file_by_name(n).is_some()
-        })
+        compiler.file(target, name, &|t| owners.get(t).cloned(), &known)
     };
+    let mut compiled: HashMap<String, FileDescriptorProto> = HashMap::new();
     for d in dependencies {
-        if b.contains(&d.name) || pool.get_file_by_name(&d.name).is_some() {
-            continue;
-        }
-        let fd = compile(&pool, &d.name, &d.file);
-        if let Err(e) = pool.add_file_descriptor_proto(fd) {
-            error.get_or_insert_with(|| format!("{}: {e}", d.name));
+        if !b.contains(&d.name) && !compiled.contains_key(&d.name) {
+            compiled.insert(d.name.clone(), compile(&d.name, &d.file));
         }
     }
-    let descriptor = compile(&pool, file_name, file);
-    if error.is_none() {
-        if let Err(e) = pool.add_file_descriptor_proto(descriptor.clone()) {
-            error = Some(e.to_string());
+    let descriptor = compile(file_name, file);
+    let sources = |n: &str| {
+        if n == file_name {
+            Some(&descriptor)
+        } else {
+            compiled.get(n).or_else(|| b.descriptors.get(n))
         }
-    }
-    (descriptor, pool, error)
+    };
+    let mut pool = DescriptorPool::new();
+    let mut error = None;
+    add_to_pool(
+        &mut pool,
+        file_name,
+        &sources,
+        &mut HashSet::new(),
+        &mut error,
+    );
+    (descriptor.clone(), pool, error)
 }
 
 pub(crate) fn parse(
