@@ -83,8 +83,14 @@ fn parse_text(text: &str) -> Result<(ProtoFile, Option<String>), SchemaError> {
     match parser::parse(text) {
         Ok(file) => Ok((file, None)),
         Err(message) => {
-            let descriptor = STANDARD
-                .decode(text.trim())
+            // Java's basic decoder: the standard alphabet, no whitespace, padding optional.
+            let lenient = base64::engine::GeneralPurpose::new(
+                &base64::alphabet::STANDARD,
+                base64::engine::GeneralPurposeConfig::new()
+                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+            );
+            let descriptor = lenient
+                .decode(text)
                 .ok()
                 .and_then(|bytes| FileDescriptorProto::decode(bytes.as_slice()).ok());
             match descriptor {

@@ -261,6 +261,11 @@ fn base64_descriptor_round_trips() {
         again.canonical()
     );
     assert_eq!(again.normalized(), parsed.normalized());
+    // As Java's decoder: padding optional, whitespace refused.
+    let unpadded = serialized.trim_end_matches('=');
+    assert_ne!(unpadded, serialized);
+    assert_eq!(proto(unpadded).canonical(), again.canonical());
+    assert!(proto_lenient(&format!("{serialized}\n")).is_err());
     // After one trip the descriptor is a fixed point.
     let twice = proto(&m.serialized());
     assert_eq!(model(&twice).serialized(), m.serialized());
