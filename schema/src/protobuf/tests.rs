@@ -311,6 +311,26 @@ fn deep_nesting_is_rejected_without_overflow() {
         let result = parse(SchemaType::Protobuf, text, &[], &NoReferences, &options);
         assert!(result.is_err(), "accepted a schema nested {depth} deep");
     }
+    // A binary descriptor is held to the configured depth too.
+    let shallow = ParseOptions {
+        limits: crate::Limits {
+            max_depth: 3,
+            ..crate::Limits::default()
+        },
+        ..ParseOptions::default()
+    };
+    let four_deep =
+        proto("syntax = \"proto3\";\nmessage A { message B { message C { message D {} } } }\n");
+    match parse(
+        SchemaType::Protobuf,
+        &model(&four_deep).serialized(),
+        &[],
+        &NoReferences,
+        &shallow,
+    ) {
+        Err(SchemaError::LimitExceeded(LimitExceeded::TooDeep { max: 3 })) => {}
+        other => panic!("unexpected {other:?}"),
+    }
 }
 
 #[test]
