@@ -175,8 +175,11 @@ impl ProtobufModel {
         let available = |name: &str| {
             bundled.contains(name) || self.inner.dependencies.iter().any(|d| d.name == name)
         };
-        let fd = serialized::descriptor(&self.inner.file, &self.inner.types(), &available);
-        STANDARD.encode(fd.encode_to_vec())
+        STANDARD.encode(serialized::encode(
+            &self.inner.file,
+            &self.inner.types(),
+            &available,
+        ))
     }
 
     /// The compiled descriptor of the schema itself, as held in
