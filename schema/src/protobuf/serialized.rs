@@ -4,7 +4,8 @@
 //! It differs from what protoc would produce: the file is named `default`, type names stay as
 //! written (`Inner`, `dep.D`), only resolvable named types get a `type`, implicit proto3 fields
 //! have no label, map entries are named `<field>Entry`, oneof fields come before the other
-//! fields, and oneof declarations and extension ranges carry empty options.
+//! fields, and oneof declarations and extension ranges carry empty options. `confluent.*_meta`
+//! options become the `confluent.Meta` extension of the element's options.
 
 use prost_types::field_descriptor_proto::{Label as PbLabel, Type as PbType};
 use prost_types::{
