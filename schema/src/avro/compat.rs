@@ -51,6 +51,16 @@ struct Incompatibility {
 /// Java's `SchemaCompatibilityResult`: the incompatibilities found (empty = compatible).
 type Found = Vec<Incompatibility>;
 
+/// Most incompatibilities kept per result. Java repeats a shared type's incompatibilities at
+/// every use, which grows exponentially with nesting; past this many, more add nothing.
+const MAX_FOUND: usize = 1_000;
+
+/// Appends `more` to `found`, up to [`MAX_FOUND`].
+fn merge(found: &mut Found, more: Found) {
+    let room = MAX_FOUND.saturating_sub(found.len());
+    found.extend(more.into_iter().take(room));
+}
+
 enum Memo {
     InProgress,
     Done(Found),
@@ -204,7 +214,7 @@ impl Checker<'_> {
                     return self.check("values".to_owned(), *rv, *wv, location)
                 }
                 (Kind::Fixed { size: rs, .. }, Kind::Fixed { size: ws, .. }) => {
-                    found.extend(self.check_names(reader, writer, location));
+                    merge(&mut found, self.check_names(reader, writer, location));
                     location.push("size".to_owned());
                     if rs != ws {
                         found.push(Self::incompatible(
@@ -223,7 +233,7 @@ impl Checker<'_> {
                     },
                     Kind::Enum { symbols: wsyms, .. },
                 ) => {
-                    found.extend(self.check_names(reader, writer, location));
+                    merge(&mut found, self.check_names(reader, writer, location));
                     location.push("symbols".to_owned());
                     let missing: BTreeSet<&String> =
                         wsyms.iter().filter(|s| !rsyms.contains(s)).collect();
@@ -239,9 +249,12 @@ impl Checker<'_> {
                     location.pop();
                 }
                 (Kind::Record { fields: rf, .. }, Kind::Record { .. }) => {
-                    found.extend(self.check_names(reader, writer, location));
+                    merge(&mut found, self.check_names(reader, writer, location));
                     let reader_fields = rf.clone().unwrap_or_default();
-                    found.extend(self.check_fields(&reader_fields, writer, location)?);
+                    merge(
+                        &mut found,
+                        self.check_fields(&reader_fields, writer, location)?,
+                    );
                 }
                 (Kind::Union(_), Kind::Union(wtypes)) => {
                     for (i, branch) in wtypes.iter().enumerate() {
@@ -266,7 +279,7 @@ impl Checker<'_> {
         }
         if let Kind::Union(wtypes) = &w.kind {
             for branch in wtypes.clone() {
-                found.extend(self.root(reader, branch)?);
+                merge(&mut found, self.root(reader, branch)?);
             }
             return Ok(found);
         }
@@ -298,7 +311,7 @@ impl Checker<'_> {
             _ => false,
         };
         if !promotable {
-            found.extend(self.type_mismatch(reader, writer, location));
+            merge(&mut found, self.type_mismatch(reader, writer, location));
         }
         Ok(found)
     }
@@ -340,12 +353,10 @@ impl Checker<'_> {
             location.push(pos.to_string());
             match self.lookup_writer_field(field, pos, writer)? {
                 Some(writer_field) => {
-                    found.extend(self.check(
-                        "type".to_owned(),
-                        field.schema,
-                        writer_field,
-                        location,
-                    )?);
+                    merge(
+                        &mut found,
+                        self.check("type".to_owned(), field.schema, writer_field, location)?,
+                    );
                 }
                 None if field.default.is_some() => {}
                 None => {
@@ -357,12 +368,10 @@ impl Checker<'_> {
                         }
                     );
                     if enum_with_default {
-                        found.extend(self.check(
-                            "type".to_owned(),
-                            field.schema,
-                            writer,
-                            location,
-                        )?);
+                        merge(
+                            &mut found,
+                            self.check("type".to_owned(), field.schema, writer, location)?,
+                        );
                     } else {
                         found.push(Self::incompatible(
                             ErrorType::ReaderFieldMissingDefaultValue,

@@ -32,7 +32,8 @@ pub struct AvroModel {
     arena: Arena,
     root: Id,
     full_name: Option<String>,
-    resolved: Result<apache_avro::Schema, String>,
+    /// Boxed: the `apache_avro` schema is large and most uses never look at it.
+    resolved: Box<Result<apache_avro::Schema, String>>,
 }
 
 impl AvroModel {
@@ -43,7 +44,7 @@ impl AvroModel {
     /// do not match their field's type in stored schemas); for those this returns the Rust
     /// library's reason. The schema itself stays valid and comparable.
     pub fn schema(&self) -> Result<&apache_avro::Schema, &str> {
-        self.resolved.as_ref().map_err(String::as_str)
+        self.resolved.as_ref().as_ref().map_err(String::as_str)
     }
 
     /// The full name of the top-level record, as Confluent's `AvroSchema.name()` gives it (and
@@ -101,8 +102,7 @@ pub(crate) fn parse(
         Kind::Record { named, .. } => Some(named.name.full()),
         _ => None,
     };
-    let resolved =
-        apache_avro::Schema::parse_str(&print::to_string(&arena, root)).map_err(|e| e.to_string());
+    let resolved = Box::new(to_apache(&arena, root));
     Ok(Parsed {
         canonical,
         normalized,
@@ -113,6 +113,61 @@ pub(crate) fn parse(
             resolved,
         },
     })
+}
+
+/// The schema as `apache_avro` reads it, from the text with every named type inlined.
+///
+/// `apache_avro` panics on some names it does not accept (Java accepts any Unicode letter), so
+/// those are turned away first, and a panic is still caught should another input trigger one.
+fn to_apache(arena: &Arena, root: Id) -> Result<apache_avro::Schema, String> {
+    if let Some(name) = name_rejected_by_apache(arena, root) {
+        return Err(format!("apache-avro does not accept the name {name:?}"));
+    }
+    let text = print::to_string(arena, root);
+    match std::panic::catch_unwind(|| apache_avro::Schema::parse_str(&text)) {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("apache-avro failed on this schema".to_owned()),
+    }
+}
+
+/// The first name, namespace or alias reachable from `root` outside apache-avro's ASCII rules.
+fn name_rejected_by_apache(arena: &Arena, root: Id) -> Option<String> {
+    fn simple(name: &str) -> bool {
+        let mut chars = name.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    }
+    let mut seen = vec![false; arena.nodes.len()];
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
+        }
+        let node = arena.node(id);
+        if let Some(named) = node.named() {
+            let names = std::iter::once(&named.name).chain(&named.aliases);
+            for name in names {
+                let space_ok = name
+                    .space
+                    .as_deref()
+                    .is_none_or(|s| s.split('.').all(simple));
+                if !simple(&name.name) || !space_ok {
+                    return Some(name.full());
+                }
+            }
+        }
+        match &node.kind {
+            Kind::Record { fields, .. } => {
+                stack.extend(fields.iter().flatten().map(|f| f.schema));
+            }
+            Kind::Array(inner) | Kind::Map(inner) => stack.push(*inner),
+            Kind::Union(types) => stack.extend(types.iter().copied()),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `normalize().canonicalString()`: the normalized text is parsed again (after the
