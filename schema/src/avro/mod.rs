@@ -34,6 +34,7 @@ pub struct AvroModel {
     full_name: Option<String>,
     /// Boxed: the `apache_avro` schema is large and most uses never look at it.
     resolved: Box<Result<apache_avro::Schema, String>>,
+    normalization_error: Option<String>,
 }
 
 impl AvroModel {
@@ -45,6 +46,13 @@ impl AvroModel {
     /// library's reason. The schema itself stays valid and comparable.
     pub fn schema(&self) -> Result<&apache_avro::Schema, &str> {
         self.resolved.as_ref().as_ref().map_err(String::as_str)
+    }
+
+    /// Why Confluent would refuse to normalize this schema (registering it with
+    /// `normalize=true` fails with this text), or `None` when it normalizes. The engine's
+    /// normalized text is then the canonical one.
+    pub fn normalization_error(&self) -> Option<&str> {
+        self.normalization_error.as_deref()
     }
 
     /// The full name of the top-level record, as Confluent's `AvroSchema.name()` gives it (and
@@ -62,13 +70,33 @@ fn parse_with_dependencies(
 ) -> Result<(Parser, Id, Vec<Id>), String> {
     let mut parser = Parser::new(validate_defaults);
     let mut referenced = Vec::new();
+    // Confluent keys resolved references by reference name, the first one resolved winning.
+    let mut seen: HashSet<&str> = HashSet::new();
     for dependency in dependencies {
-        if dependency.schema_type == SchemaType::Avro {
+        if dependency.schema_type == SchemaType::Avro && seen.insert(&dependency.reference.name) {
             referenced.push(parser.parse_text(&dependency.schema)?);
         }
     }
     let root = parser.parse_text(text)?;
     Ok((parser, root, referenced))
+}
+
+/// The message for a new schema with an invalid default. Confluent's server validates defaults
+/// only on the way to normalizing, after converting the defaults: when that conversion already
+/// fails (an array or map default holding values of the wrong type), its exception is what the
+/// client sees.
+fn default_error(text: &str, dependencies: &[Dependency], message: String) -> String {
+    if !message.starts_with("Invalid default for field ") {
+        return message;
+    }
+    let Ok((parser, root, referenced)) = parse_with_dependencies(text, dependencies, false) else {
+        return message;
+    };
+    let names = referenced_names(&parser.arena, &referenced);
+    match print::normalized_text(&parser.arena, root, &names) {
+        Err(conversion) => conversion,
+        Ok(_) => message,
+    }
 }
 
 /// The full names of the named referenced schemas: these are written by name.
@@ -88,16 +116,22 @@ pub(crate) fn parse(
     let invalid = |message: String| SchemaError::invalid(SchemaType::Avro, message);
     let validate_defaults = options.new_schema;
     let (parser, root, referenced) =
-        parse_with_dependencies(text, dependencies, validate_defaults).map_err(invalid)?;
+        match parse_with_dependencies(text, dependencies, validate_defaults) {
+            Ok(parsed) => parsed,
+            Err(message) => return Err(invalid(default_error(text, dependencies, message))),
+        };
     let arena = parser.arena;
     let names = referenced_names(&arena, &referenced);
     let known: HashSet<String> = names.iter().cloned().collect();
     let canonical = print::canonical(&arena, root, &known).map_err(invalid)?;
     // Confluent normalizes on demand and reports a failure only when asked to normalize; the
     // engine computes both texts up front, so a schema that cannot be normalized keeps its
-    // canonical text as its normalized one rather than being rejected.
-    let normalized = normalize(&arena, root, &names, dependencies, validate_defaults)
-        .unwrap_or_else(|_| canonical.clone());
+    // canonical text as its normalized one rather than being rejected, and the reason is kept.
+    let (normalized, normalization_error) =
+        match normalize(&arena, root, &names, dependencies, validate_defaults) {
+            Ok(normalized) => (normalized, None),
+            Err(e) => (canonical.clone(), Some(e)),
+        };
     let full_name = match &arena.node(root).kind {
         Kind::Record { named, .. } => Some(named.name.full()),
         _ => None,
@@ -111,6 +145,7 @@ pub(crate) fn parse(
             root,
             full_name,
             resolved,
+            normalization_error,
         },
     })
 }

@@ -68,6 +68,10 @@ fn invalid_schemas_report_javas_exception_texts() {
             r#"Invalid default for field f: {} not a {"type":"record","name":"In","fields":[{"name":"x","type":"int"}]}"#,
         ),
         (
+            r#"{"type":"record","name":"R","fields":[{"name":"f","type":{"type":"array","items":"int"},"default":["x"]}]}"#,
+            r#"Cannot invoke "Object.getClass()" because "datum" is null"#,
+        ),
+        (
             r#"{"type":"record","name":"R","fields":[{"name":"1a","type":"int"}]}"#,
             "Illegal initial character: 1a",
         ),
@@ -175,6 +179,25 @@ fn invalid_schemas_report_javas_exception_texts() {
     for (text, want) in cases {
         assert_eq!(&error(text), want, "for {text}");
     }
+}
+
+#[test]
+fn schemas_that_cannot_be_normalized_say_why() {
+    let text = r#"{"type":"record","name":"R","fields":[{"name":"f","type":{"type":"array","items":"double"},"default":[1]}]}"#;
+    let parsed = new_schema(text).unwrap();
+    assert_eq!(parsed.normalized(), parsed.canonical());
+    let SchemaModel::Avro(model) = parsed.model() else {
+        panic!("not avro")
+    };
+    assert_eq!(
+        model.normalization_error(),
+        Some(r#"Cannot invoke "Object.getClass()" because "datum" is null"#)
+    );
+    let fine = new_schema(r#"{"type":"record","name":"R","fields":[]}"#).unwrap();
+    let SchemaModel::Avro(model) = fine.model() else {
+        panic!("not avro")
+    };
+    assert_eq!(model.normalization_error(), None);
 }
 
 #[test]
