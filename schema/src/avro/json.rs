@@ -5,8 +5,9 @@
 
 use std::fmt::Write as _;
 
-/// Deepest nesting the reader accepts; the engine rejects deeper texts before they get here.
-const MAX_DEPTH: usize = 512;
+/// Deepest nesting the reader accepts (serde_json's limit too). The engine rejects deeper texts
+/// before they get here; this bounds the recursion of everything that walks the result.
+const MAX_DEPTH: usize = 128;
 
 /// A JSON value, typed as Jackson types the nodes it builds.
 #[derive(Debug, Clone, PartialEq)]
