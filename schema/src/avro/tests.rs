@@ -365,6 +365,66 @@ fn references_resolve_named_types_and_print_them_by_name() {
 }
 
 #[test]
+fn references_with_the_same_name_are_parsed_once() {
+    // Two versions of one type reachable under the same reference name: Confluent keeps the
+    // first resolved, so the type is not defined twice.
+    let v1 = r#"{"type":"record","name":"Dep","fields":[]}"#;
+    let v2 = r#"{"type":"record","name":"Dep","fields":[{"name":"a","type":"int","default":0}]}"#;
+    let mid = r#"{"type":"record","name":"Mid","fields":[{"name":"d","type":"Dep"}]}"#;
+    let table = Table(HashMap::from([
+        ("dep1".to_owned(), (v1.to_owned(), Vec::new())),
+        ("dep2".to_owned(), (v2.to_owned(), Vec::new())),
+        (
+            "mid".to_owned(),
+            (mid.to_owned(), vec![reference("Dep", "dep2")]),
+        ),
+    ]));
+    let top = r#"{"type":"record","name":"Top","fields":[{"name":"m","type":"Mid"},{"name":"d","type":"Dep"}]}"#;
+    let parsed = parse(
+        SchemaType::Avro,
+        top,
+        &[reference("Dep", "dep1"), reference("Mid", "mid")],
+        &table,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(parsed.canonical(), top);
+    let SchemaModel::Avro(model) = parsed.model() else {
+        panic!("not avro")
+    };
+    let apache_avro::Schema::Record(record) = model.schema().unwrap() else {
+        panic!("not a record")
+    };
+    // `Mid` was parsed after the first `Dep`, which has no fields.
+    let apache_avro::Schema::Record(mid) = &record.fields[0].schema else {
+        panic!("not a record")
+    };
+    let apache_avro::Schema::Record(dep) = &mid.fields[0].schema else {
+        panic!("not a record")
+    };
+    assert!(dep.fields.is_empty());
+
+    // A dependency that does not parse makes the schema invalid, with the dependency's reason.
+    let broken = Table(HashMap::from([(
+        "dep1".to_owned(),
+        (r#"{"type":"record","name":"Dep"}"#.to_owned(), Vec::new()),
+    )]));
+    let err = parse(
+        SchemaType::Avro,
+        r#"{"type":"record","name":"Top","fields":[{"name":"d","type":"Dep"}]}"#,
+        &[reference("Dep", "dep1")],
+        &broken,
+        &ParseOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        err.to_string(),
+        r#"Record has no fields: {"type":"record","name":"Dep"}"#
+    );
+}
+
+#[test]
 fn recursive_types_parse_print_and_compare() {
     let v1 = r#"{"type":"record","name":"Node","fields":[{"name":"v","type":"int"},{"name":"kids","type":{"type":"array","items":"Node"}}]}"#;
     let v2 = r#"{"type":"record","name":"Node","fields":[{"name":"v","type":"long"},{"name":"kids","type":{"type":"array","items":"Node"}},{"name":"w","type":"int","default":0}]}"#;
