@@ -139,7 +139,7 @@ fn pointer(location: &[String]) -> String {
     format!("/{}", parts.join("/"))
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// The two-argument `getCompatibility`: a fresh location, the shared memo.
     fn root(&mut self, reader: Id, writer: Id) -> Result<Found, Abort> {
         let mut location = Vec::new();
@@ -202,8 +202,10 @@ impl Checker<'_> {
         writer: Id,
         location: &mut Vec<String>,
     ) -> Result<Found, Abort> {
-        let r = self.reader.node(reader);
-        let w = self.writer.node(writer);
+        // The arenas outlive the checker, so nodes can be held across recursive calls.
+        let (reader_arena, writer_arena): (&'a Arena, &'a Arena) = (self.reader, self.writer);
+        let r = reader_arena.node(reader);
+        let w = writer_arena.node(writer);
         let mut found = Vec::new();
         if r.type_name() == w.type_name() {
             match (&r.kind, &w.kind) {
@@ -278,7 +280,7 @@ impl Checker<'_> {
             return Ok(found);
         }
         if let Kind::Union(wtypes) = &w.kind {
-            for branch in wtypes.clone() {
+            for &branch in wtypes {
                 merge(&mut found, self.root(reader, branch)?);
             }
             return Ok(found);
@@ -296,7 +298,7 @@ impl Checker<'_> {
             Kind::Prim(Prim::Bytes) => wprim == Some(Prim::String),
             Kind::Prim(Prim::String) => wprim == Some(Prim::Bytes),
             Kind::Union(rtypes) => {
-                for branch in rtypes.clone() {
+                for &branch in rtypes {
                     if self.root(branch, writer)?.is_empty() {
                         return Ok(found);
                     }
