@@ -349,7 +349,7 @@ impl Parser {
     pub(crate) fn parse_text(&mut self, text: &str) -> Result<Id, String> {
         let (json, rest) = match parse_root(text) {
             Ok(Root::Value(json, rest)) => (json, rest),
-            Ok(Root::Empty) => return Err("Schema not yet supported: ".to_owned()),
+            Ok(Root::Empty) => return Err("Cannot parse <null> schema".to_owned()),
             Err(e) => return Err(e.java_message()),
         };
         self.space = None;

@@ -165,6 +165,7 @@ fn invalid_schemas_report_javas_exception_texts() {
             r#""com.x.Dep" is not a defined name. The type of the "d" field must be a defined name or a {"type": ...} expression."#,
         ),
         ("true", "Schema not yet supported: true"),
+        ("/* nothing */", "Cannot parse <null> schema"),
         ("1.5", "Schema not yet supported: 1.5"),
         ("42", "Schema not yet supported: 42"),
         (
