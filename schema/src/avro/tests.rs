@@ -426,6 +426,23 @@ fn references_with_the_same_name_are_parsed_once() {
 }
 
 #[test]
+fn the_apache_avro_schema_is_available_for_encoding() {
+    let model = |text: &str| {
+        let parsed = new_schema(text).unwrap();
+        let SchemaModel::Avro(model) = parsed.model else {
+            panic!("not avro")
+        };
+        model
+    };
+    let error = model(r#"{"type":"error","name":"Oops","fields":[{"name":"m","type":"string"}]}"#);
+    assert!(matches!(error.schema(), Ok(apache_avro::Schema::Record(_))));
+    assert_eq!(error.full_name(), Some("Oops"));
+    let unicode = model(r#"{"type":"enum","name":"Été","symbols":["A"]}"#);
+    assert!(unicode.schema().is_err());
+    assert_eq!(unicode.full_name(), None);
+}
+
+#[test]
 fn recursive_types_parse_print_and_compare() {
     let v1 = r#"{"type":"record","name":"Node","fields":[{"name":"v","type":"int"},{"name":"kids","type":{"type":"array","items":"Node"}}]}"#;
     let v2 = r#"{"type":"record","name":"Node","fields":[{"name":"v","type":"long"},{"name":"kids","type":{"type":"array","items":"Node"}},{"name":"w","type":"int","default":0}]}"#;
