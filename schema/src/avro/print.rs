@@ -607,12 +607,20 @@ fn to_datum(
         }
         Json::Object(members) => {
             let mut map = Vec::with_capacity(members.len());
+            let field_schemas: HashMap<&str, Id> = match kind {
+                Some(Kind::Record { fields, .. }) => fields
+                    .iter()
+                    .flatten()
+                    .map(|f| (f.name.as_str(), f.schema))
+                    .collect(),
+                _ => HashMap::new(),
+            };
             for (key, value) in members {
                 let member_schema = match kind {
                     Some(Kind::Map(values)) => Some(*values),
-                    Some(Kind::Record { fields, .. }) => {
-                        match fields.iter().flatten().find(|f| &f.name == key) {
-                            Some(f) => Some(f.schema),
+                    Some(Kind::Record { .. }) => {
+                        match field_schemas.get(key.as_str()) {
+                            Some(&schema) => Some(schema),
                             None => return Err("Cannot invoke \"org.apache.avro.Schema$Field.schema()\" because the return value of \"org.apache.avro.Schema.getField(String)\" is null".to_owned()),
                         }
                     }

@@ -681,3 +681,45 @@ fn long_recursive_cycles_compare_without_overflowing() {
     let messages = crate::compatibility_errors(&a, &b, crate::Direction::Backward);
     assert!(!messages.is_empty());
 }
+
+#[test]
+fn huge_unions_are_compared_within_a_bounded_effort() {
+    let union = |prefix: &str, n: usize| {
+        let branches: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"type":"record","name":"{prefix}{i}","fields":[]}}"#))
+            .collect();
+        format!("[{}]", branches.join(","))
+    };
+    // Branches that cannot match are passed over cheaply: every writer branch is missing.
+    let old = new_schema(&union("R", 1_000)).unwrap();
+    let new = new_schema(&union("S", 1_000)).unwrap();
+    let messages = crate::compatibility_errors(&new, &old, crate::Direction::Backward);
+    assert_eq!(messages.len(), 1_000);
+    assert_eq!(
+        messages[999],
+        "{errorType:'MISSING_UNION_BRANCH', description:'The new schema is missing a type inside a union field at path '/999' in the old schema', additionalInfo:'reader union lacking writer type: RECORD'}"
+    );
+    // Same simple names in other namespaces do match, and each failing pair is computed: past
+    // the checker's budget the check gives up rather than run for minutes.
+    let required = |space: &str, field: &str, n: usize| {
+        let branches: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"record","name":"R","namespace":"{space}{i}","fields":[{{"name":"{field}{i}","type":"int"}}]}}"#
+                )
+            })
+            .collect();
+        format!("[{}]", branches.join(","))
+    };
+    let old = new_schema(&required("a", "f", 600)).unwrap();
+    let new = new_schema(&required("b", "g", 600)).unwrap();
+    let messages = crate::compatibility_errors(&new, &old, crate::Direction::Backward);
+    assert_eq!(
+        messages,
+        vec!["Unexpected exception during compatibility check: schemas too large to compare"]
+    );
+    // Identical unions of a thousand branches are within it.
+    let old = new_schema(&union("R", 1_000)).unwrap();
+    let same = new_schema(&union("R", 1_000)).unwrap();
+    assert!(crate::compatibility_errors(&same, &old, crate::Direction::Backward).is_empty());
+}
