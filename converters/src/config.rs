@@ -298,7 +298,13 @@ impl ConverterConfig {
                 },
                 c.clone(),
             )?)),
-            ConverterConfig::Protobuf(_) | ConverterConfig::JsonSchema(_) => {
+            ConverterConfig::JsonSchema(c) => Ok(Box::new(
+                crate::json_schema::JsonSchemaConverter::new(
+                    crate::json_schema::JsonSchemaFormat,
+                    c.clone(),
+                )?,
+            )),
+            ConverterConfig::Protobuf(_) => {
                 Err(ConverterError::Registry(format!(
                     "{} is not available in this build",
                     self.kind().class_name()

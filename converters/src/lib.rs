@@ -43,6 +43,7 @@ pub mod connect;
 mod converter;
 mod error;
 pub mod json;
+pub mod json_schema;
 pub mod registry;
 mod simple;
 pub mod wire;

@@ -45,6 +45,12 @@ async fn avro_torture_round_trip() {
     torture_round_trip("avro", &registry.url).await;
 }
 
+#[tokio::test]
+async fn json_schema_torture_round_trip() {
+    let registry = registry::start().await;
+    torture_round_trip("json_schema", &registry.url).await;
+}
+
 fn small() -> (Schema, Value) {
     let schema = SchemaBuilder::struct_()
         .name("com.example.Small")
@@ -64,7 +70,7 @@ fn small() -> (Schema, Value) {
 /// requests of the first, writing and reading.
 #[tokio::test]
 async fn warm_path_makes_no_request() {
-    for kind in ["avro"] {
+    for kind in ["avro", "json_schema"] {
         let registry = registry::start().await;
         let (schema, value) = small();
         let writer = converter(kind, &registry.url, &[]);
