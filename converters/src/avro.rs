@@ -28,7 +28,9 @@
 //! ```
 
 use crate::connect::logical::DECIMAL_PRECISION;
-use crate::connect::{logical, DataError, Decimal, LogicalType, Schema, SchemaBuilder, Struct, Type, Value};
+use crate::connect::{
+    logical, DataError, Decimal, LogicalType, Schema, SchemaBuilder, Struct, Type, Value,
+};
 use apache_avro::types::Value as AvroValue;
 use apache_avro::Schema as AvroSchema;
 use indexmap::IndexMap;
@@ -177,7 +179,11 @@ impl ToAvro {
             Type::Int8 | Type::Int16 => {
                 obj.insert("type".into(), "int".into());
                 if self.meta {
-                    let t = if s.schema_type() == Type::Int8 { "int8" } else { "int16" };
+                    let t = if s.schema_type() == Type::Int8 {
+                        "int8"
+                    } else {
+                        "int16"
+                    };
                     obj.insert(CONNECT_TYPE.into(), t.into());
                 }
             }
@@ -224,7 +230,9 @@ impl ToAvro {
                 }
             }
             Type::Array => {
-                let items = s.value_schema().ok_or_else(|| err("ARRAY schema without items"))?;
+                let items = s
+                    .value_schema()
+                    .ok_or_else(|| err("ARRAY schema without items"))?;
                 obj.insert("type".into(), "array".into());
                 obj.insert("items".into(), self.schema(items, depth + 1)?);
             }
@@ -233,8 +241,12 @@ impl ToAvro {
                     (Some(k), Some(v)) => (k, v),
                     _ => return Err(err("MAP schema without key or value schema")),
                 };
-                if k.schema_type() == Type::String && !k.is_optional() && k.name().is_none()
-                    && k.parameters().is_empty() && k.doc().is_none() && k.version().is_none()
+                if k.schema_type() == Type::String
+                    && !k.is_optional()
+                    && k.name().is_none()
+                    && k.parameters().is_empty()
+                    && k.doc().is_none()
+                    && k.version().is_none()
                 {
                     obj.insert("type".into(), "map".into());
                     obj.insert("values".into(), self.schema(v, depth + 1)?);
@@ -278,9 +290,17 @@ impl ToAvro {
     }
 
     fn unique_name(&mut self, base: &str, body: &Json, numbered_first: bool) -> Unique {
-        let mut n = if numbered_first { self.map_entry_count } else { self.default_count };
+        let mut n = if numbered_first {
+            self.map_entry_count
+        } else {
+            self.default_count
+        };
         loop {
-            let candidate = if n <= 1 { base.to_owned() } else { format!("{base}{n}") };
+            let candidate = if n <= 1 {
+                base.to_owned()
+            } else {
+                format!("{base}{n}")
+            };
             match self.defined.get(&candidate) {
                 Some(existing) if existing == body => return Unique::Existing(candidate),
                 Some(_) => n = n.max(1) + 1,
@@ -305,7 +325,10 @@ impl ToAvro {
         }
         let mut rest = Map::new();
         self.add_meta(s, &mut rest)?;
-        let body = Json::Array(vec![Json::Array(fields.clone()), Json::Object(rest.clone())]);
+        let body = Json::Array(vec![
+            Json::Array(fields.clone()),
+            Json::Object(rest.clone()),
+        ]);
         let full = match s.name() {
             Some(name) => {
                 if let Some(existing) = self.defined.get(name) {
@@ -402,8 +425,15 @@ fn default_to_json(s: &Schema, v: &Value) -> Result<Json, DataError> {
         Value::Bytes(b) => bytes_to_json(b),
         Value::Decimal(d) => bytes_to_json(d.unscaled_bytes()),
         Value::Array(items) => {
-            let is = s.value_schema().ok_or_else(|| err("ARRAY schema without items"))?;
-            Json::Array(items.iter().map(|i| default_to_json(is, i)).collect::<Result<_, _>>()?)
+            let is = s
+                .value_schema()
+                .ok_or_else(|| err("ARRAY schema without items"))?;
+            Json::Array(
+                items
+                    .iter()
+                    .map(|i| default_to_json(is, i))
+                    .collect::<Result<_, _>>()?,
+            )
         }
         Value::Map(m) => {
             let (ks, vs) = match (s.key_schema(), s.value_schema()) {
@@ -456,7 +486,12 @@ fn json_float(j: &Json) -> Option<f64> {
 
 /// An Avro JSON default value as a Connect value of schema `s`.
 fn default_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataError> {
-    let bad = || err(format!("Invalid default value {j} for a {} schema", s.schema_type()));
+    let bad = || {
+        err(format!(
+            "Invalid default value {j} for a {} schema",
+            s.schema_type()
+        ))
+    };
     if depth > MAX_DEPTH {
         return Err(err("default value nests too deeply"));
     }
@@ -465,9 +500,10 @@ fn default_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataEr
     }
     let int = || j.as_i64().ok_or_else(bad);
     Ok(match s.logical_type() {
-        Some(LogicalType::Decimal { scale }) => {
-            Value::Decimal(Decimal::from_unscaled_bytes(&bytes_from_json(j).ok_or_else(bad)?, scale))
-        }
+        Some(LogicalType::Decimal { scale }) => Value::Decimal(Decimal::from_unscaled_bytes(
+            &bytes_from_json(j).ok_or_else(bad)?,
+            scale,
+        )),
         Some(LogicalType::Date) => Value::Date(i32::try_from(int()?).map_err(|_| bad())?),
         Some(LogicalType::Time) => Value::Time(i32::try_from(int()?).map_err(|_| bad())?),
         Some(LogicalType::Timestamp) => Value::Timestamp(int()?),
@@ -500,7 +536,10 @@ fn default_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataEr
                 match j {
                     Json::Object(o) => {
                         for (k, v) in o {
-                            m.insert(Value::String(k.clone()), default_from_json(vs, v, depth + 1)?);
+                            m.insert(
+                                Value::String(k.clone()),
+                                default_from_json(vs, v, depth + 1)?,
+                            );
                         }
                     }
                     Json::Array(a) => {
@@ -546,7 +585,10 @@ struct FromAvro {
     in_progress: Vec<String>,
 }
 
-fn full_name(obj: &Map<String, Json>, enclosing_ns: Option<&str>) -> Result<(String, Option<String>), DataError> {
+fn full_name(
+    obj: &Map<String, Json>,
+    enclosing_ns: Option<&str>,
+) -> Result<(String, Option<String>), DataError> {
     let name = obj
         .get("name")
         .and_then(Json::as_str)
@@ -573,7 +615,11 @@ impl FromAvro {
     }
 
     /// Applies the field-independent `connect.*` properties of an Avro schema object.
-    fn meta(&self, mut b: SchemaBuilder, obj: &Map<String, Json>) -> Result<SchemaBuilder, DataError> {
+    fn meta(
+        &self,
+        mut b: SchemaBuilder,
+        obj: &Map<String, Json>,
+    ) -> Result<SchemaBuilder, DataError> {
         if !self.meta {
             return Ok(b);
         }
@@ -588,9 +634,13 @@ impl FromAvro {
             b = b.version(v);
         }
         if let Some(p) = obj.get(CONNECT_PARAMETERS) {
-            let p = p.as_object().ok_or_else(|| err("connect.parameters is not an object"))?;
+            let p = p
+                .as_object()
+                .ok_or_else(|| err("connect.parameters is not an object"))?;
             for (k, v) in p {
-                let v = v.as_str().ok_or_else(|| err("connect.parameters values must be strings"))?;
+                let v = v
+                    .as_str()
+                    .ok_or_else(|| err("connect.parameters values must be strings"))?;
                 b = b.parameter(k.as_str(), v);
             }
         }
@@ -600,7 +650,12 @@ impl FromAvro {
         Ok(b)
     }
 
-    fn with_connect_default(&self, b: SchemaBuilder, obj: &Map<String, Json>, depth: usize) -> Result<SchemaBuilder, DataError> {
+    fn with_connect_default(
+        &self,
+        b: SchemaBuilder,
+        obj: &Map<String, Json>,
+        depth: usize,
+    ) -> Result<SchemaBuilder, DataError> {
         match obj.get(CONNECT_DEFAULT).filter(|_| self.meta) {
             Some(d) => {
                 let plain = b.clone().build()?;
@@ -611,7 +666,12 @@ impl FromAvro {
         }
     }
 
-    fn builder(&mut self, j: &Json, ns: Option<&str>, depth: usize) -> Result<SchemaBuilder, DataError> {
+    fn builder(
+        &mut self,
+        j: &Json,
+        ns: Option<&str>,
+        depth: usize,
+    ) -> Result<SchemaBuilder, DataError> {
         if depth > MAX_DEPTH {
             return Err(err("Avro schema nests too deeply"));
         }
@@ -619,7 +679,9 @@ impl FromAvro {
             Json::String(t) => self.named_or_primitive(t, ns, &Map::new(), depth),
             Json::Array(branches) => self.union(branches, ns, depth),
             Json::Object(obj) => {
-                let t = obj.get("type").ok_or_else(|| err("Avro schema without a type"))?;
+                let t = obj
+                    .get("type")
+                    .ok_or_else(|| err("Avro schema without a type"))?;
                 match t {
                     Json::String(t) => self.named_or_primitive(t, ns, obj, depth),
                     // {"type": {...}} or {"type": [...]}: the nested schema.
@@ -630,8 +692,15 @@ impl FromAvro {
         }
     }
 
-    fn union(&mut self, branches: &[Json], ns: Option<&str>, depth: usize) -> Result<SchemaBuilder, DataError> {
-        let is_null = |b: &Json| b.as_str() == Some("null") || b.get("type").and_then(Json::as_str) == Some("null");
+    fn union(
+        &mut self,
+        branches: &[Json],
+        ns: Option<&str>,
+        depth: usize,
+    ) -> Result<SchemaBuilder, DataError> {
+        let is_null = |b: &Json| {
+            b.as_str() == Some("null") || b.get("type").and_then(Json::as_str) == Some("null")
+        };
         let non_null: Vec<&Json> = branches.iter().filter(|b| !is_null(b)).collect();
         let has_null = non_null.len() < branches.len();
         if non_null.len() == 1 {
@@ -656,10 +725,17 @@ impl FromAvro {
         obj: &Map<String, Json>,
         depth: usize,
     ) -> Result<SchemaBuilder, DataError> {
-        let connect_type = obj.get(CONNECT_TYPE).and_then(Json::as_str).filter(|_| self.meta);
+        let connect_type = obj
+            .get(CONNECT_TYPE)
+            .and_then(Json::as_str)
+            .filter(|_| self.meta);
         let logical = obj.get("logicalType").and_then(Json::as_str);
         let b = match t {
-            "null" => return Err(err("an Avro null schema has no Connect equivalent outside a union")),
+            "null" => {
+                return Err(err(
+                    "an Avro null schema has no Connect equivalent outside a union",
+                ))
+            }
             "boolean" => SchemaBuilder::boolean(),
             "int" => match (connect_type, logical) {
                 (Some("int8"), _) => SchemaBuilder::int8(),
@@ -695,7 +771,9 @@ impl FromAvro {
                 _ => SchemaBuilder::bytes(),
             },
             "array" => {
-                let items = obj.get("items").ok_or_else(|| err("Avro array without items"))?;
+                let items = obj
+                    .get("items")
+                    .ok_or_else(|| err("Avro array without items"))?;
                 if let Some((k, v)) = self.map_entry(items, ns, depth)? {
                     SchemaBuilder::map(k, v)
                 } else {
@@ -703,14 +781,24 @@ impl FromAvro {
                 }
             }
             "map" => {
-                let values = obj.get("values").ok_or_else(|| err("Avro map without values"))?;
-                SchemaBuilder::map(Schema::new(Type::String), self.schema(values, ns, depth + 1)?)
+                let values = obj
+                    .get("values")
+                    .ok_or_else(|| err("Avro map without values"))?;
+                SchemaBuilder::map(
+                    Schema::new(Type::String),
+                    self.schema(values, ns, depth + 1)?,
+                )
             }
             "record" | "error" if !obj.is_empty() => return self.record(obj, ns, depth),
             "enum" if !obj.is_empty() => {
                 let (full, _) = full_name(obj, ns)?;
                 let mut b = SchemaBuilder::string().parameter(ENUM_PARAM, full.clone());
-                for s in obj.get("symbols").and_then(Json::as_array).into_iter().flatten() {
+                for s in obj
+                    .get("symbols")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(s) = s.as_str() {
                         b = b.parameter(format!("{ENUM_PARAM}.{s}"), s);
                     }
@@ -723,7 +811,9 @@ impl FromAvro {
             "fixed" if !obj.is_empty() => {
                 let (full, _) = full_name(obj, ns)?;
                 let size = obj.get("size").and_then(Json::as_u64).unwrap_or(0);
-                let b = SchemaBuilder::bytes().name(full.clone()).parameter(FIXED_SIZE_PARAM, size.to_string());
+                let b = SchemaBuilder::bytes()
+                    .name(full.clone())
+                    .parameter(FIXED_SIZE_PARAM, size.to_string());
                 let b = self.meta(b, obj)?;
                 self.named.insert(full, b.clone().build()?);
                 return Ok(b);
@@ -735,7 +825,9 @@ impl FromAvro {
                     ns.map_or_else(|| name.to_owned(), |ns| format!("{ns}.{name}"))
                 };
                 if self.in_progress.iter().any(|n| *n == full || n == name) {
-                    return Err(err(format!("recursive Avro type {full} has no Connect equivalent")));
+                    return Err(err(format!(
+                        "recursive Avro type {full} has no Connect equivalent"
+                    )));
                 }
                 let s = self
                     .named
@@ -750,7 +842,12 @@ impl FromAvro {
     }
 
     /// The key and value schemas when `items` is a map-entry record.
-    fn map_entry(&mut self, items: &Json, ns: Option<&str>, depth: usize) -> Result<Option<(Schema, Schema)>, DataError> {
+    fn map_entry(
+        &mut self,
+        items: &Json,
+        ns: Option<&str>,
+        depth: usize,
+    ) -> Result<Option<(Schema, Schema)>, DataError> {
         let Some(obj) = items.as_object() else {
             if let Some(name) = items.as_str() {
                 if let Some(s) = self.named.get(name) {
@@ -771,8 +868,15 @@ impl FromAvro {
         if !(flagged || full.starts_with(MAP_ENTRY_FULL_NAME)) {
             return Ok(None);
         }
-        let fields = obj.get("fields").and_then(Json::as_array).ok_or_else(|| err("record without fields"))?;
-        let find = |n: &str| fields.iter().find(|f| f.get("name").and_then(Json::as_str) == Some(n));
+        let fields = obj
+            .get("fields")
+            .and_then(Json::as_array)
+            .ok_or_else(|| err("record without fields"))?;
+        let find = |n: &str| {
+            fields
+                .iter()
+                .find(|f| f.get("name").and_then(Json::as_str) == Some(n))
+        };
         let (Some(k), Some(v)) = (find("key"), find("value")) else {
             return Ok(None);
         };
@@ -789,7 +893,12 @@ impl FromAvro {
         Ok(Some((ks, vs)))
     }
 
-    fn record(&mut self, obj: &Map<String, Json>, ns: Option<&str>, depth: usize) -> Result<SchemaBuilder, DataError> {
+    fn record(
+        &mut self,
+        obj: &Map<String, Json>,
+        ns: Option<&str>,
+        depth: usize,
+    ) -> Result<SchemaBuilder, DataError> {
         let (full, rec_ns) = full_name(obj, ns)?;
         if self.named.contains_key(&full) {
             return Err(err(format!("Can't redefine: {full}")));
@@ -802,10 +911,18 @@ impl FromAvro {
         if let Some(doc) = obj.get("doc").and_then(Json::as_str) {
             b = b.parameter(RECORD_DOC_PARAM, doc);
         }
-        let fields = obj.get("fields").and_then(Json::as_array).ok_or_else(|| err("Avro record without fields"))?;
+        let fields = obj
+            .get("fields")
+            .and_then(Json::as_array)
+            .ok_or_else(|| err("Avro record without fields"))?;
         for f in fields {
-            let name = f.get("name").and_then(Json::as_str).ok_or_else(|| err("Avro field without a name"))?;
-            let t = f.get("type").ok_or_else(|| err(format!("Avro field {name} without a type")))?;
+            let name = f
+                .get("name")
+                .and_then(Json::as_str)
+                .ok_or_else(|| err("Avro field without a name"))?;
+            let t = f
+                .get("type")
+                .ok_or_else(|| err(format!("Avro field {name} without a type")))?;
             let mut fb = self.builder(t, rec_ns.as_deref(), depth + 1)?;
             let mut probe = fb.clone().build()?;
             if let Some(doc) = f.get("doc").and_then(Json::as_str) {
@@ -832,7 +949,10 @@ fn union_member_name(branch: &Json, s: &Schema) -> String {
     if let Some(name) = branch.get("name").and_then(Json::as_str) {
         return name.rsplit('.').next().unwrap_or(name).to_owned();
     }
-    let t = branch.get("type").and_then(Json::as_str).or_else(|| branch.as_str());
+    let t = branch
+        .get("type")
+        .and_then(Json::as_str)
+        .or_else(|| branch.as_str());
     match t {
         Some(t) if !["record", "enum", "fixed", "array", "map"].contains(&t) => {
             t.rsplit('.').next().unwrap_or(t).to_owned()
@@ -848,10 +968,18 @@ fn rebuild_optional(s: &Schema) -> Result<Schema, DataError> {
 /// A builder that rebuilds `s`.
 pub(crate) fn builder_of(s: &Schema) -> SchemaBuilder {
     let mut b = match s.schema_type() {
-        Type::Array => SchemaBuilder::array(s.value_schema().cloned().unwrap_or_else(|| Schema::new(Type::String))),
+        Type::Array => SchemaBuilder::array(
+            s.value_schema()
+                .cloned()
+                .unwrap_or_else(|| Schema::new(Type::String)),
+        ),
         Type::Map => SchemaBuilder::map(
-            s.key_schema().cloned().unwrap_or_else(|| Schema::new(Type::String)),
-            s.value_schema().cloned().unwrap_or_else(|| Schema::new(Type::String)),
+            s.key_schema()
+                .cloned()
+                .unwrap_or_else(|| Schema::new(Type::String)),
+            s.value_schema()
+                .cloned()
+                .unwrap_or_else(|| Schema::new(Type::String)),
         ),
         t => SchemaBuilder::new(t),
     };
@@ -915,7 +1043,8 @@ fn collect_names(a: &AvroSchema, names: &mut HashMap<String, AvroSchema>) {
 impl AvroCodec {
     /// Compiles an Avro schema (JSON text, self-contained) for a Connect schema.
     pub fn new(avro_text: &str, connect: Schema) -> Result<AvroCodec, DataError> {
-        let avro = AvroSchema::parse_str(avro_text).map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
+        let avro = AvroSchema::parse_str(avro_text)
+            .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
         let mut names = HashMap::new();
         collect_names(&avro, &mut names);
         Ok(AvroCodec {
@@ -957,7 +1086,10 @@ impl AvroCodec {
             return match value {
                 Value::Bytes(b) => Ok(b.clone()),
                 Value::Decimal(d) => Ok(d.unscaled_bytes().to_vec()),
-                _ => Err(err(format!("Invalid value {} for a bytes schema", value.type_name()))),
+                _ => Err(err(format!(
+                    "Invalid value {} for a bytes schema",
+                    value.type_name()
+                ))),
             };
         }
         let v = self.to_avro(&self.connect, root, value, 0)?;
@@ -974,7 +1106,10 @@ impl AvroCodec {
         let v = apache_avro::from_avro_datum(root, &mut reader, None)
             .map_err(|e| err(format!("Avro decoding failed: {e}")))?;
         if !reader.is_empty() {
-            return Err(err(format!("{} bytes left after the Avro record", reader.len())));
+            return Err(err(format!(
+                "{} bytes left after the Avro record",
+                reader.len()
+            )));
         }
         self.to_connect(&self.connect, root, v, 0)
     }
@@ -989,7 +1124,13 @@ impl AvroCodec {
         }
     }
 
-    fn to_avro(&self, s: &Schema, a: &AvroSchema, v: &Value, depth: usize) -> Result<AvroValue, DataError> {
+    fn to_avro(
+        &self,
+        s: &Schema,
+        a: &AvroSchema,
+        v: &Value,
+        depth: usize,
+    ) -> Result<AvroValue, DataError> {
         if depth > MAX_DEPTH {
             return Err(err("value nests too deeply"));
         }
@@ -1007,9 +1148,13 @@ impl AvroCodec {
                     .ok_or_else(|| err("null value for a union without null"))?;
                 return Ok(AvroValue::Union(index_u32(i), Box::new(AvroValue::Null)));
             }
-            let non_null: Vec<(usize, &AvroSchema)> =
-                variants.iter().enumerate().filter(|(_, b)| **b != AvroSchema::Null).collect();
-            if s.name() == Some(UNION_NAME) && s.schema_type() == Type::Struct && non_null.len() > 1 {
+            let non_null: Vec<(usize, &AvroSchema)> = variants
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b != AvroSchema::Null)
+                .collect();
+            if s.name() == Some(UNION_NAME) && s.schema_type() == Type::Struct && non_null.len() > 1
+            {
                 let Value::Struct(st) = v else {
                     return Err(err("a union value must be a struct"));
                 };
@@ -1021,11 +1166,18 @@ impl AvroCodec {
                 }
                 return Err(err("a union struct value has no field set"));
             }
-            let (i, b) = non_null.first().ok_or_else(|| err("a union of only null"))?;
+            let (i, b) = non_null
+                .first()
+                .ok_or_else(|| err("a union of only null"))?;
             let inner = self.to_avro(s, b, v, depth + 1)?;
             return Ok(AvroValue::Union(index_u32(*i), Box::new(inner)));
         }
-        let mismatch = || err(format!("Cannot write a {} value as Avro {a:?}", v.type_name()));
+        let mismatch = || {
+            err(format!(
+                "Cannot write a {} value as Avro {a:?}",
+                v.type_name()
+            ))
+        };
         Ok(match (v, a) {
             (Value::Null, AvroSchema::Null) => AvroValue::Null,
             (Value::Boolean(b), _) => AvroValue::Boolean(*b),
@@ -1100,7 +1252,10 @@ impl AvroCodec {
                         .field(&af.name)
                         .ok_or_else(|| err(format!("Connect struct has no field {}", af.name)))?;
                     let fv = st.get(&af.name).unwrap_or(&Value::Null);
-                    out.push((af.name.clone(), self.to_avro(f.schema(), &af.schema, fv, depth + 1)?));
+                    out.push((
+                        af.name.clone(),
+                        self.to_avro(f.schema(), &af.schema, fv, depth + 1)?,
+                    ));
                 }
                 AvroValue::Record(out)
             }
@@ -1108,20 +1263,35 @@ impl AvroCodec {
         })
     }
 
-    fn to_connect(&self, s: &Schema, a: &AvroSchema, v: AvroValue, depth: usize) -> Result<Value, DataError> {
+    fn to_connect(
+        &self,
+        s: &Schema,
+        a: &AvroSchema,
+        v: AvroValue,
+        depth: usize,
+    ) -> Result<Value, DataError> {
         if depth > MAX_DEPTH {
             return Err(err("value nests too deeply"));
         }
         let a = self.deref(a)?;
         if let (AvroValue::Union(i, inner), AvroSchema::Union(u)) = (&v, a) {
             let i = *i as usize;
-            let branch = u.variants().get(i).ok_or_else(|| err("union index out of range"))?;
+            let branch = u
+                .variants()
+                .get(i)
+                .ok_or_else(|| err("union index out of range"))?;
             if **inner == AvroValue::Null {
                 return Ok(Value::Null);
             }
             if s.name() == Some(UNION_NAME) && s.schema_type() == Type::Struct {
-                let position = u.variants()[..i].iter().filter(|b| **b != AvroSchema::Null).count();
-                let f = s.fields().get(position).ok_or_else(|| err("union branch without a field"))?;
+                let position = u.variants()[..i]
+                    .iter()
+                    .filter(|b| **b != AvroSchema::Null)
+                    .count();
+                let f = s
+                    .fields()
+                    .get(position)
+                    .ok_or_else(|| err("union branch without a field"))?;
                 let AvroValue::Union(_, inner) = v else {
                     return Err(err("unreachable union"));
                 };
@@ -1133,19 +1303,30 @@ impl AvroCodec {
             };
             return self.to_connect(s, branch, *inner, depth + 1);
         }
-        let mismatch = |v: &AvroValue| err(format!("Cannot read Avro value {v:?} as {}", s.schema_type()));
+        let mismatch = |v: &AvroValue| {
+            err(format!(
+                "Cannot read Avro value {v:?} as {}",
+                s.schema_type()
+            ))
+        };
         let logical = s.logical_type();
         Ok(match v {
             AvroValue::Null => Value::Null,
             AvroValue::Boolean(b) => Value::Boolean(b),
-            AvroValue::Int(i) | AvroValue::Date(i) | AvroValue::TimeMillis(i) => match (s.schema_type(), logical) {
-                (_, Some(LogicalType::Date)) => Value::Date(i),
-                (_, Some(LogicalType::Time)) => Value::Time(i),
-                (Type::Int8, _) => Value::Int8(i8::try_from(i).map_err(|_| err(format!("{i} is out of INT8 range")))?),
-                (Type::Int16, _) => Value::Int16(i16::try_from(i).map_err(|_| err(format!("{i} is out of INT16 range")))?),
-                (Type::Int32, _) => Value::Int32(i),
-                _ => return Err(mismatch(&AvroValue::Int(i))),
-            },
+            AvroValue::Int(i) | AvroValue::Date(i) | AvroValue::TimeMillis(i) => {
+                match (s.schema_type(), logical) {
+                    (_, Some(LogicalType::Date)) => Value::Date(i),
+                    (_, Some(LogicalType::Time)) => Value::Time(i),
+                    (Type::Int8, _) => Value::Int8(
+                        i8::try_from(i).map_err(|_| err(format!("{i} is out of INT8 range")))?,
+                    ),
+                    (Type::Int16, _) => Value::Int16(
+                        i16::try_from(i).map_err(|_| err(format!("{i} is out of INT16 range")))?,
+                    ),
+                    (Type::Int32, _) => Value::Int32(i),
+                    _ => return Err(mismatch(&AvroValue::Int(i))),
+                }
+            }
             AvroValue::Long(i) | AvroValue::TimestampMillis(i) => match logical {
                 Some(LogicalType::Timestamp) => Value::Timestamp(i),
                 _ => Value::Int64(i),
@@ -1154,19 +1335,24 @@ impl AvroCodec {
             AvroValue::Double(f) => Value::Float64(f),
             AvroValue::String(t) | AvroValue::Enum(_, t) => Value::String(t),
             AvroValue::Bytes(b) | AvroValue::Fixed(_, b) => match logical {
-                Some(LogicalType::Decimal { scale }) => Value::Decimal(Decimal::from_unscaled_bytes(&b, scale)),
+                Some(LogicalType::Decimal { scale }) => {
+                    Value::Decimal(Decimal::from_unscaled_bytes(&b, scale))
+                }
                 _ => Value::Bytes(b),
             },
             AvroValue::Decimal(d) => {
                 let Some(LogicalType::Decimal { scale }) = logical else {
                     return Err(mismatch(&AvroValue::Decimal(d)));
                 };
-                let bytes: Vec<u8> = Vec::<u8>::try_from(&d).map_err(|e| err(format!("Invalid decimal: {e}")))?;
+                let bytes: Vec<u8> =
+                    Vec::<u8>::try_from(&d).map_err(|e| err(format!("Invalid decimal: {e}")))?;
                 Value::Decimal(Decimal::from_unscaled_bytes(&bytes, scale))
             }
             AvroValue::Array(items) => match (s.schema_type(), a) {
                 (Type::Array, AvroSchema::Array(arr)) => {
-                    let is = s.value_schema().ok_or_else(|| err("ARRAY schema without items"))?;
+                    let is = s
+                        .value_schema()
+                        .ok_or_else(|| err("ARRAY schema without items"))?;
                     Value::Array(
                         items
                             .into_iter()
@@ -1210,12 +1396,17 @@ impl AvroCodec {
                 let AvroSchema::Map(map) = a else {
                     return Err(err("Avro map for a non-map schema"));
                 };
-                let vs = s.value_schema().ok_or_else(|| err("MAP schema without value schema"))?;
+                let vs = s
+                    .value_schema()
+                    .ok_or_else(|| err("MAP schema without value schema"))?;
                 let mut sorted: Vec<(String, AvroValue)> = entries.into_iter().collect();
                 sorted.sort_by(|x, y| x.0.cmp(&y.0));
                 let mut m = IndexMap::with_capacity(sorted.len());
                 for (k, v) in sorted {
-                    m.insert(Value::String(k), self.to_connect(vs, &map.types, v, depth + 1)?);
+                    m.insert(
+                        Value::String(k),
+                        self.to_connect(vs, &map.types, v, depth + 1)?,
+                    );
                 }
                 Value::Map(m)
             }
@@ -1243,7 +1434,6 @@ impl AvroCodec {
 fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // The registry converter's format
@@ -1288,10 +1478,17 @@ impl crate::registry::Format for AvroFormat {
         references: &strata_client::ResolvedReferences,
     ) -> Result<crate::registry::Compiled<AvroCodec>, crate::ConverterError> {
         if schema.schema_type != Self::SCHEMA_TYPE {
-            return Err(err(format!("the writer schema is {}, not AVRO", schema.schema_type.as_str())).into());
+            return Err(err(format!(
+                "the writer schema is {}, not AVRO",
+                schema.schema_type.as_str()
+            ))
+            .into());
         }
         if !schema.references.is_empty() || !references.is_empty() {
-            return Err(err("Avro schemas with references are not supported by the Avro converter yet").into());
+            return Err(err(
+                "Avro schemas with references are not supported by the Avro converter yet",
+            )
+            .into());
         }
         let avro: Json = serde_json::from_str(&schema.schema)
             .or_else(|_| serde_json::from_str(&format!("\"{}\"", schema.schema)))
@@ -1310,7 +1507,9 @@ impl crate::registry::Format for AvroFormat {
     }
 
     fn with_version(codec: AvroCodec, version: i32) -> Result<AvroCodec, crate::ConverterError> {
-        let s = builder_of(codec.connect_schema()).version(version).build()?;
+        let s = builder_of(codec.connect_schema())
+            .version(version)
+            .build()?;
         Ok(codec.with_connect_schema(s))
     }
 

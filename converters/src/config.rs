@@ -298,18 +298,16 @@ impl ConverterConfig {
                 },
                 c.clone(),
             )?)),
-            ConverterConfig::JsonSchema(c) => Ok(Box::new(
-                crate::json_schema::JsonSchemaConverter::new(
+            ConverterConfig::JsonSchema(c) => {
+                Ok(Box::new(crate::json_schema::JsonSchemaConverter::new(
                     crate::json_schema::JsonSchemaFormat,
                     c.clone(),
-                )?,
-            )),
-            ConverterConfig::Protobuf(_) => {
-                Err(ConverterError::Registry(format!(
-                    "{} is not available in this build",
-                    self.kind().class_name()
-                )))
+                )?))
             }
+            ConverterConfig::Protobuf(c) => Ok(Box::new(crate::protobuf::ProtobufConverter::new(
+                crate::protobuf::ProtobufFormat,
+                c.clone(),
+            )?)),
             other => Ok(other.build_sync()?.into_async()),
         }
     }

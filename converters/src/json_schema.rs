@@ -108,7 +108,9 @@ fn from_connect(s: &Schema, index: Option<usize>, depth: usize) -> Result<Json, 
             o.insert(CONNECT_TYPE.into(), "bytes".into());
         }
         Type::Array => {
-            let items = s.value_schema().ok_or_else(|| err("ARRAY schema without items"))?;
+            let items = s
+                .value_schema()
+                .ok_or_else(|| err("ARRAY schema without items"))?;
             o.insert("type".into(), "array".into());
             o.insert("items".into(), from_connect(items, None, depth + 1)?);
         }
@@ -117,9 +119,15 @@ fn from_connect(s: &Schema, index: Option<usize>, depth: usize) -> Result<Json, 
                 (Some(k), Some(v)) => (k, v),
                 _ => return Err(err("MAP schema without key or value schema")),
             };
-            if k.schema_type() == Type::String && !k.is_optional() && *k == Schema::new(Type::String) {
+            if k.schema_type() == Type::String
+                && !k.is_optional()
+                && *k == Schema::new(Type::String)
+            {
                 o.insert("type".into(), "object".into());
-                o.insert("additionalProperties".into(), from_connect(v, None, depth + 1)?);
+                o.insert(
+                    "additionalProperties".into(),
+                    from_connect(v, None, depth + 1)?,
+                );
             } else {
                 let mut props = Map::new();
                 props.insert("key".into(), from_connect(k, Some(0), depth + 1)?);
@@ -143,7 +151,10 @@ fn from_connect(s: &Schema, index: Option<usize>, depth: usize) -> Result<Json, 
         let mut props = Map::new();
         let mut required = Vec::new();
         for f in s.fields() {
-            props.insert(f.name().to_owned(), from_connect(f.schema(), Some(f.index()), depth + 1)?);
+            props.insert(
+                f.name().to_owned(),
+                from_connect(f.schema(), Some(f.index()), depth + 1)?,
+            );
             if !f.schema().is_optional() {
                 required.push(Json::from(f.name()));
             }
@@ -188,7 +199,9 @@ fn to_connect(j: &Json, depth: usize) -> Result<SchemaBuilder, DataError> {
     if depth > MAX_DEPTH {
         return Err(err("JSON Schema nests too deeply"));
     }
-    let o = j.as_object().ok_or_else(|| err(format!("unsupported JSON Schema {j}")))?;
+    let o = j
+        .as_object()
+        .ok_or_else(|| err(format!("unsupported JSON Schema {j}")))?;
     for combinator in ["oneOf", "anyOf"] {
         if let Some(Json::Array(branches)) = o.get(combinator) {
             let is_null = |b: &Json| b.get("type").and_then(Json::as_str) == Some("null");
@@ -196,10 +209,15 @@ fn to_connect(j: &Json, depth: usize) -> Result<SchemaBuilder, DataError> {
             if non_null.len() == 1 && branches.len() == 2 {
                 return Ok(to_connect(non_null[0], depth + 1)?.optional());
             }
-            return Err(err(format!("unsupported {combinator} in JSON Schema: only [null, T] maps to Connect")));
+            return Err(err(format!(
+                "unsupported {combinator} in JSON Schema: only [null, T] maps to Connect"
+            )));
         }
     }
-    let t = o.get("type").and_then(Json::as_str).ok_or_else(|| err(format!("JSON Schema without a single type: {j}")))?;
+    let t = o
+        .get("type")
+        .and_then(Json::as_str)
+        .ok_or_else(|| err(format!("JSON Schema without a single type: {j}")))?;
     let ct = o.get(CONNECT_TYPE).and_then(Json::as_str);
     let mut b = match (t, ct) {
         ("integer", Some("int8")) => SchemaBuilder::int8(),
@@ -217,17 +235,29 @@ fn to_connect(j: &Json, depth: usize) -> Result<SchemaBuilder, DataError> {
                 .and_then(|i| i.get("properties"))
                 .and_then(Json::as_object)
                 .ok_or_else(|| err("map entries without properties"))?;
-            let k = props.get("key").ok_or_else(|| err("map entry without key"))?;
-            let v = props.get("value").ok_or_else(|| err("map entry without value"))?;
-            SchemaBuilder::map(to_connect(k, depth + 1)?.build()?, to_connect(v, depth + 1)?.build()?)
+            let k = props
+                .get("key")
+                .ok_or_else(|| err("map entry without key"))?;
+            let v = props
+                .get("value")
+                .ok_or_else(|| err("map entry without value"))?;
+            SchemaBuilder::map(
+                to_connect(k, depth + 1)?.build()?,
+                to_connect(v, depth + 1)?.build()?,
+            )
         }
         ("array", _) => {
             let items = o.get("items").ok_or_else(|| err("array without items"))?;
             SchemaBuilder::array(to_connect(items, depth + 1)?.build()?)
         }
         ("object", Some("map")) => {
-            let v = o.get("additionalProperties").ok_or_else(|| err("map without additionalProperties"))?;
-            SchemaBuilder::map(Schema::new(Type::String), to_connect(v, depth + 1)?.build()?)
+            let v = o
+                .get("additionalProperties")
+                .ok_or_else(|| err("map without additionalProperties"))?;
+            SchemaBuilder::map(
+                Schema::new(Type::String),
+                to_connect(v, depth + 1)?.build()?,
+            )
         }
         ("object", _) => {
             let mut fields: Vec<(usize, &String, &Json)> = Vec::new();
@@ -257,12 +287,17 @@ fn to_connect(j: &Json, depth: usize) -> Result<SchemaBuilder, DataError> {
         b = b.doc(doc);
     }
     if let Some(v) = o.get(CONNECT_VERSION) {
-        let v = v.as_i64().and_then(|v| i32::try_from(v).ok()).ok_or_else(|| err("invalid connect.version"))?;
+        let v = v
+            .as_i64()
+            .and_then(|v| i32::try_from(v).ok())
+            .ok_or_else(|| err("invalid connect.version"))?;
         b = b.version(v);
     }
     if let Some(p) = o.get(CONNECT_PARAMETERS).and_then(Json::as_object) {
         for (k, v) in p {
-            let v = v.as_str().ok_or_else(|| err("connect.parameters values must be strings"))?;
+            let v = v
+                .as_str()
+                .ok_or_else(|| err("connect.parameters values must be strings"))?;
             b = b.parameter(k.as_str(), v);
         }
     }
@@ -299,8 +334,15 @@ fn value_to_json(s: &Schema, v: &Value, depth: usize) -> Result<Json, DataError>
         Value::Bytes(b) => Json::from(STANDARD.encode(b)),
         Value::Decimal(d) => Json::from(STANDARD.encode(d.unscaled_bytes())),
         Value::Array(items) => {
-            let is = s.value_schema().ok_or_else(|| err("ARRAY schema without items"))?;
-            Json::Array(items.iter().map(|i| value_to_json(is, i, depth + 1)).collect::<Result<_, _>>()?)
+            let is = s
+                .value_schema()
+                .ok_or_else(|| err("ARRAY schema without items"))?;
+            Json::Array(
+                items
+                    .iter()
+                    .map(|i| value_to_json(is, i, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            )
         }
         Value::Map(m) => {
             let (ks, vs) = match (s.key_schema(), s.value_schema()) {
@@ -349,12 +391,18 @@ fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataErro
         return match s.default_value() {
             Some(d) => Ok(d.clone()),
             None if s.is_optional() => Ok(Value::Null),
-            None => Err(err(format!("null for a required {} schema", s.schema_type()))),
+            None => Err(err(format!(
+                "null for a required {} schema",
+                s.schema_type()
+            ))),
         };
     }
     let bad = || {
         let shown: String = j.to_string().chars().take(64).collect();
-        err(format!("JSON {shown} does not fit a {} schema", s.schema_type()))
+        err(format!(
+            "JSON {shown} does not fit a {} schema",
+            s.schema_type()
+        ))
     };
     let int = || j.as_i64().ok_or_else(bad);
     let b64 = || {
@@ -363,7 +411,9 @@ fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataErro
             .ok_or_else(bad)
     };
     Ok(match s.logical_type() {
-        Some(LogicalType::Decimal { scale }) => Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale)),
+        Some(LogicalType::Decimal { scale }) => {
+            Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale))
+        }
         Some(LogicalType::Date) => Value::Date(i32::try_from(int()?).map_err(|_| bad())?),
         Some(LogicalType::Time) => Value::Time(i32::try_from(int()?).map_err(|_| bad())?),
         Some(LogicalType::Timestamp) => Value::Timestamp(int()?),
@@ -381,7 +431,11 @@ fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataErro
             Type::Array => {
                 let is = s.value_schema().ok_or_else(bad)?;
                 let a = j.as_array().ok_or_else(bad)?;
-                Value::Array(a.iter().map(|i| value_from_json(is, i, depth + 1)).collect::<Result<_, _>>()?)
+                Value::Array(
+                    a.iter()
+                        .map(|i| value_from_json(is, i, depth + 1))
+                        .collect::<Result<_, _>>()?,
+                )
             }
             Type::Map => {
                 let (ks, vs) = match (s.key_schema(), s.value_schema()) {
@@ -399,7 +453,10 @@ fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataErro
                         for e in a {
                             let k = e.get("key").unwrap_or(&Json::Null);
                             let v = e.get("value").unwrap_or(&Json::Null);
-                            m.insert(value_from_json(ks, k, depth + 1)?, value_from_json(vs, v, depth + 1)?);
+                            m.insert(
+                                value_from_json(ks, k, depth + 1)?,
+                                value_from_json(vs, v, depth + 1)?,
+                            );
                         }
                     }
                     _ => return Err(bad()),
@@ -410,7 +467,11 @@ fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataErro
                 let o = j.as_object().ok_or_else(bad)?;
                 let mut st = Struct::new();
                 for f in s.fields() {
-                    let v = value_from_json(f.schema(), o.get(f.name()).unwrap_or(&Json::Null), depth + 1)?;
+                    let v = value_from_json(
+                        f.schema(),
+                        o.get(f.name()).unwrap_or(&Json::Null),
+                        depth + 1,
+                    )?;
                     if !v.is_null() {
                         st.put(f.name(), v);
                     }
@@ -439,16 +500,19 @@ impl JsonSchemaCodec {
         self.connect.validate(value)?;
         let j = value_to_json(&self.connect, value, 0)?;
         if let SchemaModel::Json(model) = self.parsed.model() {
-            model
-                .validate(&j)
-                .map_err(|e| err(format!("the value does not conform to its JSON Schema: {e}")))?;
+            model.validate(&j).map_err(|e| {
+                err(format!(
+                    "the value does not conform to its JSON Schema: {e}"
+                ))
+            })?;
         }
         serde_json::to_vec(&j).map_err(|e| err(e.to_string()))
     }
 
     /// The value of a JSON text.
     pub fn decode(&self, payload: &[u8]) -> Result<Value, DataError> {
-        let j: Json = serde_json::from_slice(payload).map_err(|e| err(format!("invalid JSON: {e}")))?;
+        let j: Json =
+            serde_json::from_slice(payload).map_err(|e| err(format!("invalid JSON: {e}")))?;
         value_from_json(&self.connect, &j, 0)
     }
 }
@@ -458,8 +522,14 @@ fn parse_json_schema(
     references: &[strata_schema::SchemaReference],
     resolver: &dyn strata_schema::ReferenceResolver,
 ) -> Result<ParsedSchema, ConverterError> {
-    strata_schema::parse(SchemaType::Json, text, references, resolver, &strata_schema::ParseOptions::stored())
-        .map_err(|e| ConverterError::Data(err(e.to_string())))
+    strata_schema::parse(
+        SchemaType::Json,
+        text,
+        references,
+        resolver,
+        &strata_schema::ParseOptions::stored(),
+    )
+    .map_err(|e| ConverterError::Data(err(e.to_string())))
 }
 
 /// The JSON Schema format of the registry converter.
@@ -470,7 +540,10 @@ impl Format for JsonSchemaFormat {
     type Codec = JsonSchemaCodec;
     const SCHEMA_TYPE: SchemaType = SchemaType::Json;
 
-    fn compile_connect(&self, schema: &Schema) -> Result<Compiled<JsonSchemaCodec>, ConverterError> {
+    fn compile_connect(
+        &self,
+        schema: &Schema,
+    ) -> Result<Compiled<JsonSchemaCodec>, ConverterError> {
         let json = JsonSchemaData.from_connect_schema(schema)?;
         let text = json.to_string();
         let parsed = parse_json_schema(&text, &[], &strata_schema::NoReferences)?;
@@ -490,7 +563,11 @@ impl Format for JsonSchemaFormat {
         references: &strata_client::ResolvedReferences,
     ) -> Result<Compiled<JsonSchemaCodec>, ConverterError> {
         if schema.schema_type != SchemaType::Json {
-            return Err(err(format!("the writer schema is {}, not JSON", schema.schema_type.as_str())).into());
+            return Err(err(format!(
+                "the writer schema is {}, not JSON",
+                schema.schema_type.as_str()
+            ))
+            .into());
         }
         let parsed = parse_json_schema(schema.schema, schema.references, references)?;
         let json: Json = serde_json::from_str(schema.schema).map_err(|e| err(e.to_string()))?;
@@ -510,12 +587,23 @@ impl Format for JsonSchemaFormat {
         &codec.connect
     }
 
-    fn with_version(codec: JsonSchemaCodec, version: i32) -> Result<JsonSchemaCodec, ConverterError> {
-        let connect = crate::avro::builder_of(&codec.connect).version(version).build()?;
+    fn with_version(
+        codec: JsonSchemaCodec,
+        version: i32,
+    ) -> Result<JsonSchemaCodec, ConverterError> {
+        let connect = crate::avro::builder_of(&codec.connect)
+            .version(version)
+            .build()?;
         Ok(JsonSchemaCodec { connect, ..codec })
     }
 
-    fn encode(&self, codec: &JsonSchemaCodec, id: SchemaId, value: &Value, out: &mut Vec<u8>) -> Result<(), ConverterError> {
+    fn encode(
+        &self,
+        codec: &JsonSchemaCodec,
+        id: SchemaId,
+        value: &Value,
+        out: &mut Vec<u8>,
+    ) -> Result<(), ConverterError> {
         let payload = codec.encode(value)?;
         crate::wire::encode_into(out, id, None, &payload);
         Ok(())

@@ -44,6 +44,7 @@ mod converter;
 mod error;
 pub mod json;
 pub mod json_schema;
+pub mod protobuf;
 pub mod registry;
 mod simple;
 pub mod wire;

@@ -21,8 +21,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, RwLock};
 use strata_client::{
-    Auth, ClientConfig, RegisterSchemaRequest, RegistryClient, SchemaType,
-    VersionId,
+    Auth, ClientConfig, RegisterSchemaRequest, RegistryClient, SchemaType, VersionId,
 };
 
 /// What a format does for the registry converter: map schemas and encode values.
@@ -86,7 +85,9 @@ pub struct Compiled<C> {
 }
 
 /// A registry client configured from a converter's settings.
-pub fn client_from_config(config: &RegistryConverterConfig) -> Result<RegistryClient, ConverterError> {
+pub fn client_from_config(
+    config: &RegistryConverterConfig,
+) -> Result<RegistryClient, ConverterError> {
     let mut client_config = ClientConfig::with_urls(config.urls.iter().cloned());
     match config.basic_auth_credentials_source {
         BasicAuthCredentialsSource::Url => {}
@@ -165,7 +166,12 @@ impl<F: Format> RegistryConverter<F> {
         &self.format
     }
 
-    fn cached_writer(&self, key: u64, topic: &str, schema: &Schema) -> Option<(SchemaId, Arc<F::Codec>)> {
+    fn cached_writer(
+        &self,
+        key: u64,
+        topic: &str,
+        schema: &Schema,
+    ) -> Option<(SchemaId, Arc<F::Codec>)> {
         let writers = self.writers.read().ok()?;
         writers.get(&key)?.iter().find_map(|e| {
             (e.topic == topic && e.schema == *schema).then(|| (e.id, e.codec.clone()))
@@ -173,7 +179,11 @@ impl<F: Format> RegistryConverter<F> {
     }
 
     /// The writer id and codec of a Connect schema for `topic`: cached, else from the registry.
-    pub async fn writer(&self, topic: &str, schema: &Schema) -> Result<(SchemaId, Arc<F::Codec>), ConverterError> {
+    pub async fn writer(
+        &self,
+        topic: &str,
+        schema: &Schema,
+    ) -> Result<(SchemaId, Arc<F::Codec>), ConverterError> {
         let key = writer_key(topic, schema);
         if let Some(hit) = self.cached_writer(key, topic, schema) {
             return Ok(hit);
@@ -182,7 +192,11 @@ impl<F: Format> RegistryConverter<F> {
         let subject = self
             .config
             .subject(topic, compiled.record_name.as_deref())
-            .ok_or_else(|| ConverterError::Registry("the subject name strategy needs a record name, and the schema has none".into()))?;
+            .ok_or_else(|| {
+                ConverterError::Registry(
+                    "the subject name strategy needs a record name, and the schema has none".into(),
+                )
+            })?;
         let normalize = self.config.normalize_schemas;
         let (id, codec) = if self.config.use_latest_version {
             let latest = self
@@ -195,7 +209,11 @@ impl<F: Format> RegistryConverter<F> {
                 schema_type: latest.schema_type,
                 references: &latest.references,
             };
-            let refs = self.client.resolve_references(&latest.references).await.map_err(registry_error)?;
+            let refs = self
+                .client
+                .resolve_references(&latest.references)
+                .await
+                .map_err(registry_error)?;
             if self.config.latest_compatibility_strict {
                 check_backward(&as_string, &compiled.request, &refs)?;
             }
@@ -219,7 +237,9 @@ impl<F: Format> RegistryConverter<F> {
         let id = SchemaId(id.0);
         let codec = Arc::new(codec);
         if let Ok(mut writers) = self.writers.write() {
-            if writers.values().map(Vec::len).sum::<usize>() >= self.config.schemas_cache_size.max(1) {
+            if writers.values().map(Vec::len).sum::<usize>()
+                >= self.config.schemas_cache_size.max(1)
+            {
                 writers.clear();
             }
             writers.entry(key).or_default().push(WriteEntry {
@@ -243,7 +263,11 @@ impl<F: Format> RegistryConverter<F> {
             .get_schema_by_id(strata_client::SchemaId(id.0))
             .await
             .map_err(registry_error)?;
-        let refs = self.client.resolve_references(&fetched.references).await.map_err(registry_error)?;
+        let refs = self
+            .client
+            .resolve_references(&fetched.references)
+            .await
+            .map_err(registry_error)?;
         let registered = Registered {
             schema: &fetched.schema,
             schema_type: fetched.schema_type,
@@ -253,8 +277,9 @@ impl<F: Format> RegistryConverter<F> {
         let mut codec = compiled.codec;
         if F::connect_schema(&codec).version().is_none() {
             if let Some(subject) = self.config.subject(topic, compiled.record_name.as_deref()) {
-                let request = RegisterSchemaRequest::new(fetched.schema_type, fetched.schema.clone())
-                    .with_references(fetched.references.clone());
+                let request =
+                    RegisterSchemaRequest::new(fetched.schema_type, fetched.schema.clone())
+                        .with_references(fetched.references.clone());
                 let found = self
                     .client
                     .lookup_schema(&subject, &request, false, true)
@@ -274,7 +299,12 @@ impl<F: Format> RegistryConverter<F> {
     }
 
     /// Serializes a value of `schema` for `topic`.
-    pub async fn serialize(&self, topic: &str, schema: Option<&Schema>, value: &Value) -> Result<Option<Vec<u8>>, ConverterError> {
+    pub async fn serialize(
+        &self,
+        topic: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConverterError> {
         let Some(schema) = schema else {
             if value.is_null() {
                 return Ok(None);
@@ -296,14 +326,21 @@ impl<F: Format> RegistryConverter<F> {
     }
 
     /// Deserializes the bytes of a record of `topic`.
-    pub async fn deserialize(&self, topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue, ConverterError> {
+    pub async fn deserialize(
+        &self,
+        topic: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<SchemaAndValue, ConverterError> {
         let Some(bytes) = bytes else {
             return Ok(SchemaAndValue::NULL);
         };
         let frame = wire::decode(bytes)?;
         let codec = self.reader(topic, frame.schema_id).await?;
         let value = self.format.decode(&codec, frame.payload)?;
-        Ok(SchemaAndValue::new(Some(F::connect_schema(&codec).clone()), value))
+        Ok(SchemaAndValue::new(
+            Some(F::connect_schema(&codec).clone()),
+            value,
+        ))
     }
 }
 
@@ -316,7 +353,8 @@ fn check_backward(
 ) -> Result<(), ConverterError> {
     let options = strata_schema::ParseOptions::default();
     let parse = |t: SchemaType, text: &str, r: &[strata_schema::SchemaReference]| {
-        strata_schema::parse(t, text, r, refs, &options).map_err(|e| ConverterError::Registry(e.to_string()))
+        strata_schema::parse(t, text, r, refs, &options)
+            .map_err(|e| ConverterError::Registry(e.to_string()))
     };
     let latest_parsed = parse(latest.schema_type, latest.schema, latest.references)?;
     let own_parsed = parse(own.schema_type, &own.schema, &own.references)?;

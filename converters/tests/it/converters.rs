@@ -33,7 +33,10 @@ pub async fn torture_round_trip(kind: &str, url: &str) {
         .unwrap();
     assert_eq!(bytes[0], 0, "magic byte");
     for reader in [writer, converter(kind, url, &[])] {
-        let back = reader.to_connect_async("orders", Some(&bytes)).await.unwrap();
+        let back = reader
+            .to_connect_async("orders", Some(&bytes))
+            .await
+            .unwrap();
         assert_eq!(back.schema.as_ref(), Some(&schema), "{kind}: schema");
         assert_eq!(back.value, value, "{kind}: value");
     }
@@ -49,6 +52,12 @@ async fn avro_torture_round_trip() {
 async fn json_schema_torture_round_trip() {
     let registry = registry::start().await;
     torture_round_trip("json_schema", &registry.url).await;
+}
+
+#[tokio::test]
+async fn protobuf_torture_round_trip() {
+    let registry = registry::start().await;
+    torture_round_trip("protobuf", &registry.url).await;
 }
 
 fn small() -> (Schema, Value) {
@@ -70,7 +79,7 @@ fn small() -> (Schema, Value) {
 /// requests of the first, writing and reading.
 #[tokio::test]
 async fn warm_path_makes_no_request() {
-    for kind in ["avro", "json_schema"] {
+    for kind in ["avro", "json_schema", "protobuf"] {
         let registry = registry::start().await;
         let (schema, value) = small();
         let writer = converter(kind, &registry.url, &[]);
@@ -138,7 +147,11 @@ async fn use_latest_version_writes_with_the_registered_schema() {
     let latest = converter(
         "avro",
         &registry.url,
-        &[("use.latest.version", "true"), ("latest.compatibility.strict", "false"), ("auto.register.schemas", "false")],
+        &[
+            ("use.latest.version", "true"),
+            ("latest.compatibility.strict", "false"),
+            ("auto.register.schemas", "false"),
+        ],
     );
     let bytes = latest
         .from_connect_async("t", Some(&schema), &value)

@@ -94,7 +94,10 @@ async fn lookup(State(st): State<AppState>, Path(subject): Path<String>, body: B
     };
     for (v, id) in ids.iter().enumerate() {
         if store.schemas[id - 1] == schema {
-            return (StatusCode::OK, axum::Json(registered(&store, &subject, v + 1, *id)));
+            return (
+                StatusCode::OK,
+                axum::Json(registered(&store, &subject, v + 1, *id)),
+            );
         }
     }
     not_found(40403, "Schema not found")
@@ -122,7 +125,10 @@ async fn version(State(st): State<AppState>, Path((subject, v)): Path<(String, S
         v.parse().unwrap_or(0)
     };
     match ids.get(index.wrapping_sub(1)) {
-        Some(id) => (StatusCode::OK, axum::Json(registered(&store, &subject, index, *id))),
+        Some(id) => (
+            StatusCode::OK,
+            axum::Json(registered(&store, &subject, index, *id)),
+        ),
         None => not_found(40402, "Version not found."),
     }
 }

@@ -65,7 +65,9 @@ pub fn schema() -> Schema {
         .field("amount", logical::decimal_schema(2).build().unwrap())
         .field(
             "precise",
-            logical::decimal_schema_with_precision(4, 10).build().unwrap(),
+            logical::decimal_schema_with_precision(4, 10)
+                .build()
+                .unwrap(),
         )
         .field("day", logical::date_schema().build().unwrap())
         .field("at_time", logical::time_schema().build().unwrap())
@@ -93,18 +95,24 @@ pub fn schema() -> Schema {
         )
         .field(
             "versioned",
-            SchemaBuilder::int64().version(9).name("com.example.Counter").build().unwrap(),
+            SchemaBuilder::int64()
+                .version(9)
+                .name("com.example.Counter")
+                .build()
+                .unwrap(),
         )
         .field("address", address())
-        .field(
-            "billing",
-            crate::torture::optional(address()),
-        )
+        .field("billing", crate::torture::optional(address()))
         .field("items", SchemaBuilder::array(item()).build().unwrap())
-        .field("tags", SchemaBuilder::array(req(Type::String)).build().unwrap())
+        .field(
+            "tags",
+            SchemaBuilder::array(req(Type::String)).build().unwrap(),
+        )
         .field(
             "prices",
-            SchemaBuilder::map(req(Type::String), price()).build().unwrap(),
+            SchemaBuilder::map(req(Type::String), price())
+                .build()
+                .unwrap(),
         )
         .field(
             "by_code",
@@ -114,7 +122,9 @@ pub fn schema() -> Schema {
         )
         .field(
             "stock",
-            SchemaBuilder::map(req(Type::Int64), item()).build().unwrap(),
+            SchemaBuilder::map(req(Type::Int64), item())
+                .build()
+                .unwrap(),
         )
         .field(
             "anonymous",
