@@ -1490,7 +1490,7 @@ impl crate::registry::Format for AvroFormat {
             )
             .into());
         }
-        let avro: Json = serde_json::from_str(&schema.schema)
+        let avro: Json = serde_json::from_str(schema.schema)
             .or_else(|_| serde_json::from_str(&format!("\"{}\"", schema.schema)))
             .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
         let connect = self.data.to_connect_schema(&avro)?;

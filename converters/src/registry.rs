@@ -115,13 +115,16 @@ struct WriteEntry<C> {
     codec: Arc<C>,
 }
 
+/// Decoders by writer schema id and topic.
+type ReaderCache<C> = HashMap<(SchemaId, String), Arc<C>>;
+
 /// A registry-backed converter for format `F`.
 pub struct RegistryConverter<F: Format> {
     format: F,
     config: RegistryConverterConfig,
     client: RegistryClient,
     writers: RwLock<HashMap<u64, Vec<WriteEntry<F::Codec>>>>,
-    readers: RwLock<HashMap<(SchemaId, String), Arc<F::Codec>>>,
+    readers: RwLock<ReaderCache<F::Codec>>,
 }
 
 impl<F: Format> std::fmt::Debug for RegistryConverter<F> {

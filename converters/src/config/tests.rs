@@ -108,7 +108,7 @@ fn build_plain_converters_sync_and_every_converter_async() {
         assert_eq!(back.value, Value::Null);
         assert!(config.build().is_ok());
     }
-    for name in ["avro"] {
+    for name in ["avro", "protobuf", "json_schema"] {
         let p = props(&[
             ("value.converter", name),
             (
