@@ -46,6 +46,7 @@ pub mod json;
 pub mod json_schema;
 pub mod protobuf;
 pub mod registry;
+pub mod serdes;
 mod simple;
 pub mod wire;
 

@@ -6,4 +6,5 @@ mod converters;
 mod json_roundtrip;
 mod mapping;
 mod registry;
+mod serdes;
 mod torture;
