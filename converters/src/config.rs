@@ -10,10 +10,10 @@
 //! values are rejected with an error naming the key. Secrets never appear in errors or in
 //! `Debug` output.
 //!
-//! The registry-backed converters (Avro, Protobuf, JSON Schema) are fully configured here
-//! ([`RegistryConverterConfig`]), but [`ConverterConfig::build`] answers them with
-//! [`ConverterError::RequiresRegistryClient`]: they are built on the registry client, which
-//! comes in a later version of this crate.
+//! [`ConverterConfig::build`] builds any converter as an [`AsyncConverter`]: the
+//! registry-backed ones (Avro, Protobuf, JSON Schema, configured by [`RegistryConverterConfig`])
+//! wait for the registry on a cold cache. [`ConverterConfig::build_sync`] builds the ones that
+//! never wait (JSON, String, ByteArray) as plain [`Converter`]s.
 //!
 //! ```
 //! use std::collections::HashMap;

@@ -33,9 +33,13 @@
 //!   types, validation.
 //! - [`Converter`] / [`AsyncConverter`]: Connect data ⇄ bytes, and why there are two traits.
 //! - [`json`]: Kafka's `JsonConverter`; [`StringConverter`] and [`ByteArrayConverter`].
-//! - [`config`]: converters from Connect-style properties, including the registry-backed
-//!   (Avro, Protobuf, JSON Schema) settings; those converters themselves are built on the
-//!   registry client and are not part of this version.
+//! - [`config`]: converters from Connect-style properties, the registry-backed ones included.
+//! - [`avro`], [`protobuf`], [`json_schema`]: the Connect ⇄ format mappings (Confluent's
+//!   `AvroData`, `ProtobufData`, `JsonSchemaData`, every `connect.*` detail kept) and the
+//!   registry-backed converters, all one [`registry::RegistryConverter`] parameterized by
+//!   format: the warm path makes no registry call and parses no schema.
+//! - [`serdes`]: plain serializers for application code (serde types, prost messages),
+//!   sharing the registry client and its caches.
 
 pub mod avro;
 pub mod config;

@@ -1004,7 +1004,11 @@ fn struct_from_pb(s: &Schema, m: &DynamicMessage, depth: usize) -> Result<Struct
             continue;
         };
         if fd.supports_presence() && !m.has_field(&fd) {
-            continue;
+            let fs = f.schema();
+            if fs.is_optional() || fs.default_value().is_some() {
+                continue;
+            }
+            return Err(err(format!("required field {} is missing", f.name())));
         }
         let v = from_pb(f.schema(), &m.get_field(&fd), depth + 1)?;
         st.put(f.name(), v);

@@ -160,3 +160,99 @@ async fn use_latest_version_writes_with_the_registered_schema() {
         .unwrap();
     assert_eq!(bytes, first);
 }
+
+#[tokio::test]
+async fn latest_compatibility_strict_refuses_a_latest_schema_that_cannot_read_the_record() {
+    let registry = registry::start().await;
+    let (schema, value) = small();
+    let wider = SchemaBuilder::struct_()
+        .name("com.example.Small")
+        .field("id", Schema::new(Type::Int64))
+        .field("name", Schema::new_optional(Type::String))
+        .field("extra", Schema::new(Type::Int32))
+        .build()
+        .unwrap();
+    let wide_value = Value::Struct(
+        Struct::new()
+            .with("id", Value::Int64(1))
+            .with("extra", Value::Int32(2)),
+    );
+    converter("avro", &registry.url, &[])
+        .from_connect_async("t", Some(&wider), &wide_value)
+        .await
+        .unwrap();
+    let strict = converter("avro", &registry.url, &[("use.latest.version", "true")]);
+    let err = strict
+        .from_connect_async("t", Some(&schema), &value)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not backward compatible"), "{err}");
+}
+
+#[tokio::test]
+async fn record_name_strategy_names_the_subject_after_the_record() {
+    let (schema, value) = small();
+    for kind in ["avro", "protobuf", "json_schema"] {
+        let registry = registry::start().await;
+        let c = converter(
+            kind,
+            &registry.url,
+            &[(
+                "value.subject.name.strategy",
+                "io.confluent.kafka.serializers.subject.RecordNameStrategy",
+            )],
+        );
+        let bytes = c
+            .from_connect_async("any-topic", Some(&schema), &value)
+            .await
+            .unwrap()
+            .unwrap();
+        // The reader finds the version under the same subject.
+        let back = c
+            .to_connect_async("other-topic", Some(&bytes))
+            .await
+            .unwrap();
+        assert_eq!(back.value, value, "{kind}");
+        assert_eq!(back.schema.unwrap().version(), Some(1), "{kind}");
+    }
+}
+
+/// Bytes that are not a record of their schema are refused with an error, never a panic.
+#[tokio::test]
+async fn mangled_records_are_errors_not_panics() {
+    let registry = registry::start().await;
+    let schema = torture::schema();
+    let value = torture::value();
+    for kind in ["avro", "protobuf", "json_schema"] {
+        let c = converter(kind, &registry.url, &[]);
+        let good = c
+            .from_connect_async("t", Some(&schema), &value)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for round in 0..300 {
+            let mut bytes = good.clone();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            match round % 3 {
+                0 => bytes.truncate(5 + (seed as usize) % (good.len() - 5)),
+                1 => {
+                    let i = 5 + (seed as usize) % (good.len() - 5);
+                    bytes[i] ^= (seed >> 32) as u8 | 1;
+                }
+                _ => bytes.extend_from_slice(&seed.to_le_bytes()),
+            }
+            // Ok or Err, but no panic; a successful read still fits the schema.
+            if let Ok(back) = c.to_connect_async("t", Some(&bytes)).await {
+                back.schema.unwrap().validate(&back.value).unwrap();
+            }
+        }
+        let unknown_id = [0, 0, 0, 0x7f, 0x7f, 1, 2, 3];
+        assert!(
+            c.to_connect_async("t", Some(&unknown_id)).await.is_err(),
+            "{kind}"
+        );
+    }
+}
