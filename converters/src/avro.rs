@@ -66,7 +66,7 @@ const CONNECT_DEFAULT: &str = "connect.default";
 const CONNECT_TYPE: &str = "connect.type";
 const CONNECT_INTERNAL_TYPE: &str = "connect.internal.type";
 /// How deep a schema may nest before it is refused (untrusted schemas come from a registry).
-const MAX_DEPTH: usize = 256;
+const MAX_DEPTH: usize = 64;
 
 /// Maps Connect schemas to Avro schemas and back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

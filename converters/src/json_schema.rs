@@ -40,7 +40,7 @@ const CONNECT_TYPE: &str = "connect.type";
 const CONNECT_INDEX: &str = "connect.index";
 const CONNECT_VERSION: &str = "connect.version";
 const CONNECT_PARAMETERS: &str = "connect.parameters";
-const MAX_DEPTH: usize = 256;
+const MAX_DEPTH: usize = 64;
 
 fn err(message: impl Into<String>) -> DataError {
     DataError::new(message)

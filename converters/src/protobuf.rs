@@ -34,7 +34,7 @@ const DECIMAL_TYPE: &str = "confluent.type.Decimal";
 const DATE_TYPE: &str = "google.type.Date";
 const TIME_TYPE: &str = "google.type.TimeOfDay";
 const TIMESTAMP_TYPE: &str = "google.protobuf.Timestamp";
-const MAX_DEPTH: usize = 128;
+const MAX_DEPTH: usize = 64;
 
 fn err(message: impl Into<String>) -> DataError {
     DataError::new(message)

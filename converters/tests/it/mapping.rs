@@ -49,3 +49,129 @@ fn protobuf_mapping_round_trips_the_torture_record() {
     }
     assert_eq!(back, schema, "{text}");
 }
+
+/// The example of the reference (Confluent's AvroData output for a versioned record with an
+/// optional field, a Decimal and a Timestamp), byte for byte.
+#[test]
+fn avro_mapping_matches_confluents_example() {
+    use strata_converters::connect::{logical, Schema, SchemaBuilder, Type};
+    let schema = SchemaBuilder::struct_()
+        .name("com.example.User")
+        .version(2)
+        .field("id", Schema::new(Type::Int64))
+        .field("name", Schema::new_optional(Type::String))
+        .field("amount", logical::decimal_schema(2).build().unwrap())
+        .field("ts", logical::timestamp_schema().build().unwrap())
+        .build()
+        .unwrap();
+    let expected = r#"{"type":"record","name":"User","namespace":"com.example","fields":[
+  {"name":"id","type":"long"},
+  {"name":"name","type":["null","string"],"default":null},
+  {"name":"amount","type":{"type":"bytes","scale":2,"precision":64,"connect.version":1,
+     "connect.parameters":{"scale":"2"},"connect.name":"org.apache.kafka.connect.data.Decimal",
+     "logicalType":"decimal"}},
+  {"name":"ts","type":{"type":"long","connect.version":1,
+     "connect.name":"org.apache.kafka.connect.data.Timestamp","logicalType":"timestamp-millis"}}],
+ "connect.version":2,"connect.name":"com.example.User"}"#;
+    let expected: serde_json::Value = serde_json::from_str(expected).unwrap();
+    let avro = AvroData::default().from_connect_schema(&schema).unwrap();
+    assert_eq!(avro.to_string(), expected.to_string());
+    // Reading it back: `connect.name` and `connect.version` win.
+    assert_eq!(
+        AvroData::default().to_connect_schema(&avro).unwrap(),
+        schema
+    );
+}
+
+/// Schemas Connect cannot represent, or that nest without end, are errors.
+#[test]
+fn unmappable_avro_schemas_are_errors() {
+    let cases = [
+        r#"{"type":"record","name":"Node","fields":[{"name":"next","type":["null","Node"]}]}"#,
+        r#""null""#,
+        r#"{"type":"array"}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"Missing"}]}"#,
+        r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int","default":"x"}]}"#,
+    ];
+    for case in cases {
+        let json: serde_json::Value = serde_json::from_str(case).unwrap();
+        assert!(
+            AvroData::default().to_connect_schema(&json).is_err(),
+            "{case}"
+        );
+    }
+    // Nesting is bounded (well within a test thread's stack, debug build included).
+    let mut deep = String::from(r#""int""#);
+    for _ in 0..120 {
+        deep = format!(r#"{{"type":"array","items":{deep}}}"#);
+    }
+    let json: serde_json::Value = serde_json::from_str(&deep).unwrap();
+    let err = AvroData::default().to_connect_schema(&json).unwrap_err();
+    assert!(err.to_string().contains("too deeply"), "{err}");
+}
+
+/// The deepest schema the mappings accept goes through every mapping and codec, value
+/// included, on a test thread's stack in a debug build.
+#[test]
+fn the_deepest_accepted_schema_round_trips() {
+    use strata_converters::connect::{Schema, SchemaBuilder, Struct, Type, Value};
+    let mut schema = Schema::new(Type::Int32);
+    let mut value = Value::Int32(7);
+    for level in 0..60 {
+        if level % 2 == 0 {
+            schema = SchemaBuilder::array(schema).build().unwrap();
+            value = Value::Array(vec![value]);
+        } else {
+            schema = SchemaBuilder::struct_().field("f", schema).build().unwrap();
+            value = Value::Struct(Struct::new().with("f", value));
+        }
+    }
+    let top = SchemaBuilder::struct_()
+        .name("Deep")
+        .field("d", schema)
+        .build()
+        .unwrap();
+    let value = Value::Struct(Struct::new().with("d", value));
+    let avro = AvroData::default().from_connect_schema(&top).unwrap();
+    assert_eq!(AvroData::default().to_connect_schema(&avro).unwrap(), top);
+    let codec = AvroCodec::new(&avro.to_string(), top.clone()).unwrap();
+    assert_eq!(codec.decode(&codec.encode(&value).unwrap()).unwrap(), value);
+    let json = JsonSchemaData.from_connect_schema(&top).unwrap();
+    assert_eq!(JsonSchemaData.to_connect_schema(&json).unwrap(), top);
+    let j = JsonSchemaData.from_connect_value(&top, &value).unwrap();
+    assert_eq!(JsonSchemaData.to_connect_value(&top, &j).unwrap(), value);
+}
+
+/// Avro-origin field defaults and docs come back as Confluent marks them.
+#[test]
+fn avro_field_defaults_and_docs_become_parameters() {
+    use strata_converters::avro::{FIELD_DEFAULT_PARAM, FIELD_DOC_PARAM_PREFIX, RECORD_DOC_PARAM};
+    use strata_converters::connect::Value;
+    let json: serde_json::Value = serde_json::from_str(
+        r#"{"type":"record","name":"R","doc":"a record","fields":[
+            {"name":"a","type":"int","default":5,"doc":"field a"},
+            {"name":"e","type":{"type":"enum","name":"E","symbols":["X","Y"]}}]}"#,
+    )
+    .unwrap();
+    let s = AvroData::default().to_connect_schema(&json).unwrap();
+    assert_eq!(s.name(), Some("R"));
+    assert_eq!(s.parameter(RECORD_DOC_PARAM), Some("a record"));
+    assert_eq!(
+        s.parameter(&format!("{FIELD_DOC_PARAM_PREFIX}a")),
+        Some("field a")
+    );
+    let a = s.field("a").unwrap().schema();
+    assert_eq!(a.default_value(), Some(&Value::Int32(5)));
+    assert_eq!(a.parameter(FIELD_DEFAULT_PARAM), Some("true"));
+    let e = s.field("e").unwrap().schema();
+    assert_eq!(e.parameter("io.confluent.connect.avro.Enum"), Some("E"));
+    assert_eq!(e.parameter("io.confluent.connect.avro.Enum.Y"), Some("Y"));
+    // And values of such a schema convert both ways.
+    let codec = AvroCodec::new(&json.to_string(), s.clone()).unwrap();
+    let v = Value::Struct(
+        strata_converters::connect::Struct::new()
+            .with("a", Value::Int32(1))
+            .with("e", Value::String("Y".into())),
+    );
+    assert_eq!(codec.decode(&codec.encode(&v).unwrap()).unwrap(), v);
+}
