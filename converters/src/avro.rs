@@ -103,11 +103,25 @@ impl AvroData {
 
     /// The Connect schema of an Avro schema (as JSON).
     pub fn to_connect_schema(&self, avro: &Json) -> Result<Schema, DataError> {
+        self.to_connect_schema_with_dependencies(&[], avro)
+    }
+
+    /// The Connect schema of an Avro schema (as JSON) that uses the named types of other
+    /// schemas (its references, dependencies first).
+    pub fn to_connect_schema_with_dependencies(
+        &self,
+        dependencies: &[Json],
+        avro: &Json,
+    ) -> Result<Schema, DataError> {
         let mut r = FromAvro {
             meta: self.connect_meta_data,
             named: HashMap::new(),
             in_progress: Vec::new(),
         };
+        for d in dependencies {
+            // Defines the dependency's named types.
+            r.schema(d, None, 0)?;
+        }
         r.schema(avro, None, 0)
     }
 }
@@ -1045,14 +1059,20 @@ impl AvroCodec {
     pub fn new(avro_text: &str, connect: Schema) -> Result<AvroCodec, DataError> {
         let avro = AvroSchema::parse_str(avro_text)
             .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
+        Ok(Self::from_schema(avro, avro_text, connect))
+    }
+
+    /// A codec of an already compiled Avro schema (references inlined), its text and its
+    /// Connect schema.
+    pub fn from_schema(avro: AvroSchema, avro_text: &str, connect: Schema) -> AvroCodec {
         let mut names = HashMap::new();
         collect_names(&avro, &mut names);
-        Ok(AvroCodec {
+        AvroCodec {
             connect,
             text: avro_text.to_owned(),
             root: avro,
             names,
-        })
+        }
     }
 
     /// The codec with another Connect schema for the same Avro schema (e.g. with a version).
@@ -1484,20 +1504,40 @@ impl crate::registry::Format for AvroFormat {
             ))
             .into());
         }
-        if !schema.references.is_empty() || !references.is_empty() {
-            return Err(err(
-                "Avro schemas with references are not supported by the Avro converter yet",
-            )
-            .into());
-        }
-        let avro: Json = serde_json::from_str(schema.schema)
-            .or_else(|_| serde_json::from_str(&format!("\"{}\"", schema.schema)))
-            .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
-        let connect = self.data.to_connect_schema(&avro)?;
-        let codec = AvroCodec::new(&avro.to_string(), connect)?;
+        let parsed = strata_schema::parse(
+            Self::SCHEMA_TYPE,
+            schema.schema,
+            schema.references,
+            references,
+            &strata_schema::ParseOptions::stored(),
+        )
+        .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
+        let strata_schema::SchemaModel::Avro(model) = parsed.model() else {
+            return Err(err("not an Avro schema").into());
+        };
+        let compiled = model
+            .schema()
+            .map_err(|e| err(format!("Invalid Avro schema: {e}")))?
+            .clone();
+        let parse_json = |text: &str| -> Result<Json, DataError> {
+            serde_json::from_str(text)
+                .or_else(|_| serde_json::from_str(&format!("\"{text}\"")))
+                .map_err(|e| err(format!("Invalid Avro schema: {e}")))
+        };
+        let dependencies = parsed
+            .dependencies()
+            .iter()
+            .map(|d| parse_json(&d.schema))
+            .collect::<Result<Vec<_>, _>>()?;
+        let avro = parse_json(schema.schema)?;
+        let connect = self
+            .data
+            .to_connect_schema_with_dependencies(&dependencies, &avro)?;
+        let codec = AvroCodec::from_schema(compiled, schema.schema, connect);
         Ok(crate::registry::Compiled {
-            request: strata_client::RegisterSchemaRequest::new(Self::SCHEMA_TYPE, schema.schema),
-            record_name: record_full_name(&avro),
+            request: strata_client::RegisterSchemaRequest::new(Self::SCHEMA_TYPE, schema.schema)
+                .with_references(schema.references.to_vec()),
+            record_name: model.full_name().map(str::to_owned),
             codec,
         })
     }

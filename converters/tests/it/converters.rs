@@ -256,3 +256,62 @@ async fn mangled_records_are_errors_not_panics() {
         );
     }
 }
+
+/// A writer schema that references another subject's schema reads with the referenced types.
+#[tokio::test]
+async fn avro_reads_records_of_schemas_with_references() {
+    use strata_client::{RegisterSchemaRequest, RegistryClient, SchemaReference, SchemaType};
+    let registry = registry::start().await;
+    let client = RegistryClient::from_url(&registry.url).unwrap();
+    let address = r#"{"type":"record","name":"Address","namespace":"com.example","fields":[{"name":"street","type":"string"}]}"#;
+    client
+        .register_schema(
+            "address",
+            &RegisterSchemaRequest::new(SchemaType::Avro, address),
+            false,
+        )
+        .await
+        .unwrap();
+    let order = r#"{"type":"record","name":"Order","namespace":"com.example","fields":[{"name":"id","type":"long"},{"name":"ship","type":"com.example.Address"}]}"#;
+    let request = RegisterSchemaRequest::new(SchemaType::Avro, order).with_references(vec![
+        SchemaReference {
+            name: "com.example.Address".into(),
+            subject: "address".into(),
+            version: 1,
+        },
+    ]);
+    let id = client
+        .register_schema("orders-value", &request, false)
+        .await
+        .unwrap()
+        .id;
+    let mut bytes = vec![0];
+    bytes.extend_from_slice(&id.0.to_be_bytes());
+    bytes.extend_from_slice(&[0x02, 0x02, b'x']);
+    let back = converter("avro", &registry.url, &[])
+        .to_connect_async("orders", Some(&bytes))
+        .await
+        .unwrap();
+    let expected = SchemaBuilder::struct_()
+        .name("com.example.Order")
+        .version(1)
+        .field("id", Schema::new(Type::Int64))
+        .field(
+            "ship",
+            SchemaBuilder::struct_()
+                .name("com.example.Address")
+                .field("street", Schema::new(Type::String))
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    assert_eq!(back.schema, Some(expected));
+    assert_eq!(
+        back.value,
+        Value::Struct(Struct::new().with("id", Value::Int64(1)).with(
+            "ship",
+            Value::Struct(Struct::new().with("street", Value::String("x".into())))
+        ))
+    );
+}
