@@ -412,8 +412,14 @@ fn hash_schema<H: Hasher>(s: &Schema, h: &mut H) {
     s.name().hash(h);
     s.version().hash(h);
     s.doc().hash(h);
-    let mut params: Vec<(&String, &String)> = s.parameters().iter().collect();
-    params.sort();
+    // Parameter order does not count: combine the pairs' own hashes commutatively, with no
+    // allocation on the warm path.
+    let mut params = 0u64;
+    for pair in s.parameters() {
+        let mut ph = std::collections::hash_map::DefaultHasher::new();
+        pair.hash(&mut ph);
+        params = params.wrapping_add(ph.finish());
+    }
     params.hash(h);
     s.default_value().hash(h);
     for f in s.fields() {
@@ -427,5 +433,59 @@ fn hash_schema<H: Hasher>(s: &Schema, h: &mut H) {
         if let Some(v) = s.value_schema() {
             hash_schema(v, h);
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::connect::SchemaBuilder;
+
+    #[test]
+    fn equal_schemas_share_a_cache_key_and_different_ones_do_not() {
+        let a = SchemaBuilder::struct_()
+            .field(
+                "x",
+                SchemaBuilder::string()
+                    .parameter("a", "1")
+                    .parameter("b", "2")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let b = SchemaBuilder::struct_()
+            .field(
+                "x",
+                SchemaBuilder::string()
+                    .parameter("b", "2")
+                    .parameter("a", "1")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let c = SchemaBuilder::struct_()
+            .field(
+                "x",
+                SchemaBuilder::string()
+                    .parameter("a", "2")
+                    .parameter("b", "1")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(a, b);
+        assert_eq!(writer_key("t", &a), writer_key("t", &b));
+        assert_ne!(writer_key("t", &a), writer_key("t", &c));
+        assert_ne!(writer_key("t", &a), writer_key("u", &a));
+        let optional = SchemaBuilder::struct_()
+            .optional()
+            .field("x", a.fields()[0].schema().clone())
+            .build()
+            .unwrap();
+        assert_ne!(writer_key("t", &a), writer_key("t", &optional));
     }
 }
