@@ -9,6 +9,12 @@
 //! doc and parameters, with `connect.type` (int8, int16), `connect.name`, `connect.version` and
 //! `connect.default` among the parameters. Values are encoded through prost-reflect
 //! `DynamicMessage`s.
+//!
+//! Nullable primitives: Confluent's defaults (`optional.for.nullables=false`,
+//! `wrapper.for.nullables=false`) write them as plain proto3 fields, where null reads back as
+//! zero or empty. This converter writes them as proto3 `optional` fields (what
+//! `optional.for.nullables=true` does), so null survives the round trip; it reads wrapper
+//! fields (`google.protobuf.StringValue` and friends) as optional primitives.
 
 use crate::connect::{DataError, Decimal, LogicalType, Schema, SchemaBuilder, Struct, Type, Value};
 use crate::registry::{Compiled, Format, Registered};
@@ -649,6 +655,15 @@ impl MetaReader {
                         .unwrap_or(0);
                     crate::connect::logical::decimal_schema(scale)
                 }
+                "google.protobuf.DoubleValue" => SchemaBuilder::float64().optional(),
+                "google.protobuf.FloatValue" => SchemaBuilder::float32().optional(),
+                "google.protobuf.Int64Value"
+                | "google.protobuf.UInt64Value"
+                | "google.protobuf.UInt32Value" => SchemaBuilder::int64().optional(),
+                "google.protobuf.Int32Value" => SchemaBuilder::int32().optional(),
+                "google.protobuf.BoolValue" => SchemaBuilder::boolean().optional(),
+                "google.protobuf.StringValue" => SchemaBuilder::string().optional(),
+                "google.protobuf.BytesValue" => SchemaBuilder::bytes().optional(),
                 DATE_TYPE => crate::connect::logical::date_schema(),
                 TIME_TYPE => crate::connect::logical::time_schema(),
                 TIMESTAMP_TYPE => crate::connect::logical::timestamp_schema(),
@@ -733,6 +748,14 @@ fn sub(m: &MessageDescriptor, values: &[(&str, PbValue)]) -> Result<PbValue, Dat
 fn to_pb(s: &Schema, f: &FieldDescriptor, v: &Value, depth: usize) -> Result<PbValue, DataError> {
     if depth > MAX_DEPTH {
         return Err(err("value nests too deeply"));
+    }
+    if let Kind::Message(m) = f.kind() {
+        if m.full_name().starts_with("google.protobuf.") && m.full_name().ends_with("Value") {
+            if let Some(inner) = m.get_field_by_name("value") {
+                let value = to_pb(s, &inner, v, depth + 1)?;
+                return sub(&m, &[("value", value)]);
+            }
+        }
     }
     let v = match (v, s.default_value()) {
         (Value::Null, Some(d)) => d,
@@ -962,6 +985,11 @@ fn from_pb(s: &Schema, v: &PbValue, depth: usize) -> Result<Value, DataError> {
         (_, PbValue::String(t)) => Value::String(t.clone()),
         (_, PbValue::Bytes(b)) => Value::Bytes(b.to_vec()),
         (_, PbValue::EnumNumber(n)) => Value::String(n.to_string()),
+        (_, PbValue::Message(m)) if s.schema_type() != Type::Struct => {
+            // A wrapper (google.protobuf.*Value): its `value` field.
+            let inner = m.get_field_by_name("value").ok_or_else(mismatch)?;
+            from_pb(s, &inner, depth + 1)?
+        }
         (_, PbValue::Message(m)) => Value::Struct(struct_from_pb(s, m, depth + 1)?),
         (_, PbValue::List(items)) => {
             let is = s.value_schema().ok_or_else(mismatch)?;
@@ -1026,6 +1054,28 @@ pub struct ProtobufCodec {
 }
 
 impl ProtobufCodec {
+    /// A codec writing `message` (of the schema `parsed`) for a Connect schema.
+    pub fn new(
+        connect: Schema,
+        message: MessageDescriptor,
+        parsed: Arc<ParsedSchema>,
+    ) -> Result<Self, DataError> {
+        let indexes = model(&parsed)?
+            .message_index_path(message.full_name())
+            .ok_or_else(|| {
+                err(format!(
+                    "message {} is not defined by its schema",
+                    message.full_name()
+                ))
+            })?;
+        Ok(ProtobufCodec {
+            connect,
+            message,
+            indexes,
+            parsed,
+        })
+    }
+
     /// The Connect schema.
     pub fn connect_schema(&self) -> &Schema {
         &self.connect

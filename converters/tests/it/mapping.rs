@@ -175,3 +175,52 @@ fn avro_field_defaults_and_docs_become_parameters() {
     );
     assert_eq!(codec.decode(&codec.encode(&v).unwrap()).unwrap(), v);
 }
+
+/// Wrapper fields (google/protobuf/wrappers.proto) read as optional primitives, both ways.
+#[test]
+fn protobuf_wrappers_read_as_optional_primitives() {
+    use strata_converters::connect::{Schema, Struct, Type, Value};
+    use strata_converters::protobuf::{parse_proto, ProtobufCodec, ProtobufData};
+    let text = r#"syntax = "proto3";
+package w;
+import "google/protobuf/wrappers.proto";
+message W {
+  google.protobuf.StringValue name = 1;
+  google.protobuf.Int32Value count = 2;
+  int32 plain = 3;
+}
+"#;
+    let parsed = parse_proto(text, &[], &strata_schema::NoReferences).unwrap();
+    let strata_schema::SchemaModel::Protobuf(model) = parsed.model() else {
+        panic!()
+    };
+    let message = model.descriptor_pool().get_message_by_name("w.W").unwrap();
+    let schema = ProtobufData.to_connect_schema(model, &message).unwrap();
+    assert_eq!(
+        schema.field("name").unwrap().schema(),
+        &Schema::new_optional(Type::String)
+    );
+    assert_eq!(
+        schema.field("count").unwrap().schema(),
+        &Schema::new_optional(Type::Int32)
+    );
+    assert_eq!(
+        schema.field("plain").unwrap().schema(),
+        &Schema::new(Type::Int32)
+    );
+    let codec = ProtobufCodec::new(schema, message, parsed.clone()).unwrap();
+    for value in [
+        Value::Struct(
+            Struct::new()
+                .with("name", Value::String("".into()))
+                .with("plain", Value::Int32(0)),
+        ),
+        Value::Struct(
+            Struct::new()
+                .with("count", Value::Int32(5))
+                .with("plain", Value::Int32(1)),
+        ),
+    ] {
+        assert_eq!(codec.decode(&codec.encode(&value).unwrap()).unwrap(), value);
+    }
+}
