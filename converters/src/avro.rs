@@ -146,6 +146,18 @@ impl ToAvro {
         if depth > MAX_DEPTH {
             return Err(err("Connect schema nests too deeply"));
         }
+        if s.schema_type() == Type::Struct && s.name() == Some(UNION_NAME) {
+            // A general union: one branch per field, null first when optional.
+            let mut branches = Vec::with_capacity(s.fields().len() + 1);
+            if s.is_optional() {
+                branches.push(Json::from("null"));
+            }
+            for f in s.fields() {
+                let branch = builder_of(f.schema()).required().build()?;
+                branches.push(self.schema(&branch, depth + 1)?);
+            }
+            return Ok(Json::Array(branches));
+        }
         let base = self.base(s, depth)?;
         if s.is_optional() {
             if s.default_value().is_some() {
