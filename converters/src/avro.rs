@@ -65,6 +65,8 @@ const CONNECT_PARAMETERS: &str = "connect.parameters";
 const CONNECT_DEFAULT: &str = "connect.default";
 const CONNECT_TYPE: &str = "connect.type";
 const CONNECT_INTERNAL_TYPE: &str = "connect.internal.type";
+/// The largest allocation a hostile Avro payload can cause (see [`AvroCodec::from_schema`]).
+pub const MAX_ALLOCATION_BYTES: usize = 64 << 20;
 /// How deep a schema may nest before it is refused (untrusted schemas come from a registry).
 const MAX_DEPTH: usize = 64;
 
@@ -1077,6 +1079,10 @@ impl AvroCodec {
     /// A codec of an already compiled Avro schema (references inlined), its text and its
     /// Connect schema.
     pub fn from_schema(avro: AvroSchema, avro_text: &str, connect: Schema) -> AvroCodec {
+        // apache-avro allocates a length read from the payload before it reads the bytes; its
+        // process-wide bound defaults to 512 MiB. A record is far smaller (Kafka's default
+        // maximum is 1 MiB): bound it to 64 MiB unless the application set a bound first.
+        apache_avro::util::max_allocation_bytes(MAX_ALLOCATION_BYTES);
         let mut names = HashMap::new();
         collect_names(&avro, &mut names);
         AvroCodec {

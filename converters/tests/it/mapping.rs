@@ -257,3 +257,19 @@ fn avro_general_unions_round_trip() {
         );
     }
 }
+
+/// A payload that announces a huge string is refused (bounded allocation), not read.
+#[test]
+fn avro_payload_announcing_a_huge_length_is_refused() {
+    use strata_converters::connect::{Schema, Type};
+    let codec = AvroCodec::new(r#""string""#, Schema::new(Type::String)).unwrap();
+    let mut payload = Vec::new();
+    let mut n: u64 = 2 * 200_000_000; // zigzag of 200 MB
+    while n >= 0x80 {
+        payload.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    payload.push(n as u8);
+    payload.extend_from_slice(b"abc");
+    assert!(codec.decode(&payload).is_err());
+}
