@@ -164,17 +164,15 @@ impl Fingerprint {
 }
 
 fn hash_rule(md: &mut Md5, rule: &Rule) {
-    let optional = [
+    let named = [
         &rule.name,
         &rule.doc,
         &rule.kind,
         &rule.mode,
         &rule.rule_type,
     ];
-    for field in optional {
-        if let Some(value) = field {
-            md.update(value.as_bytes());
-        }
+    for value in named.into_iter().flatten() {
+        md.update(value.as_bytes());
     }
     for tag in &rule.tags {
         md.update(tag.as_bytes());
@@ -183,10 +181,11 @@ fn hash_rule(md: &mut Md5, rule: &Rule) {
         md.update(key.as_bytes());
         md.update(value.as_bytes());
     }
-    for field in [&rule.expr, &rule.on_success, &rule.on_failure] {
-        if let Some(value) = field {
-            md.update(value.as_bytes());
-        }
+    for value in [&rule.expr, &rule.on_success, &rule.on_failure]
+        .into_iter()
+        .flatten()
+    {
+        md.update(value.as_bytes());
     }
     if rule.disabled {
         md.update([1u8]);
