@@ -362,6 +362,7 @@ async fn route(
                     query.flag("deleted"),
                     query.flag("latestOnly"),
                     query.flag("aliases"),
+                    query.get("ruleType"),
                 )
                 .await?;
             ok(Value::Array(page(list, query, Some(1000))?))

@@ -456,7 +456,7 @@ impl<S: Store> Registry<S> {
         }
         if let Some(config) = self.stored_config(&subject.qualified()).await? {
             if let Some(alias) = config.alias {
-                return Ok(QualifiedSubject::parse(&subject.qualify_reference(&alias)));
+                return Ok(QualifiedSubject::parse(&alias));
             }
         }
         Ok(subject)
@@ -531,7 +531,7 @@ impl<S: Store> Registry<S> {
             })
             .map(|v| v.version)
             .collect();
-        if out.is_empty() && !qs.is_context() {
+        if out.is_empty() && !qs.is_context() && !(deleted_only && !versions.is_empty()) {
             return Err(ApiError::subject_not_found(&qs.qualified()));
         }
         Ok(out)
@@ -749,7 +749,9 @@ impl<S: Store> Registry<S> {
             if request.rule_set.is_some() { "RuleSet{...}" } else { "null" },
             text,
         );
-        if schema_type == SchemaType::Json && details == "Invalid JSON Schema" {
+        let validation_failure = (schema_type == SchemaType::Json && details == "Invalid JSON Schema")
+            || details.starts_with("Could not resolve type");
+        if validation_failure {
             ApiError::invalid_schema(format!("{prefix}, details: {details}"))
         } else {
             ApiError::invalid_schema(format!(
@@ -839,6 +841,7 @@ impl<S: Store> Registry<S> {
         previous: &[VersionRecord],
     ) -> Result<Vec<String>, ApiError> {
         let level = self.level(config);
+        let configured = level;
         if level == CompatibilityLevel::None {
             return Ok(Vec::new());
         }
@@ -880,7 +883,7 @@ impl<S: Store> Registry<S> {
         messages.push(format!(
             "{{validateFields: '{}', compatibility: '{}'}}",
             config.validate_fields.unwrap_or(false),
-            level.as_str()
+            configured.as_str()
         ));
         Ok(messages)
     }
@@ -918,16 +921,6 @@ impl<S: Store> Registry<S> {
             }
             Err(e) => return Err(e),
         };
-        let mut config = config;
-        if selector.is_some() {
-            // One version: transitivity is irrelevant.
-            config.compatibility = Some(match self.level(&config) {
-                CompatibilityLevel::BackwardTransitive => CompatibilityLevel::Backward,
-                CompatibilityLevel::ForwardTransitive => CompatibilityLevel::Forward,
-                CompatibilityLevel::FullTransitive => CompatibilityLevel::Full,
-                other => other,
-            });
-        }
         let messages = self
             .compatibility_messages(&qs, &config, &candidate, &previous)
             .await?;
@@ -942,6 +935,46 @@ impl<S: Store> Registry<S> {
 
     /// Finds the candidate among the subject's versions: the exact identity first.
     async fn find_in_subject(
+        &self,
+        qs: &QualifiedSubject,
+        candidate: &Candidate,
+        deleted: bool,
+    ) -> Result<Option<(VersionRecord, SchemaRecord)>, ApiError> {
+        if let Some(found) = self.find_exact(qs, &candidate.fingerprint, deleted).await? {
+            return Ok(Some(found));
+        }
+        let asks_version = candidate
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+        if asks_version {
+            return Ok(None);
+        }
+        // Without an explicit `confluent:version`, the bookkeeping property does not count.
+        let strip = |m: Option<&Metadata>| {
+            m.map(|m| {
+                let mut m = m.clone();
+                m.properties.remove(CONFLUENT_VERSION);
+                m
+            })
+            .filter(|m| !m.is_empty())
+        };
+        let wanted = strip(candidate.metadata.as_ref());
+        let versions = self.store.versions(&qs.qualified()).await?;
+        for v in versions.iter().rev().filter(|v| deleted || !v.deleted) {
+            let record = self.schema_record(&v.context, v.id).await?;
+            if record.schema == candidate.text
+                && record.references == candidate.references
+                && record.rule_set == candidate.rule_set
+                && strip(record.metadata.as_ref()) == wanted
+            {
+                return Ok(Some((v.clone(), record)));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn find_exact(
         &self,
         qs: &QualifiedSubject,
         fingerprint: &str,
@@ -999,19 +1032,17 @@ impl<S: Store> Registry<S> {
                 }
             };
             if let Some((version, record)) = self
-                .find_in_subject(candidate_subject, &candidate.fingerprint, deleted)
+                .find_in_subject(candidate_subject, &candidate, deleted)
                 .await?
             {
                 return Ok(schema_object(&record, &version.subject, version.version));
-            }
-            if candidate_subject == &qs {
-                break;
             }
         }
         if let Some(e) = parse_error {
             return Err(e);
         }
-        if !any_subject {
+        let own = self.store.versions(&qs.qualified()).await?;
+        if !any_subject || !own.iter().any(|v| deleted || !v.deleted) {
             return Err(ApiError::subject_not_found(&qs.qualified()));
         }
         Err(ApiError::schema_not_found())
@@ -1060,7 +1091,7 @@ impl<S: Store> Registry<S> {
             if versions.iter().any(|v| !v.deleted) {
                 let candidate = self.parse_candidate(&qs, &request, normalize, false).await?;
                 if let Some((_, record)) = self
-                    .find_in_subject(&qs, &candidate.fingerprint, false)
+                    .find_in_subject(&qs, &candidate, false)
                     .await?
                 {
                     if request.id.is_none_or(|id| id < 0 || id == record.id) {
@@ -1144,9 +1175,9 @@ impl<S: Store> Registry<S> {
             let has_confluent_version = metadata
                 .as_ref()
                 .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
-            if explicit_version > 0 || has_confluent_version {
+            if explicit_version != 0 || has_confluent_version {
                 let value = if explicit_version == -1 {
-                    new_version - 1
+                    live.first().map_or(new_version, |v| v.version)
                 } else {
                     new_version
                 };
@@ -1171,13 +1202,20 @@ impl<S: Store> Registry<S> {
             .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
             .await?;
         let mut schema_id = explicit_id;
+        let mut fingerprint = candidate.fingerprint.clone();
+        if let (Some(id), Some(existing)) = (explicit_id, &existing) {
+            if existing.id != id {
+                // IMPORT may give identical content a second id; the first keeps the identity.
+                fingerprint = format!("{fingerprint}#{id}");
+            }
+        }
         let new_schema = NewSchema {
             schema_type: candidate.schema_type,
             schema: candidate.text.clone(),
             references: candidate.references.clone(),
             metadata: candidate.metadata.clone(),
             rule_set: candidate.rule_set.clone(),
-            fingerprint: candidate.fingerprint.clone(),
+            fingerprint,
         };
         if let Some(existing) = &existing {
             if explicit_id.is_none_or(|id| id == existing.id) {
@@ -1187,6 +1225,9 @@ impl<S: Store> Registry<S> {
                     .filter(|u| u.subject == qs.qualified() && !u.deleted)
                     .max_by_key(|u| u.version);
                 if let Some(mine) = mine {
+                    if explicit_version == -1 {
+                        return Ok(json!({"id": existing.id}));
+                    }
                     if explicit_version <= 0 {
                         return Ok(if modified {
                             Self::full_response(&new_schema, existing.id, mine.version)
@@ -1229,10 +1270,9 @@ impl<S: Store> Registry<S> {
         if let Some(id) = explicit_id {
             if let Some(stored) = self.store.schema(&qs.context, id).await? {
                 let live_usages = self.store.usages(&qs.context, id).await?;
-                if stored.fingerprint != candidate.fingerprint && !live_usages.is_empty() {
+                if stored.fingerprint != new_schema.fingerprint && !live_usages.is_empty() {
                     return Err(ApiError::operation_not_permitted(format!(
-                        "Overwrite new schema with id {id} in context {} is not permitted.",
-                        qs.context
+                        "Overwrite new schema with id {id} is not permitted."
                     )));
                 }
             }
@@ -1262,9 +1302,8 @@ impl<S: Store> Registry<S> {
             .map_err(|e| match e {
                 crate::store::StoreError::Conflict(_) => ApiError::operation_not_permitted(
                     format!(
-                        "Overwrite new schema with id {} in context {} is not permitted.",
-                        schema_id.unwrap_or(-1),
-                        qs.context
+                        "Overwrite new schema with id {} is not permitted.",
+                        schema_id.unwrap_or(-1)
                     ),
                 ),
                 other => ApiError::from(other),
@@ -1318,7 +1357,7 @@ impl<S: Store> Registry<S> {
 
     /// `DELETE /subjects/{subject}`.
     pub async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<i32>, ApiError> {
-        let qs = QualifiedSubject::parse(subject);
+        let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
         let name = qs.qualified();
         self.check_not_read_only(&qs).await?;
         let _guard = self.writes.lock().await;
@@ -1327,16 +1366,17 @@ impl<S: Store> Registry<S> {
             return Err(ApiError::subject_not_found(&name));
         }
         if permanent {
-            if versions.iter().any(|v| !v.deleted) {
-                return Err(ApiError::new(
-                    40405,
-                    format!(
-                        "Subject '{name}' was not deleted first before being permanently deleted"
-                    ),
-                ));
-            }
             for v in &versions {
-                self.check_unreferenced(&name, v.version, true).await?;
+                self.check_unreferenced(&name, v.version, false).await?;
+                if !v.deleted {
+                    return Err(ApiError::new(
+                        40405,
+                        format!(
+                            "Subject '{name}' was not deleted first before being permanently \
+                             deleted"
+                        ),
+                    ));
+                }
             }
             let numbers: Vec<i32> = versions.iter().map(|v| v.version).collect();
             self.store.hard_delete(&name, &numbers).await?;
@@ -1369,7 +1409,7 @@ impl<S: Store> Registry<S> {
         permanent: bool,
     ) -> Result<i32, ApiError> {
         let selector = VersionSelector::parse(version)?;
-        let qs = QualifiedSubject::parse(subject);
+        let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
         let name = qs.qualified();
         self.check_not_read_only(&qs).await?;
         let _guard = self.writes.lock().await;
@@ -1394,7 +1434,7 @@ impl<S: Store> Registry<S> {
                     ),
                 ));
             }
-            self.check_unreferenced(&name, found.version, true).await?;
+            self.check_unreferenced(&name, found.version, false).await?;
             self.store.hard_delete(&name, &[found.version]).await?;
             self.id_bodies.invalidate_all();
         } else {
@@ -1545,6 +1585,7 @@ impl<S: Store> Registry<S> {
         deleted: bool,
         latest_only: bool,
         aliases: bool,
+        rule_type: Option<&str>,
     ) -> Result<Vec<Value>, ApiError> {
         let all = self.store.all_versions().await?;
         let mut out = Vec::new();
@@ -1567,6 +1608,18 @@ impl<S: Store> Registry<S> {
                 continue;
             }
             let record = self.schema_record(&v.context, v.id).await?;
+            if let Some(wanted) = rule_type {
+                let has = record.rule_set.as_ref().is_some_and(|r| {
+                    r.migration_rules
+                        .iter()
+                        .chain(&r.domain_rules)
+                        .chain(&r.encoding_rules)
+                        .any(|rule| rule.rule_type.as_deref() == Some(wanted))
+                });
+                if !has {
+                    continue;
+                }
+            }
             let mut object = schema_object(&record, &v.subject, v.version);
             if let Some(list) = alias_map.get(&v.subject) {
                 object["aliases"] = json!(list);
