@@ -8,7 +8,11 @@ use serde::Deserialize;
 use strata_server::{Server, ServerConfig, SqliteSync};
 
 #[derive(Parser)]
-#[command(name = "strata", version, about = "A Confluent-compatible schema registry")]
+#[command(
+    name = "strata",
+    version,
+    about = "A Confluent-compatible schema registry"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

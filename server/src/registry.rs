@@ -309,11 +309,7 @@ impl<S: Store> Registry<S> {
     }
 
     async fn stored_mode(&self, scope: &str) -> Result<Option<Mode>, ApiError> {
-        Ok(self
-            .store
-            .mode(scope)
-            .await?
-            .and_then(|m| Mode::parse(&m)))
+        Ok(self.store.mode(scope).await?.and_then(|m| Mode::parse(&m)))
     }
 
     /// The mode that applies to a subject.
@@ -340,7 +336,10 @@ impl<S: Store> Registry<S> {
         default_to_global: bool,
     ) -> Result<Value, ApiError> {
         let Some(raw) = subject else {
-            let mode = self.stored_mode(GLOBAL_SCOPE).await?.unwrap_or(Mode::ReadWrite);
+            let mode = self
+                .stored_mode(GLOBAL_SCOPE)
+                .await?
+                .unwrap_or(Mode::ReadWrite);
             return Ok(json!({"mode": mode.as_str()}));
         };
         let qs = QualifiedSubject::parse(raw);
@@ -531,7 +530,8 @@ impl<S: Store> Registry<S> {
             })
             .map(|v| v.version)
             .collect();
-        if out.is_empty() && !qs.is_context() && !(deleted_only && !versions.is_empty()) {
+        let exists = !versions.is_empty();
+        if out.is_empty() && !qs.is_context() && (!deleted_only || !exists) {
             return Err(ApiError::subject_not_found(&qs.qualified()));
         }
         Ok(out)
@@ -614,10 +614,7 @@ impl<S: Store> Registry<S> {
         deleted: bool,
     ) -> Result<Vec<i32>, ApiError> {
         let found = self.find_version(subject, version, true).await?;
-        let referrers = self
-            .store
-            .referrers(&found.subject, found.version)
-            .await?;
+        let referrers = self.store.referrers(&found.subject, found.version).await?;
         let ids: BTreeSet<i32> = referrers
             .iter()
             .filter(|r| deleted || !r.deleted)
@@ -749,7 +746,8 @@ impl<S: Store> Registry<S> {
             if request.rule_set.is_some() { "RuleSet{...}" } else { "null" },
             text,
         );
-        let validation_failure = (schema_type == SchemaType::Json && details == "Invalid JSON Schema")
+        let validation_failure = (schema_type == SchemaType::Json
+            && details == "Invalid JSON Schema")
             || details.starts_with("Could not resolve type");
         if validation_failure {
             ApiError::invalid_schema(format!("{prefix}, details: {details}"))
@@ -849,11 +847,7 @@ impl<S: Store> Registry<S> {
             metadata.and_then(|m| m.properties.get(group).cloned())
         };
         let mut parsed = Vec::new();
-        let wanted = if level.is_transitive() {
-            usize::MAX
-        } else {
-            1
-        };
+        let wanted = if level.is_transitive() { usize::MAX } else { 1 };
         for v in previous {
             if parsed.len() >= wanted {
                 break;
@@ -899,13 +893,22 @@ impl<S: Store> Registry<S> {
     ) -> Result<Value, ApiError> {
         let selector = version.map(VersionSelector::parse).transpose()?;
         let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
-        if request.schema.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        if request
+            .schema
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+        {
             return Err(ApiError::invalid_schema("Empty schema"));
         }
         let config = self.config_in_scope(&qs).await?;
         let normalize = normalize || config.normalize.unwrap_or(false);
         let versions = self.store.versions(&qs.qualified()).await?;
-        let live: Vec<VersionRecord> = versions.iter().rev().filter(|v| !v.deleted).cloned().collect();
+        let live: Vec<VersionRecord> = versions
+            .iter()
+            .rev()
+            .filter(|v| !v.deleted)
+            .cloned()
+            .collect();
         let previous: Vec<VersionRecord> = match selector {
             None => live,
             Some(VersionSelector::Latest) => live.into_iter().take(1).collect(),
@@ -1084,16 +1087,18 @@ impl<S: Store> Registry<S> {
         let config = self.config_in_scope(&qs).await?;
         let normalize = normalize || config.normalize.unwrap_or(false);
         let explicit_version = request.version.unwrap_or(0);
-        let has_schema = request.schema.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let has_schema = request
+            .schema
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty());
         // Fast path: the schema is already a live version of the subject.
         if explicit_version == 0 && has_schema && !config.has_defaults_or_overrides() {
             let versions = self.store.versions(&qs.qualified()).await?;
             if versions.iter().any(|v| !v.deleted) {
-                let candidate = self.parse_candidate(&qs, &request, normalize, false).await?;
-                if let Some((_, record)) = self
-                    .find_in_subject(&qs, &candidate, false)
-                    .await?
-                {
+                let candidate = self
+                    .parse_candidate(&qs, &request, normalize, false)
+                    .await?;
+                if let Some((_, record)) = self.find_in_subject(&qs, &candidate, false).await? {
                     if request.id.is_none_or(|id| id < 0 || id == record.id) {
                         return Ok(json!({"id": record.id}));
                     }
@@ -1125,8 +1130,18 @@ impl<S: Store> Registry<S> {
             }
         }
         let versions = self.store.versions(&qs.qualified()).await?;
-        let new_version = versions.iter().map(|v| v.version + 1).max().unwrap_or(1).max(1);
-        let live: Vec<VersionRecord> = versions.iter().rev().filter(|v| !v.deleted).cloned().collect();
+        let new_version = versions
+            .iter()
+            .map(|v| v.version + 1)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let live: Vec<VersionRecord> = versions
+            .iter()
+            .rev()
+            .filter(|v| !v.deleted)
+            .cloned()
+            .collect();
         let mut modified = false;
         if mode != Mode::Import {
             let previous = match live.first() {
@@ -1168,8 +1183,7 @@ impl<S: Store> Registry<S> {
                 .clone()
                 .or_else(|| previous.as_ref().and_then(|p| p.rule_set.clone()));
             let rule_set = merge_rule_sets(
-                merge_rule_sets(config.default_rule_set.as_ref(), specific_rules.as_ref())
-                    .as_ref(),
+                merge_rule_sets(config.default_rule_set.as_ref(), specific_rules.as_ref()).as_ref(),
                 config.override_rule_set.as_ref(),
             );
             let has_confluent_version = metadata
@@ -1300,12 +1314,12 @@ impl<S: Store> Registry<S> {
             })
             .await
             .map_err(|e| match e {
-                crate::store::StoreError::Conflict(_) => ApiError::operation_not_permitted(
-                    format!(
+                crate::store::StoreError::Conflict(_) => {
+                    ApiError::operation_not_permitted(format!(
                         "Overwrite new schema with id {} is not permitted.",
                         schema_id.unwrap_or(-1)
-                    ),
-                ),
+                    ))
+                }
                 other => ApiError::from(other),
             })?;
         Ok(if modified {
@@ -1356,7 +1370,11 @@ impl<S: Store> Registry<S> {
     }
 
     /// `DELETE /subjects/{subject}`.
-    pub async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<i32>, ApiError> {
+    pub async fn delete_subject(
+        &self,
+        subject: &str,
+        permanent: bool,
+    ) -> Result<Vec<i32>, ApiError> {
         let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
         let name = qs.qualified();
         self.check_not_read_only(&qs).await?;
@@ -1383,7 +1401,11 @@ impl<S: Store> Registry<S> {
             self.id_bodies.invalidate_all();
             Ok(numbers)
         } else {
-            let live: Vec<i32> = versions.iter().filter(|v| !v.deleted).map(|v| v.version).collect();
+            let live: Vec<i32> = versions
+                .iter()
+                .filter(|v| !v.deleted)
+                .map(|v| v.version)
+                .collect();
             if live.is_empty() {
                 return Err(ApiError::new(
                     40404,
@@ -1494,11 +1516,14 @@ impl<S: Store> Registry<S> {
         Ok(None)
     }
 
-    async fn formatted(&self, record: &SchemaRecord, format: Option<&str>) -> Result<String, ApiError> {
+    async fn formatted(
+        &self,
+        record: &SchemaRecord,
+        format: Option<&str>,
+    ) -> Result<String, ApiError> {
         if record.schema_type == SchemaType::Protobuf && format == Some("serialized") {
-            return crate::protobuf_format::serialized(record).ok_or_else(|| {
-                internal("cannot serialize a stored Protobuf schema")
-            });
+            return crate::protobuf_format::serialized(record)
+                .ok_or_else(|| internal("cannot serialize a stored Protobuf schema"));
         }
         Ok(record.schema.clone())
     }
@@ -1526,7 +1551,10 @@ impl<S: Store> Registry<S> {
         shown.schema = self.formatted(&record, format).await?;
         schema_fields(&mut map, &shown);
         if fetch_max_id {
-            map.insert("maxId".into(), json!(self.store.max_id(&record.context).await?));
+            map.insert(
+                "maxId".into(),
+                json!(self.store.max_id(&record.context).await?),
+            );
         }
         let body = Arc::new(Value::Object(map).to_string());
         if cacheable {
@@ -1558,12 +1586,19 @@ impl<S: Store> Registry<S> {
         let Some((_, usages)) = self.find_id(id, subject).await? else {
             return Err(ApiError::schema_not_found());
         };
-        Ok(usages.into_iter().filter(|u| deleted || !u.deleted).collect())
+        Ok(usages
+            .into_iter()
+            .filter(|u| deleted || !u.deleted)
+            .collect())
     }
 
     /// `GET /schemas/guids/{guid}`.
     pub async fn schema_by_guid(&self, guid: &str) -> Result<Value, ApiError> {
-        let hex: String = guid.chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
+        let hex: String = guid
+            .chars()
+            .filter(|c| *c != '-')
+            .collect::<String>()
+            .to_ascii_lowercase();
         let mut contexts = vec![DEFAULT_CONTEXT.to_owned()];
         contexts.extend(self.store.contexts().await?);
         for context in contexts {

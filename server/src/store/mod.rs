@@ -170,8 +170,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Forgets a context.
-    fn delete_context(&self, context: &str)
-        -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete_context(&self, context: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The configuration stored for a scope, as JSON text.
     fn config(
@@ -190,8 +189,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The mode stored for a scope.
-    fn mode(&self, scope: &str)
-        -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    fn mode(&self, scope: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 
     /// Every scope with a stored mode.
     fn mode_scopes(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
