@@ -702,11 +702,18 @@ impl<S: Store> Registry<S> {
                 return Ok(Err("Cannot invoke \"io.confluent.kafka.schemaregistry.client.rest.entities.SchemaReference.getName()\" because \"reference\" is null".to_owned()));
             };
             let Some(mut reference) = raw.complete() else {
+                let listed = references_to_string(&[Some(raw.clone())]);
                 return Ok(Err(format!(
                     "Invalid reference: {}",
-                    references_to_string(&[Some(raw.clone())])
+                    listed.trim_start_matches('[').trim_end_matches(']')
                 )));
             };
+            if reference.version < 1 && reference.version != -1 {
+                return Ok(Err(format!(
+                    "io.confluent.kafka.schemaregistry.exceptions.InvalidVersionException: {}",
+                    reference.version
+                )));
+            }
             if reference.version == -1 {
                 let versions = self
                     .store
@@ -782,8 +789,10 @@ impl<S: Store> Registry<S> {
             }
         };
         let resolver = self.prefetch(subject, &references).await?;
+        // Confluent's registry does not validate Avro defaults on registration (only the
+        // normalizing path trips over them), so neither do we.
         let options = ParseOptions {
-            new_schema,
+            new_schema: new_schema && (schema_type != SchemaType::Avro || normalize),
             limits: self.settings.limits,
         };
         let parsed = parse(schema_type, &text, &references, &resolver, &options).map_err(|e| {
