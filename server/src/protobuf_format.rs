@@ -1,9 +1,10 @@
-//! Alternative renderings of stored Protobuf schemas (`format=serialized`).
+//! Alternative renderings of stored Protobuf schemas (`format=serialized`,
+//! `format=ignore_extensions`).
 
-use crate::store::SchemaRecord;
+use strata_schema::ParsedSchema;
 
-/// The base64 `FileDescriptorProto` of a stored Protobuf schema, as `format=serialized` returns
-/// it; `None` when the schema engine cannot produce it.
-pub fn serialized(_record: &SchemaRecord) -> Option<String> {
+/// The schema rendered as `format` asks. The Protobuf model of the schema engine provides the
+/// descriptor and the extension-free text; until it is available nothing is rendered.
+pub fn render(_parsed: &ParsedSchema, _format: Option<&str>) -> Option<String> {
     None
 }

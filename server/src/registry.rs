@@ -975,7 +975,12 @@ impl<S: Store> Registry<S> {
         let versions = self.store.versions(&qs.qualified()).await?;
         for v in versions.iter().rev().filter(|v| deleted || !v.deleted) {
             let record = self.schema_record(&v.context, v.id).await?;
-            if record.schema == candidate.text
+            let bookkept = record
+                .metadata
+                .as_ref()
+                .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+            if bookkept
+                && record.schema == candidate.text
                 && record.references == candidate.references
                 && record.rule_set == candidate.rule_set
                 && strip(record.metadata.as_ref()) == wanted
@@ -1225,13 +1230,13 @@ impl<S: Store> Registry<S> {
             .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
             .await?;
         let mut schema_id = explicit_id;
-        let mut fingerprint = candidate.fingerprint.clone();
-        if let (Some(id), Some(existing)) = (explicit_id, &existing) {
-            if existing.id != id {
-                // IMPORT may give identical content a second id; the first keeps the identity.
-                fingerprint = format!("{fingerprint}#{id}");
-            }
-        }
+        let fingerprint = candidate.fingerprint.clone();
+        // IMPORT may give identical content a second id; as in Confluent, the newest id then
+        // answers for the content.
+        let displaces = match (explicit_id, &existing) {
+            (Some(id), Some(existing)) if existing.id != id => Some(existing.id),
+            _ => None,
+        };
         let new_schema = NewSchema {
             schema_type: candidate.schema_type,
             schema: candidate.text.clone(),
@@ -1320,6 +1325,7 @@ impl<S: Store> Registry<S> {
                 id: schema_id,
                 schema: new_schema.clone(),
                 tombstones,
+                displaces,
             })
             .await
             .map_err(|e| match e {
@@ -1530,11 +1536,17 @@ impl<S: Store> Registry<S> {
         record: &SchemaRecord,
         format: Option<&str>,
     ) -> Result<String, ApiError> {
-        if record.schema_type == SchemaType::Protobuf && format == Some("serialized") {
-            return crate::protobuf_format::serialized(record)
-                .ok_or_else(|| internal("cannot serialize a stored Protobuf schema"));
+        if record.schema_type != SchemaType::Protobuf {
+            return Ok(record.schema.clone());
         }
-        Ok(record.schema.clone())
+        match format {
+            Some("serialized") | Some("ignore_extensions") => {}
+            _ => return Ok(record.schema.clone()),
+        }
+        let owner = QualifiedSubject::in_context(&record.context, "");
+        let parsed = self.parse_stored(&owner, record).await?;
+        crate::protobuf_format::render(&parsed, format)
+            .ok_or_else(|| internal("cannot render a stored Protobuf schema"))
     }
 
     /// `GET /schemas/ids/{id}`.

@@ -98,6 +98,9 @@ pub struct NewVersion {
     pub schema: NewSchema,
     /// Soft-deleted versions of the same subject to remove in the same transaction.
     pub tombstones: Vec<i32>,
+    /// An id whose content is the same (IMPORT of known content under a new id): it gives up
+    /// its identity to the new id in the same transaction.
+    pub displaces: Option<i32>,
 }
 
 /// The storage of a registry.

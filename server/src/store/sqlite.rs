@@ -224,6 +224,17 @@ impl Store for SqliteStore {
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(old) = new.displaces {
+            sqlx::query(
+                "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
+                 WHERE context = ? AND id = ?",
+            )
+            .bind(&new.context)
+            .bind(old)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
         let existing = sqlx::query("SELECT id FROM schemas WHERE context = ? AND fingerprint = ?")
             .bind(&new.context)
             .bind(&new.schema.fingerprint)
