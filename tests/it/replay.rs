@@ -486,6 +486,7 @@ async fn replay_confluent_conversations() {
     let verbose = std::env::var("STRATA_REPLAY_VERBOSE").is_ok();
     let (mut total, mut matched) = (0usize, 0usize);
     let mut unexpected = Vec::new();
+    let mut mismatches: Vec<String> = Vec::new();
     let mut now_passing = Vec::new();
     let mut report = String::new();
     for scenario in scenarios.as_array().unwrap() {
@@ -524,6 +525,7 @@ async fn replay_confluent_conversations() {
                     g["status"],
                     g["body"].to_string().chars().take(600).collect::<String>(),
                 );
+                mismatches.push(format!("{key}\t{}", g["body"].to_string().chars().take(200).collect::<String>()));
                 if verbose || !known.contains_key(&key) {
                     print!("{detail}");
                 }
@@ -535,6 +537,9 @@ async fn replay_confluent_conversations() {
         let _ = writeln!(report, "{name:28} {ok_here:3}/{}", steps.len());
     }
     println!("{report}");
+    if let Ok(path) = std::env::var("STRATA_REPLAY_DUMP") {
+        std::fs::write(path, mismatches.join("\n")).unwrap();
+    }
     println!("{matched}/{total} steps match Confluent 7.9.0");
     if !now_passing.is_empty() {
         println!(
