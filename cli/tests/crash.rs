@@ -10,7 +10,13 @@ use serde_json::{json, Value};
 /// Starts `strata serve` on a free port; returns the child and its base URL.
 fn start(database_url: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
         .env("STRATA_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -19,7 +25,11 @@ fn start(database_url: &str) -> (Child, String) {
     let stdout = child.stdout.take().unwrap();
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
     (child, format!("http://{addr}"))
 }
 
@@ -63,7 +73,9 @@ async fn acknowledged_registrations_survive_kill_9() {
                     assert!(pending, "unexpected answer {body}");
                     return;
                 }
-                let Ok(body) = response.json::<Value>().await else { return };
+                let Ok(body) = response.json::<Value>().await else {
+                    return;
+                };
                 let _ = tx.send((i, body["id"].as_i64().unwrap()));
             }
         }));
@@ -99,9 +111,17 @@ async fn acknowledged_registrations_survive_kill_9() {
             .json()
             .await
             .unwrap();
-        assert_eq!(got["id"], json!(id), "registration {i} was acknowledged with id {id}");
+        assert_eq!(
+            got["id"],
+            json!(id),
+            "registration {i} was acknowledged with id {id}"
+        );
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(acknowledged.len() >= 200, "only {} registrations", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 200,
+        "only {} registrations",
+        acknowledged.len()
+    );
 }

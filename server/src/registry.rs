@@ -184,6 +184,25 @@ fn merge_rule_sets(base: Option<&RuleSet>, over: Option<&RuleSet>) -> Option<Rul
     }
 }
 
+/// The table size of a `java.util.HashMap` holding `entries` keys (default capacity 16, load
+/// factor 0.75).
+fn java_hash_map_capacity(entries: usize) -> usize {
+    let mut capacity = 16usize;
+    while entries * 4 > capacity * 3 && capacity < (1 << 30) {
+        capacity *= 2;
+    }
+    capacity
+}
+
+/// The bucket of a string key in a `java.util.HashMap` of `capacity` buckets.
+fn java_bucket(key: &str, capacity: usize) -> usize {
+    let hash = key.encode_utf16().fold(0u32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(u32::from(unit))
+    });
+    let spread = hash ^ (hash >> 16);
+    (spread as usize) & (capacity - 1)
+}
+
 fn internal(message: impl std::fmt::Display) -> ApiError {
     tracing::error!(%message, "internal error");
     ApiError::new(500, "Internal Server Error")
@@ -1607,10 +1626,19 @@ impl<S: Store> Registry<S> {
         let Some((_, usages)) = self.find_id(id, subject).await? else {
             return Err(ApiError::schema_not_found());
         };
-        Ok(usages
+        let mut usages: Vec<VersionRecord> = usages
             .into_iter()
             .filter(|u| deleted || !u.deleted)
-            .collect())
+            .collect();
+        // Confluent answers from a hash map keyed by subject; clients see its iteration order.
+        let distinct: BTreeSet<&str> = usages.iter().map(|u| u.subject.as_str()).collect();
+        let buckets = java_hash_map_capacity(distinct.len());
+        let order: HashMap<String, usize> = distinct
+            .iter()
+            .map(|s| ((*s).to_owned(), java_bucket(s, buckets)))
+            .collect();
+        usages.sort_by_key(|u| (order.get(&u.subject).copied().unwrap_or(0), u.version));
+        Ok(usages)
     }
 
     /// `GET /schemas/guids/{guid}`.
@@ -1745,5 +1773,47 @@ impl<S: Store> Registry<S> {
     /// Parses a compatibility level name (for configuration defaults).
     pub fn parse_level(text: &str) -> Option<CompatibilityLevel> {
         CompatibilityLevel::from_str(text).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_subjects_come_in_java_hash_map_order() {
+        // Recorded from Confluent: `reg-json.b` is listed before `reg-json.a`, but `reg-avro.a`
+        // before `reg-avro.b`.
+        assert!(java_bucket("reg-json.b", 16) < java_bucket("reg-json.a", 16));
+        assert!(java_bucket("reg-avro.a", 16) < java_bucket("reg-avro.b", 16));
+        assert_eq!(java_hash_map_capacity(12), 16);
+        assert_eq!(java_hash_map_capacity(13), 32);
+    }
+
+    #[test]
+    fn version_selectors_follow_confluent() {
+        assert_eq!(
+            VersionSelector::parse("latest").ok(),
+            Some(VersionSelector::Latest)
+        );
+        assert_eq!(
+            VersionSelector::parse(" LATEST ").ok(),
+            Some(VersionSelector::Latest)
+        );
+        assert_eq!(
+            VersionSelector::parse("-1").ok(),
+            Some(VersionSelector::Latest)
+        );
+        assert_eq!(
+            VersionSelector::parse("7").ok(),
+            Some(VersionSelector::Number(7))
+        );
+        for bad in ["0", "-2", "abc", "2147483648", ""] {
+            assert_eq!(
+                VersionSelector::parse(bad).map_err(|e| e.code),
+                Err(42202),
+                "{bad}"
+            );
+        }
     }
 }
