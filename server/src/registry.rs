@@ -75,6 +75,8 @@ pub struct Registry<S: Store> {
     writes: Mutex<()>,
     /// Pre-serialized `GET /schemas/ids/{id}` bodies of the default context.
     id_bodies: moka::future::Cache<(String, i32), Arc<String>>,
+    /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
+    parsed: moka::future::Cache<(String, i32), Arc<ParsedSchema>>,
 }
 
 /// A schema from a request, parsed and ready to store.
@@ -220,6 +222,9 @@ impl<S: Store> Registry<S> {
                     u32::try_from(v.len()).unwrap_or(u32::MAX)
                 })
                 .max_capacity(64 * 1024 * 1024)
+                .build(),
+            parsed: moka::future::Cache::builder()
+                .max_capacity(10_000)
                 .build(),
         }
     }
@@ -836,13 +841,18 @@ impl<S: Store> Registry<S> {
         })
     }
 
+    /// A stored schema, parsed; ids never change meaning, so the result is cached for good.
     async fn parse_stored(
         &self,
         subject: &QualifiedSubject,
         record: &SchemaRecord,
-    ) -> Result<ParsedSchema, ApiError> {
+    ) -> Result<Arc<ParsedSchema>, ApiError> {
+        let key = (record.context.clone(), record.id);
+        if let Some(parsed) = self.parsed.get(&key).await {
+            return Ok(parsed);
+        }
         let resolver = self.prefetch(subject, &record.references).await?;
-        parse(
+        let parsed = parse(
             record.schema_type,
             &record.schema,
             &record.references,
@@ -852,7 +862,10 @@ impl<S: Store> Registry<S> {
                 limits: self.settings.limits,
             },
         )
-        .map_err(internal)
+        .map_err(internal)?;
+        let parsed = Arc::new(parsed);
+        self.parsed.insert(key, parsed.clone()).await;
+        Ok(parsed)
     }
 
     // ----- compatibility -----------------------------------------------------------------------
@@ -894,7 +907,7 @@ impl<S: Store> Registry<S> {
             .iter()
             .map(|(version, schema)| PreviousVersion {
                 version: Some(*version),
-                schema,
+                schema: &**schema,
             })
             .collect();
         let verdict = check_compatibility(level, &candidate.parsed, &previous);
@@ -1335,6 +1348,11 @@ impl<S: Store> Registry<S> {
                 .collect(),
             None => Vec::new(),
         };
+        if let Some(id) = explicit_id {
+            let key = (qs.context.clone(), id);
+            self.parsed.invalidate(&key).await;
+            self.id_bodies.invalidate(&key).await;
+        }
         let id = self
             .store
             .insert_version(NewVersion {

@@ -58,7 +58,16 @@ async fn check(server: &TestServer, call: &Call<'_>) -> Value {
 async fn http_errors_come_in_confluents_error_body() {
     let server = TestServer::start().await;
     let big = format!("{{\"schema\":\"{}\"}}", "x".repeat(17 * 1024 * 1024));
+    let nested_body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let calls = [
+        Call {
+            method: "POST",
+            path: "/subjects/a/versions",
+            body: Some(&nested_body),
+            content_type: None,
+            status: 400,
+            error_code: Some(400),
+        },
         Call {
             method: "GET",
             path: "/nope",
@@ -183,6 +192,43 @@ async fn http_errors_come_in_confluents_error_body() {
     for call in &calls {
         check(&server, call).await;
     }
+}
+
+#[tokio::test]
+async fn schemas_beyond_the_engine_limits_are_invalid_not_fatal() {
+    let server = TestServer::start().await;
+    let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let body = serde_json::json!({ "schema": deep }).to_string();
+    for path in [
+        "/subjects/deep/versions",
+        "/compatibility/subjects/deep/versions",
+    ] {
+        check(
+            &server,
+            &Call {
+                method: "POST",
+                path,
+                body: Some(&body),
+                content_type: None,
+                status: 422,
+                error_code: Some(42201),
+            },
+        )
+        .await;
+    }
+    // The server is still there.
+    check(
+        &server,
+        &Call {
+            method: "GET",
+            path: "/",
+            body: None,
+            content_type: None,
+            status: 200,
+            error_code: None,
+        },
+    )
+    .await;
 }
 
 #[tokio::test]

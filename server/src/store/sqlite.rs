@@ -265,7 +265,21 @@ impl Store for SqliteStore {
             .fetch_optional(&mut *tx)
             .await
             .map_err(db)?;
-        if stored.is_none() {
+        let stored: Option<String> = stored
+            .map(|r| r.try_get("fingerprint").map_err(corrupt))
+            .transpose()?;
+        if stored.as_ref().is_some_and(|f| *f != new.schema.fingerprint) {
+            // An imported id whose earlier content no version uses any more: replace it.
+            for table in ["schemas", "schema_references"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
+                    .bind(&new.context)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        if stored.as_ref() != Some(&new.schema.fingerprint) {
             let schema = &new.schema;
             let refs = serde_json::to_string(&schema.references).map_err(corrupt)?;
             let metadata = schema
