@@ -907,7 +907,7 @@ impl<S: Store> Registry<S> {
             .iter()
             .map(|(version, schema)| PreviousVersion {
                 version: Some(*version),
-                schema: &**schema,
+                schema,
             })
             .collect();
         let verdict = check_compatibility(level, &candidate.parsed, &previous);
