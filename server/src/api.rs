@@ -356,6 +356,14 @@ async fn route(
                 .await?;
             ok(json!(page(ids, query, Some(1000))?))
         }
+        ["subjects", subject, "versions", version, "tags"] => {
+            methods(method, &[Method::POST])?;
+            let value = body.json("modifyTags.arg4 must not be null (was null)")?;
+            let request = crate::tags::TagSchemaRequest::from_json(&value)?;
+            ok(registry
+                .modify_tags(&qualify(subject), version, &request)
+                .await?)
+        }
         ["subjects", subject, "metadata"] => {
             methods(method, &[Method::GET])?;
             let keys = query.all("key");

@@ -22,6 +22,7 @@ mod protobuf_format;
 pub mod registry;
 pub mod store;
 pub mod subject;
+pub mod tags;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -1,10 +1,21 @@
-//! Alternative renderings of stored Protobuf schemas (`format=serialized`,
-//! `format=ignore_extensions`).
+//! What only the schema engine's Protobuf model can do: alternative renderings of stored
+//! schemas (`format=serialized`, `format=ignore_extensions`) and writing tags into them.
+//! The Protobuf model of the schema engine is not available in this build: nothing is rendered.
 
 use strata_schema::ParsedSchema;
 
-/// The schema rendered as `format` asks. The Protobuf model of the schema engine provides the
-/// descriptor and the extension-free text; until it is available nothing is rendered.
+use crate::tags::EntityTags;
+
+/// The schema rendered as `format` asks; `None` while the engine cannot render it.
 pub fn render(_parsed: &ParsedSchema, _format: Option<&str>) -> Option<String> {
+    None
+}
+
+/// The canonical text with tags added, then removed; `None` while the engine cannot do it.
+pub fn with_tags(
+    _parsed: &ParsedSchema,
+    _add: &[EntityTags],
+    _remove: &[EntityTags],
+) -> Option<Result<String, String>> {
     None
 }

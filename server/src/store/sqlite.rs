@@ -268,7 +268,10 @@ impl Store for SqliteStore {
         let stored: Option<String> = stored
             .map(|r| r.try_get("fingerprint").map_err(corrupt))
             .transpose()?;
-        if stored.as_ref().is_some_and(|f| *f != new.schema.fingerprint) {
+        if stored
+            .as_ref()
+            .is_some_and(|f| *f != new.schema.fingerprint)
+        {
             // An imported id whose earlier content no version uses any more: replace it.
             for table in ["schemas", "schema_references"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
