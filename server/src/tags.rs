@@ -134,12 +134,15 @@ fn edit_tags(node: &mut Map<String, Value>, tags: &[String], adding: bool) {
     }
 }
 
-/// Visits every Avro record with its full name; `f` returns true when it handled the record.
+/// Called with a record's full name, short name and JSON; returns true when it handled it.
+type RecordVisitor<'a> = dyn FnMut(&str, &str, &mut Map<String, Value>) -> bool + 'a;
+
+/// Visits every Avro record with its full name until `f` handles one.
 fn avro_records(
     node: &mut Value,
     namespace: &str,
     depth: usize,
-    f: &mut dyn FnMut(&str, &str, &mut Map<String, Value>) -> bool,
+    f: &mut RecordVisitor<'_>,
 ) -> bool {
     if depth > 200 {
         return false;
@@ -164,9 +167,7 @@ fn avro_records(
                 if let Some(ns) = map.get("namespace").and_then(Value::as_str) {
                     namespace = ns.to_owned();
                 }
-                let full = if name.contains('.') {
-                    name.clone()
-                } else if namespace.is_empty() {
+                let full = if name.contains('.') || namespace.is_empty() {
                     name.clone()
                 } else {
                     format!("{namespace}.{name}")
