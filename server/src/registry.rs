@@ -4,7 +4,6 @@
 //! [`Store`], the schema engine behind `strata_schema`.
 
 use std::collections::{BTreeSet, HashMap};
-use std::str::FromStr;
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
@@ -1854,11 +1853,6 @@ impl<S: Store> Registry<S> {
         }
         self.store.delete_context(&context).await?;
         Ok(())
-    }
-
-    /// Parses a compatibility level name (for configuration defaults).
-    pub fn parse_level(text: &str) -> Option<CompatibilityLevel> {
-        CompatibilityLevel::from_str(text).ok()
     }
 }
 
