@@ -73,7 +73,7 @@ pub struct Registry<S: Store> {
     /// Serializes every write: per-subject ordering and gap-free versions follow.
     writes: Mutex<()>,
     /// Pre-serialized `GET /schemas/ids/{id}` bodies of the default context.
-    id_bodies: moka::future::Cache<(String, i32), Arc<String>>,
+    id_bodies: moka::future::Cache<(String, i32, String), Arc<String>>,
     /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
     parsed: moka::future::Cache<(String, i32), Arc<ParsedSchema>>,
 }
@@ -217,7 +217,7 @@ impl<S: Store> Registry<S> {
             settings,
             writes: Mutex::new(()),
             id_bodies: moka::future::Cache::builder()
-                .weigher(|_k: &(String, i32), v: &Arc<String>| {
+                .weigher(|_k: &(String, i32, String), v: &Arc<String>| {
                     u32::try_from(v.len()).unwrap_or(u32::MAX)
                 })
                 .max_capacity(64 * 1024 * 1024)
@@ -1348,7 +1348,7 @@ impl<S: Store> Registry<S> {
         if let Some(id) = explicit_id {
             let key = (qs.context.clone(), id);
             self.parsed.invalidate(&key).await;
-            self.id_bodies.invalidate(&key).await;
+            self.id_bodies.invalidate_all();
         }
         let id = self
             .store
@@ -1661,8 +1661,15 @@ impl<S: Store> Registry<S> {
         format: Option<&str>,
         fetch_max_id: bool,
     ) -> Result<Arc<String>, ApiError> {
-        let cacheable = subject.is_none() && format.is_none() && !fetch_max_id;
-        let key = (DEFAULT_CONTEXT.to_owned(), id);
+        // Deserializers pass their subject as a hint; for the default context the answer is the
+        // same as without it, so both share one pre-serialized body.
+        let default_hint = subject.is_none_or(|s| !s.starts_with(":."));
+        let cacheable = default_hint && !fetch_max_id;
+        let key = (
+            DEFAULT_CONTEXT.to_owned(),
+            id,
+            format.unwrap_or_default().to_owned(),
+        );
         if cacheable {
             if let Some(body) = self.id_bodies.get(&key).await {
                 return Ok(body);
@@ -1682,7 +1689,7 @@ impl<S: Store> Registry<S> {
             );
         }
         let body = Arc::new(Value::Object(map).to_string());
-        if cacheable {
+        if cacheable && record.context == DEFAULT_CONTEXT {
             self.id_bodies.insert(key, body.clone()).await;
         }
         Ok(body)
