@@ -508,6 +508,10 @@ async fn route(
             methods(method, &[Method::GET])?;
             ok(registry.schema_by_guid(guid).await?)
         }
+        ["schemas", "guids", guid, "ids"] => {
+            methods(method, &[Method::GET])?;
+            ok(registry.ids_by_guid(guid).await?)
+        }
         ["config"] | ["config", _] => {
             methods(method, &[Method::GET, Method::PUT, Method::DELETE])?;
             let subject = match segs.as_slice() {

@@ -1754,6 +1754,26 @@ impl<S: Store> Registry<S> {
         Err(ApiError::schema_id_not_found(guid))
     }
 
+    /// `GET /schemas/guids/{guid}/ids`: the id of the content in every context holding it.
+    pub async fn ids_by_guid(&self, guid: &str) -> Result<Value, ApiError> {
+        let hex: String = guid
+            .chars()
+            .filter(|c| *c != '-')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let mut contexts = vec![DEFAULT_CONTEXT.to_owned()];
+        contexts.extend(self.store.contexts().await?);
+        let mut out = Vec::new();
+        for context in contexts {
+            if let Some(record) = self.store.schema_by_fingerprint(&context, &hex).await? {
+                if !self.store.usages(&context, record.id).await?.is_empty() {
+                    out.push(json!({"context": context, "id": record.id}));
+                }
+            }
+        }
+        Ok(Value::Array(out))
+    }
+
     /// `GET /schemas`.
     pub async fn list_schemas(
         &self,

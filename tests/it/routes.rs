@@ -367,6 +367,15 @@ async fn guids_references_and_contexts() {
         .await
         .unwrap();
     assert_eq!(by_guid, by_id);
+    let ids: Value = client
+        .get(format!("{}/schemas/guids/{guid}/ids", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ids, json!([{"context": ".", "id": dep_id}]));
 
     // A context exists once a subject lives in it; it can be deleted once empty.
     check(&server, &post("/subjects/%3A.ctx%3Aa/versions", dep)).await;
