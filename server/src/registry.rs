@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use strata_schema::{
     check_compatibility, parse, CompatibilityLevel, Fingerprint, Metadata, ParseOptions,
     ParsedSchema, PreviousVersion, ReferenceResolver, ResolvedReference, RuleSet, SchemaError,
-    SchemaReference, SchemaType,
+    SchemaModel, SchemaReference, SchemaType,
 };
 use tokio::sync::Mutex;
 
@@ -22,6 +22,9 @@ use crate::subject::{QualifiedSubject, DEFAULT_CONTEXT, GLOBAL_SCOPE};
 
 /// The metadata property Confluent sets when a version is given explicitly.
 const CONFLUENT_VERSION: &str = "confluent:version";
+
+/// Marks a normalization failure for [`Registry::invalid_schema_error`].
+const NORMALIZATION_FAILURE: &str = "\u{0}normalize:";
 
 /// Most schemas reachable through references from one schema.
 const MAX_REFERENCES: usize = 1_000;
@@ -774,9 +777,16 @@ impl<S: Store> Registry<S> {
             if request.rule_set.is_some() { "RuleSet{...}" } else { "null" },
             text,
         );
-        let validation_failure = (schema_type == SchemaType::Json
-            && details == "Invalid JSON Schema")
-            || details.starts_with("Could not resolve type");
+        // Errors found after parsing (validation, normalization) are reported without the
+        // "with refs" part, as Confluent's registry does.
+        let (validation_failure, details) = match details.strip_prefix(NORMALIZATION_FAILURE) {
+            Some(rest) => (true, rest),
+            None => (
+                (schema_type == SchemaType::Json && details == "Invalid JSON Schema")
+                    || details.starts_with("Could not resolve type"),
+                details,
+            ),
+        };
         if validation_failure {
             ApiError::invalid_schema(format!("{prefix}, details: {details}"))
         } else {
@@ -810,8 +820,8 @@ impl<S: Store> Registry<S> {
             }
         };
         let resolver = self.prefetch(subject, &references).await?;
-        // Confluent's registry does not validate Avro defaults on registration (only the
-        // normalizing path trips over them), so neither do we.
+        // Confluent's registry validates Avro defaults only on the normalizing path, where its
+        // normalizer may also fail (the engine reports that separately).
         let options = ParseOptions {
             new_schema: new_schema && (schema_type != SchemaType::Avro || normalize),
             limits: self.settings.limits,
@@ -819,6 +829,19 @@ impl<S: Store> Registry<S> {
         let parsed = parse(schema_type, &text, &references, &resolver, &options).map_err(|e| {
             Self::invalid_schema_error(subject, request, schema_type, &text, &e.to_string())
         })?;
+        if normalize {
+            if let SchemaModel::Avro(model) = parsed.model() {
+                if let Some(error) = model.normalization_error() {
+                    return Err(Self::invalid_schema_error(
+                        subject,
+                        request,
+                        schema_type,
+                        &text,
+                        &format!("{NORMALIZATION_FAILURE}{error}"),
+                    ));
+                }
+            }
+        }
         let stored = parsed.text(normalize).to_owned();
         let fingerprint = Fingerprint::compute(
             &stored,
