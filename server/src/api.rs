@@ -76,6 +76,11 @@ impl Query {
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
+    /// `deletedOnly`, also under the name the Python client sends (`deleted_only`).
+    fn deleted_only(&self) -> bool {
+        self.flag("deletedOnly") || self.flag("deleted_only")
+    }
+
     /// An integer parameter; a value that is not an `int` makes the route not match (404).
     fn int(&self, key: &str) -> Result<Option<i32>, ApiError> {
         match self.get(key) {
@@ -204,7 +209,13 @@ async fn dispatch(
     let Some(media_type) = negotiate(&headers) else {
         return ApiError::new(406, "HTTP 406 Not Acceptable").into_response();
     };
-    let mut response = match route(&state, &method, segments, &query, &body).await {
+    // HEAD is GET without the body (hyper leaves the body out).
+    let routed = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method.clone()
+    };
+    let mut response = match route(&state, &routed, segments, &query, &body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     };
@@ -345,7 +356,7 @@ async fn route(
                 .list_subjects(
                     prefix.as_deref(),
                     query.flag("deleted"),
-                    query.flag("deletedOnly"),
+                    query.deleted_only(),
                 )
                 .await?;
             ok(json!(page(subjects, query, None)?))
@@ -377,7 +388,7 @@ async fn route(
             let subject = qualify(subject);
             if method == Method::GET {
                 let versions = registry
-                    .list_versions(&subject, query.flag("deleted"), query.flag("deletedOnly"))
+                    .list_versions(&subject, query.flag("deleted"), query.deleted_only())
                     .await?;
                 ok(json!(page(versions, query, None)?))
             } else {

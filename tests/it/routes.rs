@@ -282,6 +282,7 @@ async fn configuration_modes_and_contexts_round_trip() {
             json!(["JSON", "PROTOBUF", "AVRO"]),
         ),
         ("GET", "/subjects", None, 200, json!([])),
+        ("GET", "/subjects?deleted_only=True", None, 200, json!([])),
     ];
     for (method, path, body, status, want) in steps {
         let got = check(
@@ -433,4 +434,16 @@ async fn guids_references_and_contexts() {
         },
     )
     .await;
+}
+
+#[tokio::test]
+async fn head_is_get_without_a_body() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .head(format!("{}/schemas/types", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.text().await.unwrap().is_empty());
 }
