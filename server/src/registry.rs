@@ -225,7 +225,14 @@ impl<S: Store> Registry<S> {
                 })
                 .max_capacity(64 * 1024 * 1024)
                 .build(),
-            parsed: moka::future::Cache::builder().max_capacity(10_000).build(),
+            // Bounded by size, not count: a parsed model is a few times its text.
+            parsed: moka::future::Cache::builder()
+                .weigher(|_k: &(String, i32), v: &Arc<ParsedSchema>| {
+                    let text = v.canonical().len() + v.normalized().len();
+                    u32::try_from(text.saturating_mul(4)).unwrap_or(u32::MAX)
+                })
+                .max_capacity(256 * 1024 * 1024)
+                .build(),
         }
     }
 
@@ -492,6 +499,14 @@ impl<S: Store> Registry<S> {
             .ok_or_else(|| internal(format!("version points at missing schema {context}/{id}")))
     }
 
+    /// The versions of every subject starting with `prefix` (`:*:` or none: all subjects).
+    async fn versions_under(&self, prefix: Option<&str>) -> Result<Vec<VersionRecord>, ApiError> {
+        Ok(match prefix {
+            None | Some(":*:") | Some("") => self.store.all_versions().await?,
+            Some(p) => self.store.versions_with_prefix(p).await?,
+        })
+    }
+
     /// `GET /subjects`.
     pub async fn list_subjects(
         &self,
@@ -499,7 +514,7 @@ impl<S: Store> Registry<S> {
         deleted: bool,
         deleted_only: bool,
     ) -> Result<Vec<String>, ApiError> {
-        let all = self.store.all_versions().await?;
+        let all = self.versions_under(prefix).await?;
         let mut subjects: Vec<String> = Vec::new();
         let matches = |subject: &str| match prefix {
             None | Some(":*:") => true,
@@ -1806,7 +1821,7 @@ impl<S: Store> Registry<S> {
         aliases: bool,
         rule_type: Option<&str>,
     ) -> Result<Vec<Value>, ApiError> {
-        let all = self.store.all_versions().await?;
+        let all = self.versions_under(prefix).await?;
         let mut out = Vec::new();
         let alias_map = if aliases {
             self.alias_map(&all).await?
