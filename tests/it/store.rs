@@ -45,6 +45,17 @@ async fn contract(store: &impl Store) {
     assert_ne!(a, b);
     assert_eq!(store.max_id(".").await.unwrap(), b);
 
+    // Prefix listings hold exactly the subjects with that prefix.
+    let under_s: Vec<String> = store
+        .versions_with_prefix("s")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.subject)
+        .collect();
+    assert_eq!(under_s, vec!["s".to_owned(), "s".to_owned()]);
+    assert!(store.versions_with_prefix("u").await.unwrap().is_empty());
+
     // A version number is taken once.
     let clash = store.insert_version(version("s", 2, "C")).await;
     assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
