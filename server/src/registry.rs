@@ -417,7 +417,8 @@ impl<S: Store> Registry<S> {
         };
         let text = match map.get("mode") {
             Some(Value::String(s)) => s.clone(),
-            None | Some(Value::Null) => return Err(ApiError::new(500, "Internal Server Error")),
+            // Confluent fails with 500 here (a null dereference); a missing mode is an invalid one.
+            None | Some(Value::Null) => return Err(ApiError::invalid_mode()),
             Some(_) => return Err(ApiError::invalid_mode()),
         };
         let mode = Mode::parse(&text).ok_or_else(ApiError::invalid_mode)?;
@@ -1741,7 +1742,8 @@ impl<S: Store> Registry<S> {
         format: Option<&str>,
     ) -> Result<String, ApiError> {
         let Some((record, _)) = self.find_id(id, subject).await? else {
-            return Err(ApiError::new(500, "Internal Server Error"));
+            // Confluent fails with 500 here (a null dereference); the id is simply not found.
+            return Err(ApiError::schema_id_not_found(id));
         };
         self.formatted(&record, format).await
     }
