@@ -1,5 +1,14 @@
 //! The Strata registry server: Confluent Schema Registry's REST API over a [`store::Store`].
 //!
+//! - [`api`]: one dispatcher over Confluent's routes (raw-path routing, so subjects may hold
+//!   `/`), content types, and Confluent's error body for everything ([`ApiError`]).
+//! - [`registry`]: the rules: modes, idempotent registration, ids per context, gap-free
+//!   versions, soft and hard deletes, references, configuration, tags. Writes are serialized;
+//!   `GET /schemas/ids/{id}` is answered from pre-serialized bodies, compatibility checks from
+//!   parsed schemas cached by id (ids never change meaning).
+//! - [`store`]: the storage trait and its SQLite implementation (WAL, one transaction per
+//!   change, embedded migrations).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), strata_server::ServerError> {
 //! let config = strata_server::ServerConfig {
