@@ -165,11 +165,13 @@ pub trait Store: Send + Sync + 'static {
         version: NewVersion,
     ) -> impl Future<Output = Result<i32, StoreError>> + Send;
 
-    /// Marks versions of a subject soft-deleted.
+    /// Marks versions of a subject soft-deleted; with `drop_settings` (the subject has no live
+    /// version left) its configuration and mode go in the same transaction.
     fn soft_delete(
         &self,
         subject: &str,
         versions: &[i32],
+        drop_settings: bool,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Removes versions of a subject for good.
@@ -177,6 +179,15 @@ pub trait Store: Send + Sync + 'static {
         &self,
         subject: &str,
         versions: &[i32],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Sets the mode of a scope and removes `purge` (soft-deleted versions) for good, in one
+    /// transaction: what switching a scope into IMPORT does.
+    fn set_mode_purging(
+        &self,
+        scope: &str,
+        mode: &str,
+        purge: &[(String, i32)],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Forgets a context.

@@ -84,6 +84,42 @@ impl SqliteStore {
     }
 }
 
+/// Removes one version for good, inside a transaction.
+async fn remove_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    subject: &str,
+    version: i32,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "DELETE FROM subject_versions WHERE subject = ? AND version = ? \
+         RETURNING context, schema_id",
+    )
+    .bind(subject)
+    .bind(version)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db)?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let context: String = row.try_get("context").map_err(corrupt)?;
+    let id: i32 = row.try_get("schema_id").map_err(corrupt)?;
+    // An id no version uses any more keeps its number (ids are never reused) but gives up its
+    // identity: registering the same content again allocates a new id.
+    sqlx::query(
+        "UPDATE schemas SET fingerprint = 'retired:' || id WHERE context = ? AND id = ? \
+         AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?)",
+    )
+    .bind(&context)
+    .bind(id)
+    .bind(&context)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 fn version_row(row: &SqliteRow) -> Result<VersionRecord, StoreError> {
     Ok(VersionRecord {
         subject: row.try_get("subject").map_err(corrupt)?,
@@ -384,8 +420,22 @@ impl Store for SqliteStore {
         Ok(id)
     }
 
-    async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
+    async fn soft_delete(
+        &self,
+        subject: &str,
+        versions: &[i32],
+        drop_settings: bool,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
+        if drop_settings {
+            for table in ["configs", "modes"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE scope = ?"))
+                    .bind(subject)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
         for version in versions {
             sqlx::query(
                 "UPDATE subject_versions SET deleted = 1 WHERE subject = ? AND version = ?",
@@ -402,32 +452,30 @@ impl Store for SqliteStore {
     async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         for version in versions {
-            let row = sqlx::query(
-                "DELETE FROM subject_versions WHERE subject = ? AND version = ? \
-                 RETURNING context, schema_id",
-            )
-            .bind(subject)
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-            let Some(row) = row else { continue };
-            let context: String = row.try_get("context").map_err(corrupt)?;
-            let id: i32 = row.try_get("schema_id").map_err(corrupt)?;
-            // An id no version uses any more keeps its number (ids are never reused) but gives
-            // up its identity: registering the same content again allocates a new id.
-            sqlx::query(
-                "UPDATE schemas SET fingerprint = 'retired:' || id WHERE context = ? AND id = ? \
-                 AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?)",
-            )
-            .bind(&context)
-            .bind(id)
-            .bind(&context)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+            remove_version(&mut tx, subject, *version).await?;
         }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn set_mode_purging(
+        &self,
+        scope: &str,
+        mode: &str,
+        purge: &[(String, i32)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for (subject, version) in purge {
+            remove_version(&mut tx, subject, *version).await?;
+        }
+        sqlx::query(
+            "INSERT INTO modes (scope, mode) VALUES (?, ?) \
+             ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode",
+        )
+        .bind(scope)
+        .bind(mode)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)
     }
 
