@@ -96,7 +96,8 @@ pub struct NewVersion {
     pub id: Option<i32>,
     /// The content.
     pub schema: NewSchema,
-    /// Soft-deleted versions of the same subject to remove in the same transaction.
+    /// Versions of the same subject to remove in the same transaction: soft-deleted versions
+    /// of the same id, or (IMPORT) the version being overwritten.
     pub tombstones: Vec<i32>,
     /// An id whose content is the same (IMPORT of known content under a new id): it gives up
     /// its identity to the new id in the same transaction.

@@ -104,15 +104,23 @@ async fn remove_version(
     };
     let context: String = row.try_get("context").map_err(corrupt)?;
     let id: i32 = row.try_get("schema_id").map_err(corrupt)?;
-    // An id no version uses any more keeps its number (ids are never reused) but gives up its
-    // identity: registering the same content again allocates a new id.
+    retire_if_unused(tx, &context, id).await
+}
+
+/// An id no version uses any more keeps its number (ids are never reused) but gives up its
+/// identity: registering the same content again allocates a new id.
+async fn retire_if_unused(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    context: &str,
+    id: i32,
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE schemas SET fingerprint = 'retired:' || id WHERE context = ? AND id = ? \
          AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?)",
     )
-    .bind(&context)
+    .bind(context)
     .bind(id)
-    .bind(&context)
+    .bind(context)
     .bind(id)
     .execute(&mut **tx)
     .await
@@ -390,13 +398,20 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        let mut removed_ids = Vec::new();
         for version in &new.tombstones {
-            sqlx::query("DELETE FROM subject_versions WHERE subject = ? AND version = ?")
-                .bind(&new.subject)
-                .bind(version)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            let row = sqlx::query(
+                "DELETE FROM subject_versions WHERE subject = ? AND version = ? \
+                 RETURNING schema_id",
+            )
+            .bind(&new.subject)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(row) = row {
+                removed_ids.push(row.try_get::<i32, _>("schema_id").map_err(corrupt)?);
+            }
         }
         sqlx::query(
             "INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
@@ -409,6 +424,9 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        for removed in removed_ids {
+            retire_if_unused(&mut tx, &new.context, removed).await?;
+        }
         if new.context != "." {
             sqlx::query("INSERT OR IGNORE INTO contexts (context) VALUES (?)")
                 .bind(&new.context)
