@@ -219,6 +219,9 @@ impl<S: Store> Registry<S> {
                     .filter(|v| in_scope(v) && v.deleted)
                     .map(|v| (v.subject.clone(), v.version))
                     .collect();
+                for (subject, version) in &purge {
+                    self.check_unreferenced(subject, *version, false).await?;
+                }
                 self.store
                     .set_mode_purging(&scope, mode.as_str(), &purge)
                     .await?;
