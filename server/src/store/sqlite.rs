@@ -128,6 +128,17 @@ async fn retire_if_unused(
     Ok(())
 }
 
+impl SqliteStore {
+    /// A transaction that holds SQLite's write lock from its first statement: a transaction
+    /// that reads before it writes can then never fail to upgrade its lock, even with several
+    /// processes on one file (waiting is bounded by the busy timeout).
+    async fn write_transaction(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+}
+
 fn version_row(row: &SqliteRow) -> Result<VersionRecord, StoreError> {
     Ok(VersionRecord {
         subject: row.try_get("subject").map_err(corrupt)?,
@@ -286,7 +297,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.write_transaction().await?;
         if let Some(old) = new.displaces {
             sqlx::query(
                 "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
@@ -444,7 +455,7 @@ impl Store for SqliteStore {
         versions: &[i32],
         drop_settings: bool,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.write_transaction().await?;
         if drop_settings {
             for table in ["configs", "modes"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE scope = ?"))
@@ -468,7 +479,7 @@ impl Store for SqliteStore {
     }
 
     async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.write_transaction().await?;
         for version in versions {
             remove_version(&mut tx, subject, *version).await?;
         }
@@ -481,7 +492,7 @@ impl Store for SqliteStore {
         mode: &str,
         purge: &[(String, i32)],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.write_transaction().await?;
         for (subject, version) in purge {
             remove_version(&mut tx, subject, *version).await?;
         }
