@@ -86,7 +86,7 @@ pub struct Registry<S: Store> {
     /// Serializes every write: per-subject ordering and gap-free versions follow.
     writes: Mutex<()>,
     /// Pre-serialized `GET /schemas/ids/{id}` bodies of the default context.
-    id_bodies: moka::future::Cache<(String, i32, String), Arc<String>>,
+    id_bodies: moka::future::Cache<(String, i32, String), bytes::Bytes>,
     /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
     parsed: moka::future::Cache<(String, i32), Arc<ParsedSchema>>,
 }
@@ -230,7 +230,7 @@ impl<S: Store> Registry<S> {
             settings,
             writes: Mutex::new(()),
             id_bodies: moka::future::Cache::builder()
-                .weigher(|_k: &(String, i32, String), v: &Arc<String>| {
+                .weigher(|_k: &(String, i32, String), v: &bytes::Bytes| {
                     u32::try_from(v.len()).unwrap_or(u32::MAX)
                 })
                 .max_capacity(64 * 1024 * 1024)
