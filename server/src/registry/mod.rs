@@ -86,11 +86,64 @@ pub struct Registry<S: Store> {
     /// Serializes every write: per-subject ordering and gap-free versions follow.
     writes: Mutex<()>,
     /// Pre-serialized `GET /schemas/ids/{id}` bodies of the default context.
-    id_bodies: moka::future::Cache<(String, i32, String), bytes::Bytes>,
+    id_bodies: BodyCache,
     /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
     parsed: moka::future::Cache<(String, i32), Arc<ParsedSchema>>,
     /// Configuration and modes by scope.
     settings_cache: SettingsCache,
+}
+
+/// Pre-serialized `GET /schemas/ids/{id}` bodies by context, id and format, bounded by bytes.
+///
+/// Emptied whenever an id may stop resolving (hard deletes, IMPORT); a body built before such a
+/// write is never cached after it (same generation check as [`SettingsCache`]).
+struct BodyCache {
+    bodies: moka::sync::Cache<(String, i32, String), bytes::Bytes>,
+    generation: std::sync::Mutex<u64>,
+}
+
+impl BodyCache {
+    fn new() -> Self {
+        BodyCache {
+            bodies: moka::sync::Cache::builder()
+                .weigher(|_k: &(String, i32, String), v: &bytes::Bytes| {
+                    u32::try_from(v.len()).unwrap_or(u32::MAX)
+                })
+                .max_capacity(64 * 1024 * 1024)
+                .build(),
+            generation: std::sync::Mutex::new(0),
+        }
+    }
+
+    fn get(&self, key: &(String, i32, String)) -> Option<bytes::Bytes> {
+        self.bodies.get(key)
+    }
+
+    fn generation(&self) -> u64 {
+        *self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn insert(&self, generation: u64, key: (String, i32, String), body: bytes::Bytes) {
+        let current = self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *current == generation {
+            self.bodies.insert(key, body);
+        }
+    }
+
+    fn invalidate_all(&self) {
+        let mut current = self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current += 1;
+        self.bodies.invalidate_all();
+    }
 }
 
 /// Configuration and modes by scope (`None`: nothing stored), invalidated by every write.
@@ -279,12 +332,7 @@ impl<S: Store> Registry<S> {
             store,
             settings,
             writes: Mutex::new(()),
-            id_bodies: moka::future::Cache::builder()
-                .weigher(|_k: &(String, i32, String), v: &bytes::Bytes| {
-                    u32::try_from(v.len()).unwrap_or(u32::MAX)
-                })
-                .max_capacity(64 * 1024 * 1024)
-                .build(),
+            id_bodies: BodyCache::new(),
             // Bounded by size, not count: a parsed model is a few times its text.
             parsed: moka::future::Cache::builder()
                 .weigher(|_k: &(String, i32), v: &Arc<ParsedSchema>| {

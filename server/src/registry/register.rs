@@ -375,11 +375,9 @@ impl<S: Store> Registry<S> {
             // IMPORT overwrites an existing version, in the same transaction.
             tombstones.push(version);
         }
-        if let Some(id) = explicit_id {
-            let key = (qs.context.clone(), id);
-            self.parsed.invalidate(&key).await;
-            self.id_bodies.invalidate_all();
-        }
+        // An IMPORT may give an unused id new content, and removed versions may leave an id
+        // unused: the id caches are refreshed once the write is done.
+        let touches_ids = explicit_id.is_some() || !tombstones.is_empty();
         let id = self
             .store
             .insert_version(NewVersion {
@@ -401,6 +399,10 @@ impl<S: Store> Registry<S> {
                 }
                 other => ApiError::from(other),
             })?;
+        if touches_ids {
+            self.parsed.invalidate(&(qs.context.clone(), id)).await;
+            self.id_bodies.invalidate_all();
+        }
         Ok(if modified {
             Self::full_response(&new_schema, id, version)
         } else {

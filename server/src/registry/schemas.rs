@@ -71,10 +71,11 @@ impl<S: Store> Registry<S> {
             format.unwrap_or_default().to_owned(),
         );
         if cacheable {
-            if let Some(body) = self.id_bodies.get(&key).await {
+            if let Some(body) = self.id_bodies.get(&key) {
                 return Ok(body);
             }
         }
+        let generation = self.id_bodies.generation();
         let Some((record, _)) = self.find_id(id, subject).await? else {
             return Err(ApiError::schema_id_not_found(id));
         };
@@ -90,7 +91,7 @@ impl<S: Store> Registry<S> {
         }
         let body = bytes::Bytes::from(Value::Object(map).to_string());
         if cacheable && record.context == DEFAULT_CONTEXT {
-            self.id_bodies.insert(key, body.clone()).await;
+            self.id_bodies.insert(generation, key, body.clone());
         }
         Ok(body)
     }
