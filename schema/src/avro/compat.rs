@@ -1,0 +1,413 @@
+//! Avro Java's `SchemaCompatibility.checkReaderWriterCompatibility`, with Confluent's wording
+//! of each incompatibility.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::print::to_string;
+use super::schema::{Arena, Field, Id, Kind, Prim};
+
+/// Deepest recursion the checker follows; deeper schemas are reported as an unexpected error,
+/// where Java would overflow its stack.
+const MAX_DEPTH: usize = 400;
+
+/// A schema in its arena.
+#[derive(Clone, Copy)]
+pub(crate) struct Side<'a> {
+    pub arena: &'a Arena,
+    pub root: Id,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorType {
+    NameMismatch,
+    FixedSizeMismatch,
+    MissingEnumSymbols,
+    ReaderFieldMissingDefaultValue,
+    TypeMismatch,
+    MissingUnionBranch,
+}
+
+impl ErrorType {
+    fn name(self) -> &'static str {
+        match self {
+            ErrorType::NameMismatch => "NAME_MISMATCH",
+            ErrorType::FixedSizeMismatch => "FIXED_SIZE_MISMATCH",
+            ErrorType::MissingEnumSymbols => "MISSING_ENUM_SYMBOLS",
+            ErrorType::ReaderFieldMissingDefaultValue => "READER_FIELD_MISSING_DEFAULT_VALUE",
+            ErrorType::TypeMismatch => "TYPE_MISMATCH",
+            ErrorType::MissingUnionBranch => "MISSING_UNION_BRANCH",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Incompatibility {
+    kind: ErrorType,
+    message: String,
+    /// JSON-pointer location, e.g. `/fields/0/type`.
+    location: String,
+}
+
+/// Java's `SchemaCompatibilityResult`: the incompatibilities found (empty = compatible).
+type Found = Vec<Incompatibility>;
+
+enum Memo {
+    InProgress,
+    Done(Found),
+}
+
+struct Checker<'a> {
+    reader: &'a Arena,
+    writer: &'a Arena,
+    memo: HashMap<(Id, Id), Memo>,
+    depth: usize,
+}
+
+/// Aborts the whole check, as an exception does in Java.
+struct Abort(String);
+
+/// Confluent's messages for `reader` reading data written with `writer`. `(this, other)` name the
+/// reader and the writer in descriptions: `("new", "old")` for a backward check.
+pub(crate) fn messages(reader: Side<'_>, writer: Side<'_>, words: (&str, &str)) -> Vec<String> {
+    let mut checker = Checker {
+        reader: reader.arena,
+        writer: writer.arena,
+        memo: HashMap::new(),
+        depth: 0,
+    };
+    let found = match checker.root(reader.root, writer.root) {
+        Ok(found) => found,
+        Err(Abort(message)) => {
+            return vec![format!(
+                "Unexpected exception during compatibility check: {message}"
+            )]
+        }
+    };
+    let (this, other) = words;
+    found
+        .iter()
+        .map(|inc| {
+            let path = &inc.location;
+            let description = match inc.kind {
+                ErrorType::FixedSizeMismatch => format!(
+                    "The size of FIXED type field at path '{path}' in the {this} schema does not match with the {other} schema"
+                ),
+                ErrorType::TypeMismatch => format!(
+                    "The type (path '{path}') of a field in the {this} schema does not match with the {other} schema"
+                ),
+                ErrorType::NameMismatch => {
+                    format!("The name of the schema has changed (path '{path}')")
+                }
+                ErrorType::MissingEnumSymbols => format!(
+                    "The {this} schema is missing enum symbols '{}' at path '{path}' in the {other} schema",
+                    inc.message
+                ),
+                ErrorType::MissingUnionBranch => format!(
+                    "The {this} schema is missing a type inside a union field at path '{path}' in the {other} schema"
+                ),
+                ErrorType::ReaderFieldMissingDefaultValue => format!(
+                    "The field '{}' at path '{path}' in the {this} schema has no default value and is missing in the {other} schema",
+                    inc.message
+                ),
+            };
+            format!(
+                "{{errorType:'{}', description:'{description}', additionalInfo:'{}'}}",
+                inc.kind.name(),
+                inc.message
+            )
+        })
+        .collect()
+}
+
+/// Java's location rendering: the root token is dropped, the rest joined as a JSON pointer.
+fn pointer(location: &[String]) -> String {
+    let parts: Vec<String> = location
+        .iter()
+        .skip(1)
+        .map(|p| p.replace('~', "~0").replace('/', "~1"))
+        .collect();
+    format!("/{}", parts.join("/"))
+}
+
+impl Checker<'_> {
+    /// The two-argument `getCompatibility`: a fresh location, the shared memo.
+    fn root(&mut self, reader: Id, writer: Id) -> Result<Found, Abort> {
+        let mut location = Vec::new();
+        self.check(String::new(), reader, writer, &mut location)
+    }
+
+    fn check(
+        &mut self,
+        token: String,
+        reader: Id,
+        writer: Id,
+        location: &mut Vec<String>,
+    ) -> Result<Found, Abort> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Abort("schemas nest too deeply to be compared".to_owned()));
+        }
+        location.push(token);
+        let result = match self.memo.get(&(reader, writer)) {
+            Some(Memo::InProgress) => Ok(Vec::new()),
+            Some(Memo::Done(found)) => Ok(found.clone()),
+            None => {
+                self.memo.insert((reader, writer), Memo::InProgress);
+                let computed = self.calculate(reader, writer, location);
+                if let Ok(found) = &computed {
+                    self.memo
+                        .insert((reader, writer), Memo::Done(found.clone()));
+                }
+                computed
+            }
+        };
+        location.pop();
+        self.depth -= 1;
+        result
+    }
+
+    fn incompatible(kind: ErrorType, message: String, location: &[String]) -> Incompatibility {
+        Incompatibility {
+            kind,
+            message,
+            location: pointer(location),
+        }
+    }
+
+    fn type_mismatch(&self, reader: Id, writer: Id, location: &[String]) -> Found {
+        vec![Self::incompatible(
+            ErrorType::TypeMismatch,
+            format!(
+                "reader type: {} not compatible with writer type: {}",
+                self.reader.node(reader).type_name(),
+                self.writer.node(writer).type_name()
+            ),
+            location,
+        )]
+    }
+
+    fn calculate(
+        &mut self,
+        reader: Id,
+        writer: Id,
+        location: &mut Vec<String>,
+    ) -> Result<Found, Abort> {
+        let r = self.reader.node(reader);
+        let w = self.writer.node(writer);
+        let mut found = Vec::new();
+        if r.type_name() == w.type_name() {
+            match (&r.kind, &w.kind) {
+                (Kind::Array(ri), Kind::Array(wi)) => {
+                    return self.check("items".to_owned(), *ri, *wi, location)
+                }
+                (Kind::Map(rv), Kind::Map(wv)) => {
+                    return self.check("values".to_owned(), *rv, *wv, location)
+                }
+                (Kind::Fixed { size: rs, .. }, Kind::Fixed { size: ws, .. }) => {
+                    found.extend(self.check_names(reader, writer, location));
+                    location.push("size".to_owned());
+                    if rs != ws {
+                        found.push(Self::incompatible(
+                            ErrorType::FixedSizeMismatch,
+                            format!("expected: {ws}, found: {rs}"),
+                            location,
+                        ));
+                    }
+                    location.pop();
+                }
+                (
+                    Kind::Enum {
+                        symbols: rsyms,
+                        default: rdefault,
+                        ..
+                    },
+                    Kind::Enum { symbols: wsyms, .. },
+                ) => {
+                    found.extend(self.check_names(reader, writer, location));
+                    location.push("symbols".to_owned());
+                    let missing: BTreeSet<&String> =
+                        wsyms.iter().filter(|s| !rsyms.contains(s)).collect();
+                    let has_default = rdefault.as_ref().is_some_and(|d| rsyms.contains(d));
+                    if !missing.is_empty() && !has_default {
+                        let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+                        found.push(Self::incompatible(
+                            ErrorType::MissingEnumSymbols,
+                            format!("[{}]", list.join(", ")),
+                            location,
+                        ));
+                    }
+                    location.pop();
+                }
+                (Kind::Record { fields: rf, .. }, Kind::Record { .. }) => {
+                    found.extend(self.check_names(reader, writer, location));
+                    let reader_fields = rf.clone().unwrap_or_default();
+                    found.extend(self.check_fields(&reader_fields, writer, location)?);
+                }
+                (Kind::Union(_), Kind::Union(wtypes)) => {
+                    for (i, branch) in wtypes.iter().enumerate() {
+                        location.push(i.to_string());
+                        let branch_found = self.root(reader, *branch)?;
+                        if !branch_found.is_empty() {
+                            found.push(Self::incompatible(
+                                ErrorType::MissingUnionBranch,
+                                format!(
+                                    "reader union lacking writer type: {}",
+                                    self.writer.node(*branch).type_name()
+                                ),
+                                location,
+                            ));
+                        }
+                        location.pop();
+                    }
+                }
+                _ => {}
+            }
+            return Ok(found);
+        }
+        if let Kind::Union(wtypes) = &w.kind {
+            for branch in wtypes.clone() {
+                found.extend(self.root(reader, branch)?);
+            }
+            return Ok(found);
+        }
+        let wprim = match &w.kind {
+            Kind::Prim(p) => Some(*p),
+            _ => None,
+        };
+        let promotable = match &r.kind {
+            Kind::Prim(Prim::Long) => wprim == Some(Prim::Int),
+            Kind::Prim(Prim::Float) => matches!(wprim, Some(Prim::Int | Prim::Long)),
+            Kind::Prim(Prim::Double) => {
+                matches!(wprim, Some(Prim::Int | Prim::Long | Prim::Float))
+            }
+            Kind::Prim(Prim::Bytes) => wprim == Some(Prim::String),
+            Kind::Prim(Prim::String) => wprim == Some(Prim::Bytes),
+            Kind::Union(rtypes) => {
+                for branch in rtypes.clone() {
+                    if self.root(branch, writer)?.is_empty() {
+                        return Ok(found);
+                    }
+                }
+                found.push(Self::incompatible(
+                    ErrorType::MissingUnionBranch,
+                    format!("reader union lacking writer type: {}", w.type_name()),
+                    location,
+                ));
+                return Ok(found);
+            }
+            _ => false,
+        };
+        if !promotable {
+            found.extend(self.type_mismatch(reader, writer, location));
+        }
+        Ok(found)
+    }
+
+    /// `checkSchemaNames`: unqualified names equal, or a reader alias naming the writer.
+    fn check_names(&self, reader: Id, writer: Id, location: &mut Vec<String>) -> Found {
+        let (Some(r), Some(w)) = (
+            self.reader.node(reader).named(),
+            self.writer.node(writer).named(),
+        ) else {
+            return Vec::new();
+        };
+        location.push("name".to_owned());
+        let writer_full = w.name.full();
+        let matches =
+            r.name.name == w.name.name || r.aliases.iter().any(|a| a.full() == writer_full);
+        let found = if matches {
+            Vec::new()
+        } else {
+            vec![Self::incompatible(
+                ErrorType::NameMismatch,
+                format!("expected: {writer_full}"),
+                location,
+            )]
+        };
+        location.pop();
+        found
+    }
+
+    fn check_fields(
+        &mut self,
+        reader_fields: &[Field],
+        writer: Id,
+        location: &mut Vec<String>,
+    ) -> Result<Found, Abort> {
+        let mut found = Vec::new();
+        location.push("fields".to_owned());
+        for (pos, field) in reader_fields.iter().enumerate() {
+            location.push(pos.to_string());
+            match self.lookup_writer_field(field, pos, writer)? {
+                Some(writer_field) => {
+                    found.extend(self.check(
+                        "type".to_owned(),
+                        field.schema,
+                        writer_field,
+                        location,
+                    )?);
+                }
+                None if field.default.is_some() => {}
+                None => {
+                    let enum_with_default = matches!(
+                        &self.reader.node(field.schema).kind,
+                        Kind::Enum {
+                            default: Some(_),
+                            ..
+                        }
+                    );
+                    if enum_with_default {
+                        found.extend(self.check(
+                            "type".to_owned(),
+                            field.schema,
+                            writer,
+                            location,
+                        )?);
+                    } else {
+                        found.push(Self::incompatible(
+                            ErrorType::ReaderFieldMissingDefaultValue,
+                            field.name.clone(),
+                            location,
+                        ));
+                    }
+                }
+            }
+            location.pop();
+        }
+        location.pop();
+        Ok(found)
+    }
+
+    /// The writer field a reader field reads: by name, then by each reader alias. More than one
+    /// match is an error in Java.
+    fn lookup_writer_field(
+        &self,
+        field: &Field,
+        pos: usize,
+        writer: Id,
+    ) -> Result<Option<Id>, Abort> {
+        let Kind::Record {
+            fields: Some(writer_fields),
+            ..
+        } = &self.writer.node(writer).kind
+        else {
+            return Ok(None);
+        };
+        let find = |name: &str| writer_fields.iter().find(|f| f.name == name);
+        let mut matches: Vec<&Field> = Vec::new();
+        matches.extend(find(&field.name));
+        for alias in &field.aliases {
+            matches.extend(find(alias));
+        }
+        match matches.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.schema)),
+            _ => Err(Abort(format!(
+                "Reader record field {} type:{} pos:{pos} matches multiple fields in writer record schema {}",
+                field.name,
+                self.reader.node(field.schema).type_name(),
+                to_string(self.writer, writer)
+            ))),
+        }
+    }
+}

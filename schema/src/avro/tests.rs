@@ -1,0 +1,1 @@
+//! Unit tests of the Avro format beyond the golden corpus.

@@ -1,0 +1,990 @@
+//! Confluent's JSON Schema `SchemaDiff`: the differences between an original and an updated
+//! schema, walked over the [`Model`] graph.
+//!
+//! BACKWARD diffs original = old, update = new; FORWARD swaps them. A `$ref` is replaced by its
+//! target before each comparison. A schema already being compared higher up counts as equal
+//! (Confluent's cycle rule), and finished pair comparisons are memoized so that recursive and
+//! combined schemas cannot make the walk exponential.
+
+use std::collections::{HashMap, HashSet};
+
+use super::difference::{Difference, Type};
+use super::jackson::Node;
+use super::java_order::{hash_map_order, JavaHashSet};
+use super::model::{
+    ArrayRules, Criterion, Id, Kind, Model, NumberRules, ObjectRules, Schema, StringRules,
+};
+
+/// Which model a schema belongs to (0: original, 1: update) and its index there.
+type SRef = (usize, Id);
+
+/// Deepest chain of nested comparisons followed; deeper parts count as equal.
+const MAX_DEPTH: usize = 256;
+/// Comparisons after which every result is memoized, even one cut short by a cycle.
+const MEMO_EVERYTHING_AFTER: usize = 10_000;
+/// Pair comparisons allowed for one check. Only hostile schemas (huge cross products of combined
+/// schemas) reach it; what is left is then reported as a type change, so such a schema is never
+/// accepted by default.
+const MAX_COMPARISONS: usize = 2_000_000;
+
+/// The differences from `original` to `update`, in Confluent's order.
+pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {
+    let mut diff = Diff {
+        models: [original, update],
+        in_progress: HashSet::new(),
+        memo: HashMap::new(),
+        truncations: 0,
+        calls: 0,
+        depth: 0,
+    };
+    let mut ctx = Ctx::default();
+    diff.compare(&mut ctx, Some((0, original.root)), Some((1, update.root)));
+    ctx.diffs
+}
+
+#[derive(Default)]
+struct Ctx {
+    path: Vec<String>,
+    diffs: Vec<Difference>,
+}
+
+impl Ctx {
+    fn sub(&self) -> Ctx {
+        Ctx {
+            path: self.path.clone(),
+            diffs: Vec::new(),
+        }
+    }
+
+    fn path_string(&self) -> String {
+        format!("#/{}", self.path.join("/"))
+    }
+
+    fn add(&mut self, kind: Type) {
+        let path = self.path_string();
+        self.diffs.push(Difference { kind, path });
+    }
+
+    fn add_at(&mut self, attribute: &str, kind: Type) {
+        self.path.push(attribute.to_owned());
+        self.add(kind);
+        self.path.pop();
+    }
+
+    fn is_compatible(&self) -> bool {
+        self.diffs.iter().all(|d| d.kind.is_compatible())
+    }
+
+    /// Adds differences computed relative to a pair, rebased onto the current path.
+    fn add_rebased(&mut self, relative: &[Difference]) {
+        if self.path.is_empty() {
+            self.diffs.extend_from_slice(relative);
+            return;
+        }
+        let prefix = self.path_string();
+        for d in relative {
+            let path = if d.path.len() <= 2 {
+                prefix.clone()
+            } else {
+                format!("{prefix}/{}", &d.path[2..])
+            };
+            self.diffs.push(Difference { kind: d.kind, path });
+        }
+    }
+}
+
+struct Diff<'a> {
+    models: [&'a Model; 2],
+    in_progress: HashSet<SRef>,
+    memo: HashMap<(SRef, SRef), Vec<Difference>>,
+    truncations: usize,
+    calls: usize,
+    depth: usize,
+}
+
+fn criterion_name(c: Criterion) -> &'static str {
+    match c {
+        Criterion::All => "allOf",
+        Criterion::Any => "anyOf",
+        Criterion::One => "oneOf",
+    }
+}
+
+impl<'a> Diff<'a> {
+    fn schema(&self, s: SRef) -> &'a Schema {
+        &self.models[s.0].nodes[s.1]
+    }
+
+    /// Follows references to their targets.
+    fn deref(&self, mut s: SRef) -> SRef {
+        for _ in 0..64 {
+            match self.schema(s).kind {
+                Kind::Reference(Some(target)) => s = (s.0, target),
+                _ => break,
+            }
+        }
+        s
+    }
+
+    fn compare(&mut self, ctx: &mut Ctx, original: Option<SRef>, update: Option<SRef>) {
+        let (o, u) = match (original, update) {
+            (None, None) => return,
+            (None, Some(_)) => return ctx.add(Type::SCHEMA_ADDED),
+            (Some(_), None) => return ctx.add(Type::SCHEMA_REMOVED),
+            (Some(o), Some(u)) => (self.deref(o), self.deref(u)),
+        };
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        if self.calls >= MAX_COMPARISONS {
+            return ctx.add(Type::TYPE_CHANGED);
+        }
+        if let Some(diffs) = self.memo.get(&(o, u)) {
+            let diffs = diffs.clone();
+            ctx.add_rebased(&diffs);
+            return;
+        }
+        let truncations = self.truncations;
+        let mut sub = Ctx::default();
+        self.depth += 1;
+        self.compare_pair(&mut sub, o, u);
+        self.depth -= 1;
+        self.calls += 1;
+        if self.truncations == truncations || self.calls > MEMO_EVERYTHING_AFTER {
+            self.memo.insert((o, u), sub.diffs.clone());
+        }
+        ctx.add_rebased(&sub.diffs);
+    }
+
+    fn compare_pair(&mut self, ctx: &mut Ctx, o: SRef, u: SRef) {
+        let (os, us) = (self.schema(o), self.schema(u));
+        match (&os.kind, &us.kind) {
+            (
+                k,
+                Kind::Combined {
+                    criterion,
+                    subschemas,
+                },
+            ) if !matches!(k, Kind::Combined { .. }) => {
+                if subschemas.len() == 1 {
+                    let mut sub = ctx.sub();
+                    self.compare(&mut sub, Some(o), Some((u.0, subschemas[0])));
+                    if sub.is_compatible() {
+                        ctx.diffs.extend(sub.diffs);
+                        return;
+                    }
+                } else if matches!(criterion, Criterion::Any | Criterion::One) {
+                    for &s in subschemas {
+                        let mut sub = ctx.sub();
+                        self.compare(&mut sub, Some(o), Some((u.0, s)));
+                        if sub.is_compatible() {
+                            ctx.diffs.extend(sub.diffs);
+                            ctx.add(Type::SUM_TYPE_EXTENDED);
+                            return;
+                        }
+                    }
+                }
+            }
+            (
+                Kind::Combined {
+                    criterion,
+                    subschemas,
+                },
+                k,
+            ) if !matches!(k, Kind::Combined { .. }) => {
+                if subschemas.len() == 1 {
+                    let mut sub = ctx.sub();
+                    self.compare(&mut sub, Some((o.0, subschemas[0])), Some(u));
+                    if sub.is_compatible() {
+                        ctx.diffs.extend(sub.diffs);
+                        return;
+                    }
+                } else if *criterion == Criterion::All {
+                    for &s in subschemas {
+                        let mut sub = ctx.sub();
+                        self.compare(&mut sub, Some((o.0, s)), Some(u));
+                        if sub.is_compatible() {
+                            ctx.diffs.extend(sub.diffs);
+                            ctx.add(Type::PRODUCT_TYPE_NARROWED);
+                            return;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+
+        if os.kind.class() != us.kind.class() {
+            let accepts_anything = matches!(us.kind, Kind::Empty | Kind::True);
+            let both_bytes = os.connect_type.as_deref() == Some("bytes")
+                && us.connect_type.as_deref() == Some("bytes");
+            if !(matches!(os.kind, Kind::False) || accepts_anything || both_bytes) {
+                ctx.add(Type::TYPE_CHANGED);
+            }
+            return;
+        }
+
+        if !self.in_progress.insert(o) {
+            self.truncations += 1;
+            return;
+        }
+        if os.id != us.id {
+            ctx.add(Type::ID_CHANGED);
+        }
+        if os.title != us.title {
+            ctx.add(Type::TITLE_CHANGED);
+        }
+        if os.description != us.description {
+            ctx.add(Type::DESCRIPTION_CHANGED);
+        }
+        if !option_json_eq(os.default.as_ref(), us.default.as_ref()) {
+            ctx.add(Type::DEFAULT_CHANGED);
+        }
+        match (&os.kind, &us.kind) {
+            (Kind::String(a), Kind::String(b)) => compare_string(ctx, a, b),
+            (Kind::Number(a), Kind::Number(b)) => compare_number(ctx, a, b),
+            (Kind::Enum(a), Kind::Enum(b)) => compare_enum(ctx, a, b),
+            (Kind::Const(a), Kind::Const(b)) if !json_eq(a, b) => {
+                ctx.add_at("const", Type::ENUM_ARRAY_CHANGED);
+            }
+            (
+                Kind::Combined {
+                    criterion: oc,
+                    subschemas: osubs,
+                },
+                Kind::Combined {
+                    criterion: uc,
+                    subschemas: usubs,
+                },
+            ) => self.compare_combined(ctx, (o.0, *oc, osubs), (u.0, *uc, usubs)),
+            (Kind::Not(a), Kind::Not(b)) => {
+                ctx.path.push("not".to_owned());
+                let mut sub = ctx.sub();
+                // The roles reverse under `not`.
+                self.compare(&mut sub, Some((u.0, *b)), Some((o.0, *a)));
+                if sub.is_compatible() {
+                    ctx.add(Type::NOT_TYPE_NARROWED);
+                } else {
+                    ctx.add(Type::NOT_TYPE_EXTENDED);
+                }
+                ctx.path.pop();
+            }
+            (Kind::Object(a), Kind::Object(b)) => self.compare_object(ctx, (o.0, a), (u.0, b)),
+            (Kind::Array(a), Kind::Array(b)) => self.compare_array(ctx, (o.0, a), (u.0, b)),
+            _ => {}
+        }
+        self.in_progress.remove(&o);
+    }
+
+    fn compare_combined(
+        &mut self,
+        ctx: &mut Ctx,
+        (om, oc, osubs): (usize, Criterion, &[Id]),
+        (um, uc, usubs): (usize, Criterion, &[Id]),
+    ) {
+        let change = if oc == uc {
+            None
+        } else if uc == Criterion::Any {
+            Some(Type::COMBINED_TYPE_EXTENDED)
+        } else if uc == Criterion::One {
+            Some(if osubs.len() == 1 {
+                Type::COMBINED_TYPE_EXTENDED
+            } else {
+                Type::COMBINED_TYPE_CHANGED
+            })
+        } else if osubs.len() == 1 && usubs.len() == 1 {
+            Some(Type::COMBINED_TYPE_EXTENDED)
+        } else {
+            Some(Type::COMBINED_TYPE_CHANGED)
+        };
+        if let Some(kind) = change {
+            ctx.add(kind);
+            if kind == Type::COMBINED_TYPE_CHANGED {
+                return;
+            }
+        }
+        let originals = self.distinct(om, osubs);
+        let updates = self.distinct(um, usubs);
+        if originals.len() < updates.len() {
+            ctx.add(if uc == Criterion::All {
+                Type::PRODUCT_TYPE_EXTENDED
+            } else {
+                Type::SUM_TYPE_EXTENDED
+            });
+        } else if originals.len() > updates.len() {
+            ctx.add(if uc == Criterion::All {
+                Type::PRODUCT_TYPE_NARROWED
+            } else {
+                Type::SUM_TYPE_NARROWED
+            });
+        }
+        let mut edges: Vec<Vec<(usize, Vec<Difference>)>> = Vec::with_capacity(originals.len());
+        for (i, &os) in originals.iter().enumerate() {
+            ctx.path.push(format!("{}/{i}", criterion_name(oc)));
+            let mut row = Vec::new();
+            for (j, &us) in updates.iter().enumerate() {
+                let mut sub = ctx.sub();
+                self.compare(&mut sub, Some((om, os)), Some((um, us)));
+                if sub.is_compatible() {
+                    row.push((j, sub.diffs));
+                }
+            }
+            ctx.path.pop();
+            edges.push(row);
+        }
+        let matching = maximum_matching(&edges, updates.len());
+        let matched = matching.iter().filter(|m| m.is_some()).count();
+        for (i, m) in matching.iter().enumerate() {
+            if let Some(j) = m {
+                if let Some((_, diffs)) = edges[i].iter().find(|(k, _)| k == j) {
+                    ctx.diffs.extend(diffs.iter().cloned());
+                }
+            }
+        }
+        if matched < originals.len().min(updates.len()) {
+            ctx.add(Type::COMBINED_TYPE_SUBSCHEMAS_CHANGED);
+        }
+    }
+
+    /// Subschemas with duplicates (equal JSON) removed, first occurrence kept.
+    fn distinct(&self, model: usize, ids: &[Id]) -> Vec<Id> {
+        let mut out: Vec<Id> = Vec::new();
+        for &id in ids {
+            let raw = self.models[model].nodes[id].raw.as_ref();
+            let duplicate = out.iter().any(|&seen| {
+                seen == id
+                    || match (raw, self.models[model].nodes[seen].raw.as_ref()) {
+                        (Some(a), Some(b)) => json_eq(a, b),
+                        _ => false,
+                    }
+            });
+            if !duplicate {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    fn compare_object(
+        &mut self,
+        ctx: &mut Ctx,
+        (om, o): (usize, &ObjectRules),
+        (um, u): (usize, &ObjectRules),
+    ) {
+        let o_prop = |name: &str| {
+            o.properties
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, id)| *id)
+        };
+        let u_prop = |name: &str| {
+            u.properties
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, id)| *id)
+        };
+
+        // required: only names that are properties on both sides.
+        ctx.path.push("required".to_owned());
+        for (name, _) in &o.properties {
+            if let Some(uid) = u_prop(name) {
+                let was = o.required.contains(name);
+                let is = u.required.contains(name);
+                if was && !is {
+                    ctx.add_at(name, Type::REQUIRED_ATTRIBUTE_REMOVED);
+                } else if !was && is {
+                    let with_default = self.schema((um, uid)).has_default();
+                    ctx.add_at(
+                        name,
+                        if with_default {
+                            Type::REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED
+                        } else {
+                            Type::REQUIRED_ATTRIBUTE_ADDED
+                        },
+                    );
+                }
+            }
+        }
+        ctx.path.pop();
+
+        ctx.path.push("properties".to_owned());
+        let original_names: Vec<String> = o.properties.iter().map(|(k, _)| k.clone()).collect();
+        let mut names = JavaHashSet::from_collection(&original_names);
+        for (k, _) in &u.properties {
+            names.insert(k);
+        }
+        for name in names.keys() {
+            ctx.path.push(name.clone());
+            match (o_prop(&name), u_prop(&name)) {
+                (Some(oid), None) => {
+                    if is_open(u) {
+                        ctx.add(Type::PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL);
+                    } else if let Some(covering) = covering_schema(u, &name) {
+                        let mut sub = ctx.sub();
+                        self.compare(&mut sub, Some((om, oid)), Some((um, covering)));
+                        let compatible = sub.is_compatible();
+                        ctx.diffs.extend(sub.diffs);
+                        ctx.add(if compatible {
+                            Type::PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                        } else {
+                            Type::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                        });
+                    } else if matches!(self.schema(self.deref((om, oid))).kind, Kind::False) {
+                        ctx.add(Type::PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL);
+                    } else {
+                        ctx.add(Type::PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL);
+                    }
+                }
+                (None, Some(uid)) => {
+                    if is_open(o) {
+                        if matches!(
+                            self.schema(self.deref((um, uid))).kind,
+                            Kind::Empty | Kind::True
+                        ) {
+                            ctx.add(Type::PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
+                        } else {
+                            ctx.add(Type::PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL);
+                        }
+                    } else {
+                        if let Some(covering) = covering_schema(o, &name) {
+                            let mut sub = ctx.sub();
+                            self.compare(&mut sub, Some((om, covering)), Some((um, uid)));
+                            let compatible = sub.is_compatible();
+                            ctx.diffs.extend(sub.diffs);
+                            ctx.add(if compatible {
+                                Type::PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                            } else {
+                                Type::PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                            });
+                        }
+                        if u.required.contains(&name) {
+                            if self.schema((um, uid)).has_default() {
+                                ctx.add(Type::REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL);
+                            } else {
+                                ctx.add(Type::REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL);
+                            }
+                        } else {
+                            ctx.add(Type::OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL);
+                        }
+                    }
+                }
+                (Some(oid), Some(uid)) => self.compare(ctx, Some((om, oid)), Some((um, uid))),
+                (None, None) => {}
+            }
+            ctx.path.pop();
+        }
+        ctx.path.pop();
+
+        ctx.path.push("dependencies".to_owned());
+        let dep_names = |list: &[(String, Vec<String>)]| -> Vec<String> {
+            hash_map_order(&list.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>())
+        };
+        let mut keys = JavaHashSet::from_collection(&dep_names(&o.property_dependencies));
+        for k in dep_names(&u.property_dependencies) {
+            keys.insert(&k);
+        }
+        for key in keys.keys() {
+            let od = o.property_dependencies.iter().find(|(k, _)| *k == key);
+            let ud = u.property_dependencies.iter().find(|(k, _)| *k == key);
+            match (od, ud) {
+                (_, None) => ctx.add_at(&key, Type::DEPENDENCY_ARRAY_REMOVED),
+                (None, Some(_)) => ctx.add_at(&key, Type::DEPENDENCY_ARRAY_ADDED),
+                (Some((_, a)), Some((_, b))) => {
+                    let a: HashSet<&String> = a.iter().collect();
+                    let b: HashSet<&String> = b.iter().collect();
+                    if a != b {
+                        if b.is_superset(&a) {
+                            ctx.add_at(&key, Type::DEPENDENCY_ARRAY_EXTENDED);
+                        } else if a.is_superset(&b) {
+                            ctx.add_at(&key, Type::DEPENDENCY_ARRAY_NARROWED);
+                        } else {
+                            ctx.add_at(&key, Type::DEPENDENCY_ARRAY_CHANGED);
+                        }
+                    }
+                }
+            }
+        }
+        let schema_dep_names = |list: &[(String, Id)]| -> Vec<String> {
+            hash_map_order(&list.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>())
+        };
+        let mut keys = JavaHashSet::from_collection(&schema_dep_names(&o.schema_dependencies));
+        for k in schema_dep_names(&u.schema_dependencies) {
+            keys.insert(&k);
+        }
+        for key in keys.keys() {
+            let od = o
+                .schema_dependencies
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, id)| *id);
+            let ud = u
+                .schema_dependencies
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, id)| *id);
+            ctx.path.push(key.clone());
+            match (od, ud) {
+                (_, None) => ctx.add(Type::DEPENDENCY_SCHEMA_REMOVED),
+                (None, Some(_)) => ctx.add(Type::DEPENDENCY_SCHEMA_ADDED),
+                (Some(a), Some(b)) => self.compare(ctx, Some((om, a)), Some((um, b))),
+            }
+            ctx.path.pop();
+        }
+        ctx.path.pop();
+
+        ctx.path.push("additionalProperties".to_owned());
+        if o.permits_additional != u.permits_additional {
+            ctx.add(if u.permits_additional {
+                Type::ADDITIONAL_PROPERTIES_ADDED
+            } else {
+                Type::ADDITIONAL_PROPERTIES_REMOVED
+            });
+        } else if o.additional.is_none() && u.additional.is_some() {
+            ctx.add(Type::ADDITIONAL_PROPERTIES_NARROWED);
+        } else if o.additional.is_some() && u.additional.is_none() {
+            ctx.add(Type::ADDITIONAL_PROPERTIES_EXTENDED);
+        } else {
+            self.compare(
+                ctx,
+                o.additional.map(|id| (om, id)),
+                u.additional.map(|id| (um, id)),
+            );
+        }
+        ctx.path.pop();
+
+        compare_limit(
+            ctx,
+            "maxProperties",
+            o.max_properties,
+            u.max_properties,
+            [
+                Type::MAX_PROPERTIES_ADDED,
+                Type::MAX_PROPERTIES_REMOVED,
+                Type::MAX_PROPERTIES_INCREASED,
+                Type::MAX_PROPERTIES_DECREASED,
+            ],
+        );
+        compare_limit(
+            ctx,
+            "minProperties",
+            o.min_properties,
+            u.min_properties,
+            [
+                Type::MIN_PROPERTIES_ADDED,
+                Type::MIN_PROPERTIES_REMOVED,
+                Type::MIN_PROPERTIES_INCREASED,
+                Type::MIN_PROPERTIES_DECREASED,
+            ],
+        );
+    }
+
+    fn compare_array(
+        &mut self,
+        ctx: &mut Ctx,
+        (om, o): (usize, &ArrayRules),
+        (um, u): (usize, &ArrayRules),
+    ) {
+        ctx.path.push("items".to_owned());
+        self.compare(
+            ctx,
+            o.all_items.map(|id| (om, id)),
+            u.all_items.map(|id| (um, id)),
+        );
+        ctx.path.pop();
+
+        let empty = Vec::new();
+        let o_items = o.item_schemas.as_ref().unwrap_or(&empty);
+        let u_items = u.item_schemas.as_ref().unwrap_or(&empty);
+        let common = o_items.len().min(u_items.len());
+        for index in 0..o_items.len().max(u_items.len()) {
+            ctx.path.push(format!("items/{index}"));
+            if index < common {
+                self.compare(ctx, Some((om, o_items[index])), Some((um, u_items[index])));
+            } else if index < o_items.len() {
+                let oid = o_items[index];
+                if is_open_array(u) {
+                    ctx.add(Type::ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL);
+                } else if let Some(covering) = u.additional_items {
+                    let mut sub = ctx.sub();
+                    self.compare(&mut sub, Some((om, oid)), Some((um, covering)));
+                    let compatible = sub.is_compatible();
+                    ctx.diffs.extend(sub.diffs);
+                    ctx.add(if compatible {
+                        Type::ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                    } else {
+                        Type::ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                    });
+                } else if matches!(self.schema(self.deref((om, oid))).kind, Kind::False) {
+                    ctx.add(Type::ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL);
+                } else {
+                    ctx.add(Type::ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL);
+                }
+            } else {
+                let uid = u_items[index];
+                if is_open_array(o) {
+                    if matches!(
+                        self.schema(self.deref((um, uid))).kind,
+                        Kind::Empty | Kind::True
+                    ) {
+                        ctx.add(Type::ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
+                    } else {
+                        ctx.add(Type::ITEM_ADDED_TO_OPEN_CONTENT_MODEL);
+                    }
+                } else if let Some(covering) = o.additional_items {
+                    let mut sub = ctx.sub();
+                    self.compare(&mut sub, Some((om, covering)), Some((um, uid)));
+                    let compatible = sub.is_compatible();
+                    ctx.diffs.extend(sub.diffs);
+                    ctx.add(if compatible {
+                        Type::ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                    } else {
+                        Type::ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
+                    });
+                } else {
+                    ctx.add(Type::ITEM_ADDED_TO_CLOSED_CONTENT_MODEL);
+                }
+            }
+            ctx.path.pop();
+        }
+
+        ctx.path.push("additionalItems".to_owned());
+        if o.permits_additional_items != u.permits_additional_items {
+            ctx.add(if o.permits_additional_items {
+                Type::ADDITIONAL_ITEMS_REMOVED
+            } else {
+                Type::ADDITIONAL_ITEMS_ADDED
+            });
+        } else if o.additional_items.is_none() && u.additional_items.is_some() {
+            ctx.add(Type::ADDITIONAL_ITEMS_NARROWED);
+        } else if o.additional_items.is_some() && u.additional_items.is_none() {
+            ctx.add(Type::ADDITIONAL_ITEMS_EXTENDED);
+        } else {
+            self.compare(
+                ctx,
+                o.additional_items.map(|id| (om, id)),
+                u.additional_items.map(|id| (um, id)),
+            );
+        }
+        ctx.path.pop();
+
+        compare_limit(
+            ctx,
+            "maxItems",
+            o.max_items,
+            u.max_items,
+            [
+                Type::MAX_ITEMS_ADDED,
+                Type::MAX_ITEMS_REMOVED,
+                Type::MAX_ITEMS_INCREASED,
+                Type::MAX_ITEMS_DECREASED,
+            ],
+        );
+        compare_limit(
+            ctx,
+            "minItems",
+            o.min_items,
+            u.min_items,
+            [
+                Type::MIN_ITEMS_ADDED,
+                Type::MIN_ITEMS_REMOVED,
+                Type::MIN_ITEMS_INCREASED,
+                Type::MIN_ITEMS_DECREASED,
+            ],
+        );
+        if o.unique_items != u.unique_items {
+            ctx.add_at(
+                "uniqueItems",
+                if o.unique_items {
+                    Type::UNIQUE_ITEMS_REMOVED
+                } else {
+                    Type::UNIQUE_ITEMS_ADDED
+                },
+            );
+        }
+    }
+}
+
+/// Open: no pattern properties, no additional-properties schema, additional properties allowed.
+fn is_open(o: &ObjectRules) -> bool {
+    o.pattern_properties.is_empty() && o.additional.is_none() && o.permits_additional
+}
+
+/// The schema covering `name` in a partially open model: the first pattern that matches
+/// anywhere in the name, else the additional-properties schema.
+fn covering_schema(o: &ObjectRules, name: &str) -> Option<Id> {
+    for (pattern, id) in &o.pattern_properties {
+        if let Ok(regex) = regex::Regex::new(pattern) {
+            if regex.is_match(name) {
+                return Some(*id);
+            }
+        }
+    }
+    o.additional
+}
+
+fn is_open_array(a: &ArrayRules) -> bool {
+    a.permits_additional_items && a.additional_items.is_none()
+}
+
+/// Added / removed / increased / decreased for a numeric limit.
+fn compare_limit(ctx: &mut Ctx, attribute: &str, o: Option<f64>, u: Option<f64>, kinds: [Type; 4]) {
+    let [added, removed, increased, decreased] = kinds;
+    match (o, u) {
+        (None, Some(_)) => ctx.add_at(attribute, added),
+        (Some(_), None) => ctx.add_at(attribute, removed),
+        (Some(a), Some(b)) if a < b => ctx.add_at(attribute, increased),
+        (Some(a), Some(b)) if a > b => ctx.add_at(attribute, decreased),
+        _ => {}
+    }
+}
+
+fn compare_string(ctx: &mut Ctx, o: &StringRules, u: &StringRules) {
+    compare_limit(
+        ctx,
+        "maxLength",
+        o.max_length,
+        u.max_length,
+        [
+            Type::MAX_LENGTH_ADDED,
+            Type::MAX_LENGTH_REMOVED,
+            Type::MAX_LENGTH_INCREASED,
+            Type::MAX_LENGTH_DECREASED,
+        ],
+    );
+    compare_limit(
+        ctx,
+        "minLength",
+        o.min_length,
+        u.min_length,
+        [
+            Type::MIN_LENGTH_ADDED,
+            Type::MIN_LENGTH_REMOVED,
+            Type::MIN_LENGTH_INCREASED,
+            Type::MIN_LENGTH_DECREASED,
+        ],
+    );
+    match (&o.pattern, &u.pattern) {
+        (None, Some(_)) => ctx.add_at("pattern", Type::PATTERN_ADDED),
+        (Some(_), None) => ctx.add_at("pattern", Type::PATTERN_REMOVED),
+        (Some(a), Some(b)) if a != b => ctx.add_at("pattern", Type::PATTERN_CHANGED),
+        _ => {}
+    }
+}
+
+fn compare_number(ctx: &mut Ctx, o: &NumberRules, u: &NumberRules) {
+    compare_limit(
+        ctx,
+        "maximum",
+        o.maximum,
+        u.maximum,
+        [
+            Type::MAXIMUM_ADDED,
+            Type::MAXIMUM_REMOVED,
+            Type::MAXIMUM_INCREASED,
+            Type::MAXIMUM_DECREASED,
+        ],
+    );
+    compare_limit(
+        ctx,
+        "minimum",
+        o.minimum,
+        u.minimum,
+        [
+            Type::MINIMUM_ADDED,
+            Type::MINIMUM_REMOVED,
+            Type::MINIMUM_INCREASED,
+            Type::MINIMUM_DECREASED,
+        ],
+    );
+    match (o.exclusive_maximum, u.exclusive_maximum) {
+        (None, Some(_)) => ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_ADDED),
+        (Some(_), None) => ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_REMOVED),
+        (Some(a), Some(b)) if a < b => {
+            ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_INCREASED)
+        }
+        // Confluent compares against the update's `maximum` here (and fails when it is absent);
+        // the decrease is reported either way unless that maximum says otherwise.
+        (Some(a), Some(b)) if a > b && u.maximum.is_none_or(|m| a > m) => {
+            ctx.add_at("exclusiveMaximum", Type::EXCLUSIVE_MAXIMUM_DECREASED);
+        }
+        _ => {}
+    }
+    compare_limit(
+        ctx,
+        "exclusiveMinimum",
+        o.exclusive_minimum,
+        u.exclusive_minimum,
+        [
+            Type::EXCLUSIVE_MINIMUM_ADDED,
+            Type::EXCLUSIVE_MINIMUM_REMOVED,
+            Type::EXCLUSIVE_MINIMUM_INCREASED,
+            Type::EXCLUSIVE_MINIMUM_DECREASED,
+        ],
+    );
+    match (&o.multiple_of, &u.multiple_of) {
+        (None, Some(_)) => ctx.add_at("multipleOf", Type::MULTIPLE_OF_ADDED),
+        (Some(_), None) => ctx.add_at("multipleOf", Type::MULTIPLE_OF_REMOVED),
+        (Some(a), Some(b)) => {
+            let (a, b) = (Decimal::parse(a), Decimal::parse(b));
+            if let (Some(a), Some(b)) = (a, b) {
+                if !a.equals(&b) {
+                    if b.is_multiple_of(&a) {
+                        ctx.add_at("multipleOf", Type::MULTIPLE_OF_EXPANDED);
+                    } else if a.is_multiple_of(&b) {
+                        ctx.add_at("multipleOf", Type::MULTIPLE_OF_REDUCED);
+                    } else {
+                        ctx.add_at("multipleOf", Type::MULTIPLE_OF_CHANGED);
+                    }
+                }
+            }
+        }
+        (None, None) => {}
+    }
+    if o.requires_integer != u.requires_integer {
+        ctx.add(if o.requires_integer {
+            Type::TYPE_EXTENDED
+        } else {
+            Type::TYPE_NARROWED
+        });
+    }
+}
+
+fn compare_enum(ctx: &mut Ctx, o: &[Node], u: &[Node]) {
+    let contains_all =
+        |set: &[Node], items: &[Node]| items.iter().all(|i| set.iter().any(|s| json_eq(s, i)));
+    let same = contains_all(o, u) && contains_all(u, o);
+    if !same {
+        if contains_all(u, o) {
+            ctx.add_at("enum", Type::ENUM_ARRAY_EXTENDED);
+        } else if contains_all(o, u) {
+            ctx.add_at("enum", Type::ENUM_ARRAY_NARROWED);
+        } else {
+            ctx.add_at("enum", Type::ENUM_ARRAY_CHANGED);
+        }
+    }
+}
+
+/// JSON equality with unordered object members (Java `Map.equals`).
+pub(crate) fn json_eq(a: &Node, b: &Node) -> bool {
+    match (a, b) {
+        (Node::Object(x), Node::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.iter().any(|(k2, v2)| k == k2 && json_eq(v, v2)))
+        }
+        (Node::Array(x), Node::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| json_eq(v, w))
+        }
+        _ => a == b,
+    }
+}
+
+fn option_json_eq(a: Option<&Node>, b: Option<&Node>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => json_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// An exact decimal: `mantissa × 10^-scale`.
+struct Decimal {
+    mantissa: i128,
+    scale: i32,
+}
+
+impl Decimal {
+    fn parse(text: &str) -> Option<Decimal> {
+        let (number, exponent) = match text.find(['e', 'E']) {
+            Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+            None => (text, 0),
+        };
+        let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
+        let digits = format!("{int_part}{frac_part}");
+        let mantissa: i128 = digits.parse().ok()?;
+        let scale = i32::try_from(frac_part.len()).ok()?.checked_sub(exponent)?;
+        Some(Decimal { mantissa, scale })
+    }
+
+    /// Both values scaled to a common scale.
+    fn aligned(&self, other: &Decimal) -> Option<(i128, i128)> {
+        let scale = self.scale.max(other.scale);
+        let up = |d: &Decimal| -> Option<i128> {
+            let factor = 10i128.checked_pow(u32::try_from(scale - d.scale).ok()?)?;
+            d.mantissa.checked_mul(factor)
+        };
+        Some((up(self)?, up(other)?))
+    }
+
+    fn equals(&self, other: &Decimal) -> bool {
+        self.aligned(other).is_some_and(|(a, b)| a == b)
+    }
+
+    /// Whether `self` is an integer multiple of `divisor`.
+    fn is_multiple_of(&self, divisor: &Decimal) -> bool {
+        match self.aligned(divisor) {
+            Some((a, b)) if b != 0 => a % b == 0,
+            _ => false,
+        }
+    }
+}
+
+/// Maximum bipartite matching (augmenting paths); `edges[i]` lists the right vertices of `i`.
+/// Returns, for each left vertex, its matched right vertex.
+fn maximum_matching<T>(edges: &[Vec<(usize, T)>], right: usize) -> Vec<Option<usize>> {
+    fn augment<T>(
+        i: usize,
+        edges: &[Vec<(usize, T)>],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
+        for (j, _) in &edges[i] {
+            if seen[*j] {
+                continue;
+            }
+            seen[*j] = true;
+            if owner[*j].is_none_or(|k| augment(k, edges, seen, owner)) {
+                owner[*j] = Some(i);
+                return true;
+            }
+        }
+        false
+    }
+    let mut owner: Vec<Option<usize>> = vec![None; right];
+    for i in 0..edges.len() {
+        let mut seen = vec![false; right];
+        augment(i, edges, &mut seen, &mut owner);
+    }
+    let mut matching = vec![None; edges.len()];
+    for (j, o) in owner.iter().enumerate() {
+        if let Some(i) = o {
+            matching[*i] = Some(j);
+        }
+    }
+    matching
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_compare_exactly() {
+        let d = |s| Decimal::parse(s).expect("decimal");
+        assert!(d("0.5").equals(&d("0.50")));
+        assert!(d("1.5").is_multiple_of(&d("0.5")));
+        assert!(!d("0.5").is_multiple_of(&d("1.5")));
+        assert!(d("4").is_multiple_of(&d("2")));
+        assert!(d("1E+2").is_multiple_of(&d("25")));
+        assert!(!d("0.3").is_multiple_of(&d("0.2")));
+    }
+
+    #[test]
+    fn matching_is_maximum() {
+        // 0 -> {0, 1}, 1 -> {0}: greedy would give 1 match; the maximum is 2.
+        let edges = vec![vec![(0, ()), (1, ())], vec![(0, ())]];
+        let m = maximum_matching(&edges, 2);
+        assert_eq!(m.iter().filter(|x| x.is_some()).count(), 2);
+    }
+}

@@ -1,0 +1,662 @@
+//! Compatibility of two Protobuf schemas: Confluent 7.9's `SchemaDiff`, which compares the
+//! parsed texts message by message, field number by field number.
+//!
+//! The oneof rules are those of the releases before 2026 (the registry corpus was judged by
+//! 7.9): fields inside an update oneof leave the top-level comparison, oneofs are matched by
+//! name only, and a member leaving a surviving oneof is `ONEOF_FIELD_REMOVED`.
+//!
+//! Confluent walks several `HashSet`s; their iteration order decides the order of the reported
+//! differences, so [`java_hash_order`] reproduces it.
+
+use std::collections::HashMap;
+
+use super::ast::{
+    is_scalar, map_types, EnumElement, Field, Label, Message, ProtoFile, TypeElement,
+};
+use super::types::Types;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    PackageChanged,
+    MessageAdded,
+    MessageRemoved,
+    MessageMoved,
+    EnumAdded,
+    EnumRemoved,
+    EnumConstAdded,
+    EnumConstChanged,
+    EnumConstRemoved,
+    FieldAdded,
+    FieldRemoved,
+    FieldNameChanged,
+    FieldKindChanged,
+    FieldScalarKindChanged,
+    FieldNamedTypeChanged,
+    FieldNumericLabelChanged,
+    FieldStringOrBytesLabelChanged,
+    RequiredFieldAdded,
+    RequiredFieldRemoved,
+    OneofAdded,
+    OneofRemoved,
+    OneofFieldAdded,
+    OneofFieldRemoved,
+    MultipleFieldsMovedToOneof,
+    FieldMovedToExistingOneof,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::PackageChanged => "PACKAGE_CHANGED",
+            Kind::MessageAdded => "MESSAGE_ADDED",
+            Kind::MessageRemoved => "MESSAGE_REMOVED",
+            Kind::MessageMoved => "MESSAGE_MOVED",
+            Kind::EnumAdded => "ENUM_ADDED",
+            Kind::EnumRemoved => "ENUM_REMOVED",
+            Kind::EnumConstAdded => "ENUM_CONST_ADDED",
+            Kind::EnumConstChanged => "ENUM_CONST_CHANGED",
+            Kind::EnumConstRemoved => "ENUM_CONST_REMOVED",
+            Kind::FieldAdded => "FIELD_ADDED",
+            Kind::FieldRemoved => "FIELD_REMOVED",
+            Kind::FieldNameChanged => "FIELD_NAME_CHANGED",
+            Kind::FieldKindChanged => "FIELD_KIND_CHANGED",
+            Kind::FieldScalarKindChanged => "FIELD_SCALAR_KIND_CHANGED",
+            Kind::FieldNamedTypeChanged => "FIELD_NAMED_TYPE_CHANGED",
+            Kind::FieldNumericLabelChanged => "FIELD_NUMERIC_LABEL_CHANGED",
+            Kind::FieldStringOrBytesLabelChanged => "FIELD_STRING_OR_BYTES_LABEL_CHANGED",
+            Kind::RequiredFieldAdded => "REQUIRED_FIELD_ADDED",
+            Kind::RequiredFieldRemoved => "REQUIRED_FIELD_REMOVED",
+            Kind::OneofAdded => "ONEOF_ADDED",
+            Kind::OneofRemoved => "ONEOF_REMOVED",
+            Kind::OneofFieldAdded => "ONEOF_FIELD_ADDED",
+            Kind::OneofFieldRemoved => "ONEOF_FIELD_REMOVED",
+            Kind::MultipleFieldsMovedToOneof => "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
+            Kind::FieldMovedToExistingOneof => "FIELD_MOVED_TO_EXISTING_ONEOF",
+        }
+    }
+
+    fn is_compatible(self) -> bool {
+        matches!(
+            self,
+            Kind::MessageAdded
+                | Kind::MessageMoved
+                | Kind::EnumAdded
+                | Kind::EnumRemoved
+                | Kind::EnumConstAdded
+                | Kind::EnumConstChanged
+                | Kind::EnumConstRemoved
+                | Kind::FieldAdded
+                | Kind::FieldRemoved
+                | Kind::FieldNameChanged
+                | Kind::FieldStringOrBytesLabelChanged
+                | Kind::OneofAdded
+                | Kind::OneofRemoved
+                | Kind::OneofFieldAdded
+        )
+    }
+
+    /// Confluent's description; `reader` and `writer` are `new`/`old` or `old`/`new`.
+    fn describe(self, path: &str, a: &str, b: &str) -> String {
+        match self {
+            Kind::PackageChanged => format!(
+                "The package at '{path}' in the {a} schema does not match the package in the {b} schema"
+            ),
+            Kind::MessageRemoved => {
+                format!("The {a} schema is missing a MESSAGE type at path '{path}' in the {b} schema")
+            }
+            Kind::FieldKindChanged => format!(
+                "The type of a field at path '{path}' in the {a} schema does not match the {b} schema"
+            ),
+            Kind::FieldScalarKindChanged => format!(
+                "The kind of a SCALAR field at path '{path}' in the {a} schema does not match its kind in the {b} schema"
+            ),
+            Kind::FieldNamedTypeChanged => format!(
+                "The type of a MESSAGE field at path '{path}' in the {a} schema does not match its type in the {b} schema"
+            ),
+            Kind::FieldNumericLabelChanged => format!(
+                "The label for a NUMERIC field at path '{path}' in the {a} schema does not match its label in the {b} schema"
+            ),
+            Kind::RequiredFieldAdded => format!(
+                "A required field  at path '{path}' in the {a} schema is missing in the {b} schema"
+            ),
+            Kind::RequiredFieldRemoved => format!(
+                "The {a} schema is missing a required field at path: '{path}' in the {b} schema"
+            ),
+            Kind::OneofFieldRemoved => format!(
+                "The {a} schema is missing a oneof field at path '{path}' in the {b} schema"
+            ),
+            Kind::MultipleFieldsMovedToOneof => format!(
+                "Multiple fields in the oneof at path '{path}' in the {a} schema are outside a oneof in the {b} schema"
+            ),
+            Kind::FieldMovedToExistingOneof => format!(
+                "A field in the oneof at path '{path}' in the {a} schema is outside an existing oneof in the {b} schema"
+            ),
+            _ => String::new(),
+        }
+    }
+}
+
+/// One side of a comparison.
+pub(crate) struct Side<'s, 'a> {
+    pub file: &'s ProtoFile,
+    pub types: &'s Types<'a>,
+}
+
+/// The incompatible differences from `original` to `update`, as Confluent's messages. `forward`
+/// swaps the words `new` and `old` (the original is then the new schema).
+pub(crate) fn incompatibilities<'s, 'a>(
+    original: &Side<'s, 'a>,
+    update: &Side<'s, 'a>,
+    forward: bool,
+) -> Vec<String> {
+    let mut ctx = Ctx {
+        original: original.types,
+        update: update.types,
+        original_package: original.types.package.clone(),
+        update_package: update.types.package.clone(),
+        path: Vec::new(),
+        names: Vec::new(),
+        schemas: Vec::new(),
+        diffs: Vec::new(),
+    };
+    if original.file.package.as_deref().unwrap_or("")
+        != update.file.package.as_deref().unwrap_or("")
+    {
+        ctx.add(Kind::PackageChanged);
+    }
+    ctx.compare_type_elements(&original.file.types, &update.file.types);
+    let (a, b) = if forward {
+        ("old", "new")
+    } else {
+        ("new", "old")
+    };
+    ctx.diffs
+        .iter()
+        .filter(|(kind, _)| !kind.is_compatible())
+        .map(|(kind, path)| {
+            format!(
+                "{{errorType:\"{}\", description:\"{}\"}}",
+                kind.name(),
+                kind.describe(path, a, b)
+            )
+        })
+        .collect()
+}
+
+/// Java's `String.hashCode`.
+fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
+}
+
+/// The order in which a Java `HashSet` built as `new HashSet<>(first); addAll(second)` iterates.
+fn java_hash_order<T: Clone + PartialEq>(
+    first: &[T],
+    second: &[T],
+    hash: impl Fn(&T) -> i32,
+) -> Vec<T> {
+    let mut items: Vec<T> = Vec::new();
+    for item in first.iter().chain(second) {
+        if !items.contains(item) {
+            items.push(item.clone());
+        }
+    }
+    let initial = ((first.len() as f64 / 0.75) as usize + 1).max(16);
+    let mut capacity = initial.next_power_of_two();
+    while items.len() as f64 > capacity as f64 * 0.75 {
+        capacity *= 2;
+    }
+    let bucket = |item: &T| {
+        let h = hash(item);
+        let spread = h ^ ((h as u32) >> 16) as i32;
+        (spread as u32 as usize) & (capacity - 1)
+    };
+    let mut indexed: Vec<(usize, usize, T)> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| (bucket(&item), i, item))
+        .collect();
+    indexed.sort_by_key(|(b, i, _)| (*b, *i));
+    indexed.into_iter().map(|(_, _, item)| item).collect()
+}
+
+fn string_order(first: &[&str], second: &[&str]) -> Vec<String> {
+    let first: Vec<String> = java_hash_order(first, &[], |s| java_string_hash(s))
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let second: Vec<String> = second.iter().map(|s| (*s).to_owned()).collect();
+    java_hash_order(&first, &second, |s| java_string_hash(s))
+}
+
+fn tag_order(first: &[i32], second: &[i32]) -> Vec<i32> {
+    let first = java_hash_order(first, &[], |t| *t);
+    java_hash_order(&first, second, |t| *t)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FieldKind {
+    Scalar,
+    Map,
+    Message,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ScalarKind {
+    GeneralNumber,
+    SignedNumber,
+    StringOrBytes,
+    Fixed32,
+    Fixed64,
+    Float,
+    Double,
+    Unknown,
+}
+
+struct Ctx<'s, 'a> {
+    original: &'s Types<'a>,
+    update: &'s Types<'a>,
+    original_package: String,
+    update_package: String,
+    path: Vec<String>,
+    names: Vec<String>,
+    /// Original messages being compared (by address), which guards against cycles.
+    schemas: Vec<usize>,
+    diffs: Vec<(Kind, String)>,
+}
+
+impl<'s, 'a> Ctx<'s, 'a> {
+    fn add(&mut self, kind: Kind) {
+        self.diffs
+            .push((kind, format!("#/{}", self.path.join("/"))));
+    }
+
+    fn add_at(&mut self, segment: &str, kind: Kind) {
+        self.path.push(segment.to_owned());
+        self.add(kind);
+        self.path.pop();
+    }
+
+    fn is_compatible(&self) -> bool {
+        self.diffs.iter().all(|(k, _)| k.is_compatible())
+    }
+
+    fn resolve(&self, name: &str, original: bool) -> Option<String> {
+        if original {
+            self.original
+                .resolve_in(name, &self.original_package, &self.names)
+        } else {
+            self.update
+                .resolve_in(name, &self.update_package, &self.names)
+        }
+    }
+
+    fn lookup(&self, name: &str, original: bool) -> Option<&'s super::types::TypeInfo<'a>> {
+        let full = self.resolve(name, original)?;
+        if original {
+            self.original.get(&full)
+        } else {
+            self.update.get(&full)
+        }
+    }
+
+    fn enter_name(&mut self, name: &str) {
+        self.path.push(name.to_owned());
+        self.names.push(name.to_owned());
+    }
+
+    fn leave_name(&mut self) {
+        self.path.pop();
+        self.names.pop();
+    }
+
+    fn compare_type_elements(&mut self, original: &'s [TypeElement], update: &'s [TypeElement]) {
+        let collect = |types: &'s [TypeElement]| {
+            let mut messages: Vec<(&'s str, &'s Message, usize)> = Vec::new();
+            let mut enums: Vec<(&'s str, &'s EnumElement)> = Vec::new();
+            for t in types {
+                match t {
+                    TypeElement::Message(m) => {
+                        let index = messages.len();
+                        messages.retain(|(n, _, _)| *n != m.name);
+                        messages.push((&m.name, m, index));
+                    }
+                    TypeElement::Enum(e) => {
+                        enums.retain(|(n, _)| *n != e.name);
+                        enums.push((&e.name, e));
+                    }
+                }
+            }
+            (messages, enums)
+        };
+        let (orig_messages, orig_enums) = collect(original);
+        let (upd_messages, upd_enums) = collect(update);
+
+        let orig_names: Vec<&str> = orig_messages.iter().map(|m| m.0).collect();
+        let upd_names: Vec<&str> = upd_messages.iter().map(|m| m.0).collect();
+        for name in string_order(&orig_names, &upd_names) {
+            self.enter_name(&name);
+            let o = orig_messages.iter().find(|m| m.0 == name);
+            let u = upd_messages.iter().find(|m| m.0 == name);
+            match (o, u) {
+                (Some(_), None) => {
+                    if self.lookup(&name, true).is_some_and(|t| !t.is_map) {
+                        self.add(Kind::MessageRemoved);
+                    }
+                }
+                (None, Some(_)) => {
+                    if self.lookup(&name, false).is_some_and(|t| !t.is_map) {
+                        self.add(Kind::MessageAdded);
+                    }
+                }
+                (Some(o), Some(u)) => {
+                    self.compare_messages(o.1, u.1);
+                    if o.2 != u.2 {
+                        self.add(Kind::MessageMoved);
+                    }
+                }
+                (None, None) => {}
+            }
+            self.leave_name();
+        }
+
+        let orig_names: Vec<&str> = orig_enums.iter().map(|e| e.0).collect();
+        let upd_names: Vec<&str> = upd_enums.iter().map(|e| e.0).collect();
+        for name in string_order(&orig_names, &upd_names) {
+            self.enter_name(&name);
+            let o = orig_enums.iter().find(|e| e.0 == name);
+            let u = upd_enums.iter().find(|e| e.0 == name);
+            match (o, u) {
+                (Some(_), None) => self.add(Kind::EnumRemoved),
+                (None, Some(_)) => self.add(Kind::EnumAdded),
+                (Some(o), Some(u)) => self.compare_enums(o.1, u.1),
+                (None, None) => {}
+            }
+            self.leave_name();
+        }
+    }
+
+    fn compare_enums(&mut self, original: &EnumElement, update: &EnumElement) {
+        let orig: HashMap<i32, &str> = original
+            .constants
+            .iter()
+            .map(|c| (c.tag, c.name.as_str()))
+            .collect();
+        let upd: HashMap<i32, &str> = update
+            .constants
+            .iter()
+            .map(|c| (c.tag, c.name.as_str()))
+            .collect();
+        let orig_tags: Vec<i32> = original.constants.iter().map(|c| c.tag).collect();
+        let upd_tags: Vec<i32> = update.constants.iter().map(|c| c.tag).collect();
+        for tag in tag_order(&orig_tags, &upd_tags) {
+            let kind = match (orig.get(&tag), upd.get(&tag)) {
+                (Some(_), None) => Kind::EnumConstRemoved,
+                (None, Some(_)) => Kind::EnumConstAdded,
+                (Some(a), Some(b)) if a != b => Kind::EnumConstChanged,
+                _ => continue,
+            };
+            self.add_at(&tag.to_string(), kind);
+        }
+    }
+
+    fn compare_messages(&mut self, original: &'s Message, update: &'s Message) {
+        let address = original as *const Message as usize;
+        if !self.schemas.contains(&address) {
+            self.schemas.push(address);
+            self.compare_message_fields(original, update);
+            self.schemas.retain(|a| *a != address);
+        }
+        self.compare_type_elements(&original.nested, &update.nested);
+    }
+
+    fn compare_message_fields(&mut self, original: &'s Message, update: &'s Message) {
+        let mut orig_by_tag: Vec<(i32, &Field)> = Vec::new();
+        for f in &original.fields {
+            orig_by_tag.retain(|(t, _)| *t != f.tag);
+            orig_by_tag.push((f.tag, f));
+        }
+        let mut upd_by_tag: Vec<(i32, &Field)> = Vec::new();
+        for f in &update.fields {
+            upd_by_tag.retain(|(t, _)| *t != f.tag);
+            upd_by_tag.push((f.tag, f));
+        }
+        let orig_oneof_tags: Vec<i32> = original
+            .oneofs
+            .iter()
+            .flat_map(|o| o.fields.iter().map(|f| f.tag))
+            .collect();
+        let orig_tag_keys: Vec<i32> = orig_by_tag.iter().map(|(t, _)| *t).collect();
+
+        for oneof in &update.oneofs {
+            self.path.push(oneof.name.clone());
+            let (mut moved, mut existing) = (0, 0);
+            for field in &oneof.fields {
+                let before = orig_by_tag.len();
+                orig_by_tag.retain(|(t, _)| *t != field.tag);
+                if orig_by_tag.len() != before {
+                    moved += 1;
+                } else if orig_oneof_tags.contains(&field.tag) {
+                    existing += 1;
+                }
+            }
+            if moved > 1 {
+                self.add(Kind::MultipleFieldsMovedToOneof);
+            } else if moved == 1 && existing > 0 {
+                self.add(Kind::FieldMovedToExistingOneof);
+            }
+            self.path.pop();
+        }
+
+        let orig_oneof_names: Vec<&str> = original.oneofs.iter().map(|o| o.name.as_str()).collect();
+        let upd_oneof_names: Vec<&str> = update.oneofs.iter().map(|o| o.name.as_str()).collect();
+        for name in string_order(&orig_oneof_names, &upd_oneof_names) {
+            self.path.push(name.clone());
+            let o = original.oneofs.iter().rev().find(|o| o.name == name);
+            let u = update.oneofs.iter().rev().find(|o| o.name == name);
+            match (o, u) {
+                (_, None) => self.add(Kind::OneofRemoved),
+                (None, _) => self.add(Kind::OneofAdded),
+                (Some(o), Some(u)) => {
+                    let ot: Vec<i32> = o.fields.iter().map(|f| f.tag).collect();
+                    let ut: Vec<i32> = u.fields.iter().map(|f| f.tag).collect();
+                    for tag in tag_order(&ot, &ut) {
+                        self.path.push(tag.to_string());
+                        let of = o.fields.iter().rev().find(|f| f.tag == tag);
+                        let uf = u.fields.iter().rev().find(|f| f.tag == tag);
+                        match (of, uf) {
+                            (Some(_), None) => self.add(Kind::OneofFieldRemoved),
+                            (None, Some(_)) => self.add(Kind::OneofFieldAdded),
+                            (Some(a), Some(b)) => self.compare_fields(a, b),
+                            (None, None) => {}
+                        }
+                        self.path.pop();
+                    }
+                }
+            }
+            self.path.pop();
+        }
+
+        // The original's tags are iterated as they were before the oneof pass removed some.
+        let remaining: Vec<i32> = orig_tag_keys
+            .iter()
+            .copied()
+            .filter(|t| orig_by_tag.iter().any(|(o, _)| o == t))
+            .collect();
+        let upd_tags: Vec<i32> = upd_by_tag.iter().map(|(t, _)| *t).collect();
+        for tag in tag_order(&remaining, &upd_tags) {
+            self.path.push(tag.to_string());
+            let o = orig_by_tag.iter().find(|(t, _)| *t == tag).map(|(_, f)| *f);
+            let u = upd_by_tag.iter().find(|(t, _)| *t == tag).map(|(_, f)| *f);
+            match (o, u) {
+                (Some(o), None) => self.add(if o.label == Some(Label::Required) {
+                    Kind::RequiredFieldRemoved
+                } else {
+                    Kind::FieldRemoved
+                }),
+                (None, Some(u)) => self.add(if u.label == Some(Label::Required) {
+                    Kind::RequiredFieldAdded
+                } else {
+                    Kind::FieldAdded
+                }),
+                (Some(o), Some(u)) => self.compare_fields(o, u),
+                (None, None) => {}
+            }
+            self.path.pop();
+        }
+    }
+
+    fn compare_fields(&mut self, original: &Field, update: &Field) {
+        if original.name != update.name {
+            self.add(Kind::FieldNameChanged);
+        }
+        self.compare_types(
+            &original.ty,
+            &update.ty,
+            Some((original.label, update.label)),
+        );
+    }
+
+    fn kind(&self, ty: &str, original: bool) -> FieldKind {
+        if is_scalar(ty) {
+            FieldKind::Scalar
+        } else if map_types(ty).is_some() {
+            FieldKind::Map
+        } else if self.lookup(ty, original).is_some_and(|t| t.is_enum()) {
+            FieldKind::Scalar
+        } else {
+            FieldKind::Message
+        }
+    }
+
+    fn scalar_kind(&self, ty: &str, original: bool) -> ScalarKind {
+        if !is_scalar(ty) && self.lookup(ty, original).is_some_and(|t| t.is_enum()) {
+            return ScalarKind::GeneralNumber;
+        }
+        match ty {
+            "int32" | "int64" | "uint32" | "uint64" | "bool" => ScalarKind::GeneralNumber,
+            "sint32" | "sint64" => ScalarKind::SignedNumber,
+            "string" | "bytes" => ScalarKind::StringOrBytes,
+            "fixed32" | "sfixed32" => ScalarKind::Fixed32,
+            "fixed64" | "sfixed64" => ScalarKind::Fixed64,
+            "float" => ScalarKind::Float,
+            "double" => ScalarKind::Double,
+            _ => ScalarKind::Unknown,
+        }
+    }
+
+    fn compare_types(
+        &mut self,
+        original: &str,
+        update: &str,
+        labels: Option<(Option<Label>, Option<Label>)>,
+    ) {
+        let original = self
+            .lookup(original, true)
+            .and_then(|t| t.map_type())
+            .unwrap_or_else(|| original.to_owned());
+        let update = self
+            .lookup(update, false)
+            .and_then(|t| t.map_type())
+            .unwrap_or_else(|| update.to_owned());
+        let kind = self.kind(&original, true);
+        if kind != self.kind(&update, false) {
+            self.add(Kind::FieldKindChanged);
+            return;
+        }
+        match kind {
+            FieldKind::Scalar => {
+                let group = self.scalar_kind(&original, true);
+                if group != self.scalar_kind(&update, false) {
+                    self.add(Kind::FieldScalarKindChanged);
+                } else if let Some((Some(a), Some(b))) = labels {
+                    if a != b {
+                        self.add(if group == ScalarKind::StringOrBytes {
+                            Kind::FieldStringOrBytesLabelChanged
+                        } else {
+                            Kind::FieldNumericLabelChanged
+                        });
+                    }
+                }
+            }
+            FieldKind::Message => self.compare_message_types(&original, &update),
+            FieldKind::Map => {
+                if let (Some((ok, ov)), Some((uk, uv))) = (map_types(&original), map_types(&update))
+                {
+                    let (ok, ov, uk, uv) =
+                        (ok.to_owned(), ov.to_owned(), uk.to_owned(), uv.to_owned());
+                    self.compare_types(&ok, &uk, None);
+                    self.compare_types(&ov, &uv, None);
+                }
+            }
+        }
+    }
+
+    fn compare_message_types(&mut self, original: &str, update: &str) {
+        let (Some(orig_full), Some(upd_full)) =
+            (self.resolve(original, true), self.resolve(update, false))
+        else {
+            if original != update {
+                self.add(Kind::FieldNamedTypeChanged);
+            }
+            return;
+        };
+        let (Some(orig_type), Some(upd_type)) =
+            (self.original.get(&orig_full), self.update.get(&upd_full))
+        else {
+            return;
+        };
+        let local = |full: &str, package: &str| -> String {
+            full.strip_prefix(&format!("{package}."))
+                .unwrap_or(full)
+                .to_owned()
+        };
+        let orig_local = local(&orig_full, &orig_type.package);
+        let upd_local = local(&upd_full, &upd_type.package);
+        if orig_local != upd_local {
+            self.add(Kind::FieldNamedTypeChanged);
+            return;
+        }
+        let same_origin =
+            matches!((&orig_type.origin, &upd_type.origin), (Some(a), Some(b)) if a == b);
+        if same_origin {
+            return;
+        }
+        let (TypeElement::Message(orig_msg), TypeElement::Message(upd_msg)) =
+            (orig_type.element, upd_type.element)
+        else {
+            return;
+        };
+        let parts: Vec<String> = orig_local.split('.').map(str::to_owned).collect();
+        let mut sub = Ctx {
+            original: self.original,
+            update: self.update,
+            original_package: orig_type.package.clone(),
+            update_package: upd_type.package.clone(),
+            path: parts.clone(),
+            names: parts,
+            schemas: self.schemas.clone(),
+            diffs: Vec::new(),
+        };
+        sub.compare_messages(orig_msg, upd_msg);
+        let compatible = sub.is_compatible();
+        self.diffs.extend(sub.diffs);
+        if !compatible {
+            self.add(Kind::FieldNamedTypeChanged);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{java_string_hash, string_order, tag_order};
+
+    #[test]
+    fn iterates_like_java_hash_sets() {
+        assert_eq!(java_string_hash("A"), 65);
+        assert_eq!(java_string_hash("hello"), 99_162_322);
+        assert_eq!(string_order(&["B", "A"], &[]), vec!["A", "B"]);
+        assert_eq!(tag_order(&[17, 1], &[2]), vec![17, 1, 2]);
+    }
+}
