@@ -72,7 +72,8 @@ impl Query {
 
     /// A boolean flag: true only for `true` in any case.
     fn flag(&self, key: &str) -> bool {
-        self.get(key).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.get(key)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
     /// An integer parameter; a value that is not an `int` makes the route not match (404).
@@ -94,7 +95,12 @@ fn parse_int(text: &str) -> Option<i32> {
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
-    (status, [(header::CONTENT_TYPE, CONTENT_TYPE)], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, CONTENT_TYPE)],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn ok(body: Value) -> Result<Response, ApiError> {
@@ -113,7 +119,10 @@ fn page<T>(items: Vec<T>, query: &Query, default_limit: Option<usize>) -> Result
         return Err(ApiError::new(500, "Internal Server Error"));
     }
     let offset = usize::try_from(offset).unwrap_or(0);
-    let limit = match (usize::try_from(limit).ok().filter(|l| *l > 0), default_limit) {
+    let limit = match (
+        usize::try_from(limit).ok().filter(|l| *l > 0),
+        default_limit,
+    ) {
         (Some(l), Some(max)) if l <= max => l,
         (Some(_), Some(max)) | (None, Some(max)) => max,
         (Some(l), None) => l,
@@ -138,9 +147,8 @@ impl Body_ {
         if text.trim().is_empty() {
             return Err(ApiError::new(422, null_message));
         }
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            ApiError::bad_request(format!("Unexpected character: {e}"))
-        })?;
+        let value: Value = serde_json::from_str(&text)
+            .map_err(|e| ApiError::bad_request(format!("Unexpected character: {e}")))?;
         if value.is_null() {
             return Err(ApiError::new(422, null_message));
         }
@@ -155,7 +163,12 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     let Ok(value) = value.to_str() else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     matches!(
         essence.as_str(),
         "application/vnd.schemaregistry.v1+json"
@@ -276,7 +289,8 @@ async fn route(
             methods(method, &[Method::POST, Method::DELETE])?;
             let subject = qualify(subject);
             if method == Method::POST {
-                let value = body.json("lookUpSchemaUnderSubject.arg4 must not be null (was null)")?;
+                let value =
+                    body.json("lookUpSchemaUnderSubject.arg4 must not be null (was null)")?;
                 let request = RegisterSchemaRequest::from_json(&value)?;
                 ok(registry
                     .lookup(
@@ -362,6 +376,7 @@ async fn route(
                     query.flag("deleted"),
                     query.flag("latestOnly"),
                     query.flag("aliases"),
+                    query.get("ruleType"),
                 )
                 .await?;
             ok(Value::Array(page(list, query, Some(1000))?))
@@ -396,7 +411,9 @@ async fn route(
                         .await?,
                 ),
                 ["subjects"] => {
-                    let usages = registry.id_usages(id, subject, query.flag("deleted")).await?;
+                    let usages = registry
+                        .id_usages(id, subject, query.flag("deleted"))
+                        .await?;
                     let mut subjects: Vec<String> = Vec::new();
                     for u in usages {
                         if !subjects.contains(&u.subject) {
@@ -406,7 +423,9 @@ async fn route(
                     ok(json!(page(subjects, query, None)?))
                 }
                 ["versions"] => {
-                    let usages = registry.id_usages(id, subject, query.flag("deleted")).await?;
+                    let usages = registry
+                        .id_usages(id, subject, query.flag("deleted"))
+                        .await?;
                     ok(subject_versions_json(&page(usages, query, None)?))
                 }
                 _ => Err(ApiError::route_not_found()),

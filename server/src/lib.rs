@@ -113,7 +113,10 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServerError> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
         axum::serve(self.listener, self.app)
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -192,7 +192,14 @@ fn rule(value: &Value) -> Result<Rule, ApiError> {
         mode: enum_field(
             map.get("mode"),
             "RuleMode",
-            &["UPGRADE", "DOWNGRADE", "UPDOWN", "WRITE", "READ", "WRITEREAD"],
+            &[
+                "UPGRADE",
+                "DOWNGRADE",
+                "UPDOWN",
+                "WRITE",
+                "READ",
+                "WRITEREAD",
+            ],
         )?,
         rule_type: string_field(map.get("type"))?,
         tags: string_set(map.get("tags"))?,
@@ -270,15 +277,14 @@ pub struct RegisterSchemaRequest {
 impl RegisterSchemaRequest {
     /// Reads the request from a parsed body.
     pub fn from_json(value: &Value) -> Result<Self, ApiError> {
-        let map = match value {
-            Value::Array(_) => {
-                return Err(ApiError::bad_request(
+        let map =
+            match value {
+                Value::Array(_) => return Err(ApiError::bad_request(
                     "Cannot deserialize value of type `RegisterSchemaRequest` from Array value \
                      (token `JsonToken.START_ARRAY`)",
-                ))
-            }
-            other => object(other, "RegisterSchemaRequest")?,
-        };
+                )),
+                other => object(other, "RegisterSchemaRequest")?,
+            };
         let references = match map.get("references") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => items
@@ -334,14 +340,13 @@ pub fn metadata_to_string(metadata: Option<&Metadata>) -> String {
             let tags: Vec<String> = m
                 .tags
                 .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{k}=[{}]",
-                        v.iter().cloned().collect::<Vec<_>>().join(", ")
-                    )
-                })
+                .map(|(k, v)| format!("{k}=[{}]", v.iter().cloned().collect::<Vec<_>>().join(", ")))
                 .collect();
-            let props: Vec<String> = m.properties.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let props: Vec<String> = m
+                .properties
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             format!(
                 "Metadata{{tags={{{}}}, properties={{{}}}, sensitive=[{}]}}",
                 tags.join(", "),

@@ -309,11 +309,7 @@ impl<S: Store> Registry<S> {
     }
 
     async fn stored_mode(&self, scope: &str) -> Result<Option<Mode>, ApiError> {
-        Ok(self
-            .store
-            .mode(scope)
-            .await?
-            .and_then(|m| Mode::parse(&m)))
+        Ok(self.store.mode(scope).await?.and_then(|m| Mode::parse(&m)))
     }
 
     /// The mode that applies to a subject.
@@ -340,7 +336,10 @@ impl<S: Store> Registry<S> {
         default_to_global: bool,
     ) -> Result<Value, ApiError> {
         let Some(raw) = subject else {
-            let mode = self.stored_mode(GLOBAL_SCOPE).await?.unwrap_or(Mode::ReadWrite);
+            let mode = self
+                .stored_mode(GLOBAL_SCOPE)
+                .await?
+                .unwrap_or(Mode::ReadWrite);
             return Ok(json!({"mode": mode.as_str()}));
         };
         let qs = QualifiedSubject::parse(raw);
@@ -456,7 +455,7 @@ impl<S: Store> Registry<S> {
         }
         if let Some(config) = self.stored_config(&subject.qualified()).await? {
             if let Some(alias) = config.alias {
-                return Ok(QualifiedSubject::parse(&subject.qualify_reference(&alias)));
+                return Ok(QualifiedSubject::parse(&alias));
             }
         }
         Ok(subject)
@@ -531,7 +530,8 @@ impl<S: Store> Registry<S> {
             })
             .map(|v| v.version)
             .collect();
-        if out.is_empty() && !qs.is_context() {
+        let exists = !versions.is_empty();
+        if out.is_empty() && !qs.is_context() && (!deleted_only || !exists) {
             return Err(ApiError::subject_not_found(&qs.qualified()));
         }
         Ok(out)
@@ -614,10 +614,7 @@ impl<S: Store> Registry<S> {
         deleted: bool,
     ) -> Result<Vec<i32>, ApiError> {
         let found = self.find_version(subject, version, true).await?;
-        let referrers = self
-            .store
-            .referrers(&found.subject, found.version)
-            .await?;
+        let referrers = self.store.referrers(&found.subject, found.version).await?;
         let ids: BTreeSet<i32> = referrers
             .iter()
             .filter(|r| deleted || !r.deleted)
@@ -705,11 +702,18 @@ impl<S: Store> Registry<S> {
                 return Ok(Err("Cannot invoke \"io.confluent.kafka.schemaregistry.client.rest.entities.SchemaReference.getName()\" because \"reference\" is null".to_owned()));
             };
             let Some(mut reference) = raw.complete() else {
+                let listed = references_to_string(&[Some(raw.clone())]);
                 return Ok(Err(format!(
                     "Invalid reference: {}",
-                    references_to_string(&[Some(raw.clone())])
+                    listed.trim_start_matches('[').trim_end_matches(']')
                 )));
             };
+            if reference.version < 1 && reference.version != -1 {
+                return Ok(Err(format!(
+                    "io.confluent.kafka.schemaregistry.exceptions.InvalidVersionException: {}",
+                    reference.version
+                )));
+            }
             if reference.version == -1 {
                 let versions = self
                     .store
@@ -749,7 +753,10 @@ impl<S: Store> Registry<S> {
             if request.rule_set.is_some() { "RuleSet{...}" } else { "null" },
             text,
         );
-        if schema_type == SchemaType::Json && details == "Invalid JSON Schema" {
+        let validation_failure = (schema_type == SchemaType::Json
+            && details == "Invalid JSON Schema")
+            || details.starts_with("Could not resolve type");
+        if validation_failure {
             ApiError::invalid_schema(format!("{prefix}, details: {details}"))
         } else {
             ApiError::invalid_schema(format!(
@@ -782,8 +789,10 @@ impl<S: Store> Registry<S> {
             }
         };
         let resolver = self.prefetch(subject, &references).await?;
+        // Confluent's registry does not validate Avro defaults on registration (only the
+        // normalizing path trips over them), so neither do we.
         let options = ParseOptions {
-            new_schema,
+            new_schema: new_schema && (schema_type != SchemaType::Avro || normalize),
             limits: self.settings.limits,
         };
         let parsed = parse(schema_type, &text, &references, &resolver, &options).map_err(|e| {
@@ -839,6 +848,7 @@ impl<S: Store> Registry<S> {
         previous: &[VersionRecord],
     ) -> Result<Vec<String>, ApiError> {
         let level = self.level(config);
+        let configured = level;
         if level == CompatibilityLevel::None {
             return Ok(Vec::new());
         }
@@ -846,11 +856,7 @@ impl<S: Store> Registry<S> {
             metadata.and_then(|m| m.properties.get(group).cloned())
         };
         let mut parsed = Vec::new();
-        let wanted = if level.is_transitive() {
-            usize::MAX
-        } else {
-            1
-        };
+        let wanted = if level.is_transitive() { usize::MAX } else { 1 };
         for v in previous {
             if parsed.len() >= wanted {
                 break;
@@ -880,7 +886,7 @@ impl<S: Store> Registry<S> {
         messages.push(format!(
             "{{validateFields: '{}', compatibility: '{}'}}",
             config.validate_fields.unwrap_or(false),
-            level.as_str()
+            configured.as_str()
         ));
         Ok(messages)
     }
@@ -896,13 +902,22 @@ impl<S: Store> Registry<S> {
     ) -> Result<Value, ApiError> {
         let selector = version.map(VersionSelector::parse).transpose()?;
         let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
-        if request.schema.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        if request
+            .schema
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty())
+        {
             return Err(ApiError::invalid_schema("Empty schema"));
         }
         let config = self.config_in_scope(&qs).await?;
         let normalize = normalize || config.normalize.unwrap_or(false);
         let versions = self.store.versions(&qs.qualified()).await?;
-        let live: Vec<VersionRecord> = versions.iter().rev().filter(|v| !v.deleted).cloned().collect();
+        let live: Vec<VersionRecord> = versions
+            .iter()
+            .rev()
+            .filter(|v| !v.deleted)
+            .cloned()
+            .collect();
         let previous: Vec<VersionRecord> = match selector {
             None => live,
             Some(VersionSelector::Latest) => live.into_iter().take(1).collect(),
@@ -918,16 +933,6 @@ impl<S: Store> Registry<S> {
             }
             Err(e) => return Err(e),
         };
-        let mut config = config;
-        if selector.is_some() {
-            // One version: transitivity is irrelevant.
-            config.compatibility = Some(match self.level(&config) {
-                CompatibilityLevel::BackwardTransitive => CompatibilityLevel::Backward,
-                CompatibilityLevel::ForwardTransitive => CompatibilityLevel::Forward,
-                CompatibilityLevel::FullTransitive => CompatibilityLevel::Full,
-                other => other,
-            });
-        }
         let messages = self
             .compatibility_messages(&qs, &config, &candidate, &previous)
             .await?;
@@ -942,6 +947,51 @@ impl<S: Store> Registry<S> {
 
     /// Finds the candidate among the subject's versions: the exact identity first.
     async fn find_in_subject(
+        &self,
+        qs: &QualifiedSubject,
+        candidate: &Candidate,
+        deleted: bool,
+    ) -> Result<Option<(VersionRecord, SchemaRecord)>, ApiError> {
+        if let Some(found) = self.find_exact(qs, &candidate.fingerprint, deleted).await? {
+            return Ok(Some(found));
+        }
+        let asks_version = candidate
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+        if asks_version {
+            return Ok(None);
+        }
+        // Without an explicit `confluent:version`, the bookkeeping property does not count.
+        let strip = |m: Option<&Metadata>| {
+            m.map(|m| {
+                let mut m = m.clone();
+                m.properties.remove(CONFLUENT_VERSION);
+                m
+            })
+            .filter(|m| !m.is_empty())
+        };
+        let wanted = strip(candidate.metadata.as_ref());
+        let versions = self.store.versions(&qs.qualified()).await?;
+        for v in versions.iter().rev().filter(|v| deleted || !v.deleted) {
+            let record = self.schema_record(&v.context, v.id).await?;
+            let bookkept = record
+                .metadata
+                .as_ref()
+                .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+            if bookkept
+                && record.schema == candidate.text
+                && record.references == candidate.references
+                && record.rule_set == candidate.rule_set
+                && strip(record.metadata.as_ref()) == wanted
+            {
+                return Ok(Some((v.clone(), record)));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn find_exact(
         &self,
         qs: &QualifiedSubject,
         fingerprint: &str,
@@ -999,19 +1049,17 @@ impl<S: Store> Registry<S> {
                 }
             };
             if let Some((version, record)) = self
-                .find_in_subject(candidate_subject, &candidate.fingerprint, deleted)
+                .find_in_subject(candidate_subject, &candidate, deleted)
                 .await?
             {
                 return Ok(schema_object(&record, &version.subject, version.version));
-            }
-            if candidate_subject == &qs {
-                break;
             }
         }
         if let Some(e) = parse_error {
             return Err(e);
         }
-        if !any_subject {
+        let own = self.store.versions(&qs.qualified()).await?;
+        if !any_subject || !own.iter().any(|v| deleted || !v.deleted) {
             return Err(ApiError::subject_not_found(&qs.qualified()));
         }
         Err(ApiError::schema_not_found())
@@ -1053,16 +1101,18 @@ impl<S: Store> Registry<S> {
         let config = self.config_in_scope(&qs).await?;
         let normalize = normalize || config.normalize.unwrap_or(false);
         let explicit_version = request.version.unwrap_or(0);
-        let has_schema = request.schema.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let has_schema = request
+            .schema
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty());
         // Fast path: the schema is already a live version of the subject.
         if explicit_version == 0 && has_schema && !config.has_defaults_or_overrides() {
             let versions = self.store.versions(&qs.qualified()).await?;
             if versions.iter().any(|v| !v.deleted) {
-                let candidate = self.parse_candidate(&qs, &request, normalize, false).await?;
-                if let Some((_, record)) = self
-                    .find_in_subject(&qs, &candidate.fingerprint, false)
-                    .await?
-                {
+                let candidate = self
+                    .parse_candidate(&qs, &request, normalize, false)
+                    .await?;
+                if let Some((_, record)) = self.find_in_subject(&qs, &candidate, false).await? {
                     if request.id.is_none_or(|id| id < 0 || id == record.id) {
                         return Ok(json!({"id": record.id}));
                     }
@@ -1094,8 +1144,18 @@ impl<S: Store> Registry<S> {
             }
         }
         let versions = self.store.versions(&qs.qualified()).await?;
-        let new_version = versions.iter().map(|v| v.version + 1).max().unwrap_or(1).max(1);
-        let live: Vec<VersionRecord> = versions.iter().rev().filter(|v| !v.deleted).cloned().collect();
+        let new_version = versions
+            .iter()
+            .map(|v| v.version + 1)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let live: Vec<VersionRecord> = versions
+            .iter()
+            .rev()
+            .filter(|v| !v.deleted)
+            .cloned()
+            .collect();
         let mut modified = false;
         if mode != Mode::Import {
             let previous = match live.first() {
@@ -1137,16 +1197,15 @@ impl<S: Store> Registry<S> {
                 .clone()
                 .or_else(|| previous.as_ref().and_then(|p| p.rule_set.clone()));
             let rule_set = merge_rule_sets(
-                merge_rule_sets(config.default_rule_set.as_ref(), specific_rules.as_ref())
-                    .as_ref(),
+                merge_rule_sets(config.default_rule_set.as_ref(), specific_rules.as_ref()).as_ref(),
                 config.override_rule_set.as_ref(),
             );
             let has_confluent_version = metadata
                 .as_ref()
                 .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
-            if explicit_version > 0 || has_confluent_version {
+            if explicit_version != 0 || has_confluent_version {
                 let value = if explicit_version == -1 {
-                    new_version - 1
+                    live.first().map_or(new_version, |v| v.version)
                 } else {
                     new_version
                 };
@@ -1171,13 +1230,20 @@ impl<S: Store> Registry<S> {
             .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
             .await?;
         let mut schema_id = explicit_id;
+        let fingerprint = candidate.fingerprint.clone();
+        // IMPORT may give identical content a second id; as in Confluent, the newest id then
+        // answers for the content.
+        let displaces = match (explicit_id, &existing) {
+            (Some(id), Some(existing)) if existing.id != id => Some(existing.id),
+            _ => None,
+        };
         let new_schema = NewSchema {
             schema_type: candidate.schema_type,
             schema: candidate.text.clone(),
             references: candidate.references.clone(),
             metadata: candidate.metadata.clone(),
             rule_set: candidate.rule_set.clone(),
-            fingerprint: candidate.fingerprint.clone(),
+            fingerprint,
         };
         if let Some(existing) = &existing {
             if explicit_id.is_none_or(|id| id == existing.id) {
@@ -1187,6 +1253,9 @@ impl<S: Store> Registry<S> {
                     .filter(|u| u.subject == qs.qualified() && !u.deleted)
                     .max_by_key(|u| u.version);
                 if let Some(mine) = mine {
+                    if explicit_version == -1 {
+                        return Ok(json!({"id": existing.id}));
+                    }
                     if explicit_version <= 0 {
                         return Ok(if modified {
                             Self::full_response(&new_schema, existing.id, mine.version)
@@ -1229,10 +1298,9 @@ impl<S: Store> Registry<S> {
         if let Some(id) = explicit_id {
             if let Some(stored) = self.store.schema(&qs.context, id).await? {
                 let live_usages = self.store.usages(&qs.context, id).await?;
-                if stored.fingerprint != candidate.fingerprint && !live_usages.is_empty() {
+                if stored.fingerprint != new_schema.fingerprint && !live_usages.is_empty() {
                     return Err(ApiError::operation_not_permitted(format!(
-                        "Overwrite new schema with id {id} in context {} is not permitted.",
-                        qs.context
+                        "Overwrite new schema with id {id} is not permitted."
                     )));
                 }
             }
@@ -1257,16 +1325,16 @@ impl<S: Store> Registry<S> {
                 id: schema_id,
                 schema: new_schema.clone(),
                 tombstones,
+                displaces,
             })
             .await
             .map_err(|e| match e {
-                crate::store::StoreError::Conflict(_) => ApiError::operation_not_permitted(
-                    format!(
-                        "Overwrite new schema with id {} in context {} is not permitted.",
-                        schema_id.unwrap_or(-1),
-                        qs.context
-                    ),
-                ),
+                crate::store::StoreError::Conflict(_) => {
+                    ApiError::operation_not_permitted(format!(
+                        "Overwrite new schema with id {} is not permitted.",
+                        schema_id.unwrap_or(-1)
+                    ))
+                }
                 other => ApiError::from(other),
             })?;
         Ok(if modified {
@@ -1317,8 +1385,12 @@ impl<S: Store> Registry<S> {
     }
 
     /// `DELETE /subjects/{subject}`.
-    pub async fn delete_subject(&self, subject: &str, permanent: bool) -> Result<Vec<i32>, ApiError> {
-        let qs = QualifiedSubject::parse(subject);
+    pub async fn delete_subject(
+        &self,
+        subject: &str,
+        permanent: bool,
+    ) -> Result<Vec<i32>, ApiError> {
+        let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
         let name = qs.qualified();
         self.check_not_read_only(&qs).await?;
         let _guard = self.writes.lock().await;
@@ -1327,23 +1399,28 @@ impl<S: Store> Registry<S> {
             return Err(ApiError::subject_not_found(&name));
         }
         if permanent {
-            if versions.iter().any(|v| !v.deleted) {
-                return Err(ApiError::new(
-                    40405,
-                    format!(
-                        "Subject '{name}' was not deleted first before being permanently deleted"
-                    ),
-                ));
-            }
             for v in &versions {
-                self.check_unreferenced(&name, v.version, true).await?;
+                self.check_unreferenced(&name, v.version, false).await?;
+                if !v.deleted {
+                    return Err(ApiError::new(
+                        40405,
+                        format!(
+                            "Subject '{name}' was not deleted first before being permanently \
+                             deleted"
+                        ),
+                    ));
+                }
             }
             let numbers: Vec<i32> = versions.iter().map(|v| v.version).collect();
             self.store.hard_delete(&name, &numbers).await?;
             self.id_bodies.invalidate_all();
             Ok(numbers)
         } else {
-            let live: Vec<i32> = versions.iter().filter(|v| !v.deleted).map(|v| v.version).collect();
+            let live: Vec<i32> = versions
+                .iter()
+                .filter(|v| !v.deleted)
+                .map(|v| v.version)
+                .collect();
             if live.is_empty() {
                 return Err(ApiError::new(
                     40404,
@@ -1369,7 +1446,7 @@ impl<S: Store> Registry<S> {
         permanent: bool,
     ) -> Result<i32, ApiError> {
         let selector = VersionSelector::parse(version)?;
-        let qs = QualifiedSubject::parse(subject);
+        let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
         let name = qs.qualified();
         self.check_not_read_only(&qs).await?;
         let _guard = self.writes.lock().await;
@@ -1394,7 +1471,7 @@ impl<S: Store> Registry<S> {
                     ),
                 ));
             }
-            self.check_unreferenced(&name, found.version, true).await?;
+            self.check_unreferenced(&name, found.version, false).await?;
             self.store.hard_delete(&name, &[found.version]).await?;
             self.id_bodies.invalidate_all();
         } else {
@@ -1454,13 +1531,22 @@ impl<S: Store> Registry<S> {
         Ok(None)
     }
 
-    async fn formatted(&self, record: &SchemaRecord, format: Option<&str>) -> Result<String, ApiError> {
-        if record.schema_type == SchemaType::Protobuf && format == Some("serialized") {
-            return crate::protobuf_format::serialized(record).ok_or_else(|| {
-                internal("cannot serialize a stored Protobuf schema")
-            });
+    async fn formatted(
+        &self,
+        record: &SchemaRecord,
+        format: Option<&str>,
+    ) -> Result<String, ApiError> {
+        if record.schema_type != SchemaType::Protobuf {
+            return Ok(record.schema.clone());
         }
-        Ok(record.schema.clone())
+        match format {
+            Some("serialized") | Some("ignore_extensions") => {}
+            _ => return Ok(record.schema.clone()),
+        }
+        let owner = QualifiedSubject::in_context(&record.context, "");
+        let parsed = self.parse_stored(&owner, record).await?;
+        crate::protobuf_format::render(&parsed, format)
+            .ok_or_else(|| internal("cannot render a stored Protobuf schema"))
     }
 
     /// `GET /schemas/ids/{id}`.
@@ -1486,7 +1572,10 @@ impl<S: Store> Registry<S> {
         shown.schema = self.formatted(&record, format).await?;
         schema_fields(&mut map, &shown);
         if fetch_max_id {
-            map.insert("maxId".into(), json!(self.store.max_id(&record.context).await?));
+            map.insert(
+                "maxId".into(),
+                json!(self.store.max_id(&record.context).await?),
+            );
         }
         let body = Arc::new(Value::Object(map).to_string());
         if cacheable {
@@ -1518,12 +1607,19 @@ impl<S: Store> Registry<S> {
         let Some((_, usages)) = self.find_id(id, subject).await? else {
             return Err(ApiError::schema_not_found());
         };
-        Ok(usages.into_iter().filter(|u| deleted || !u.deleted).collect())
+        Ok(usages
+            .into_iter()
+            .filter(|u| deleted || !u.deleted)
+            .collect())
     }
 
     /// `GET /schemas/guids/{guid}`.
     pub async fn schema_by_guid(&self, guid: &str) -> Result<Value, ApiError> {
-        let hex: String = guid.chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
+        let hex: String = guid
+            .chars()
+            .filter(|c| *c != '-')
+            .collect::<String>()
+            .to_ascii_lowercase();
         let mut contexts = vec![DEFAULT_CONTEXT.to_owned()];
         contexts.extend(self.store.contexts().await?);
         for context in contexts {
@@ -1545,6 +1641,7 @@ impl<S: Store> Registry<S> {
         deleted: bool,
         latest_only: bool,
         aliases: bool,
+        rule_type: Option<&str>,
     ) -> Result<Vec<Value>, ApiError> {
         let all = self.store.all_versions().await?;
         let mut out = Vec::new();
@@ -1567,6 +1664,18 @@ impl<S: Store> Registry<S> {
                 continue;
             }
             let record = self.schema_record(&v.context, v.id).await?;
+            if let Some(wanted) = rule_type {
+                let has = record.rule_set.as_ref().is_some_and(|r| {
+                    r.migration_rules
+                        .iter()
+                        .chain(&r.domain_rules)
+                        .chain(&r.encoding_rules)
+                        .any(|rule| rule.rule_type.as_deref() == Some(wanted))
+                });
+                if !has {
+                    continue;
+                }
+            }
             let mut object = schema_object(&record, &v.subject, v.version);
             if let Some(list) = alias_map.get(&v.subject) {
                 object["aliases"] = json!(list);

@@ -117,7 +117,11 @@ mod tests {
         ];
         for (raw, context, name, qualified) in cases {
             let s = QualifiedSubject::parse(raw);
-            assert_eq!((s.context.as_str(), s.name.as_str()), (context, name), "{raw}");
+            assert_eq!(
+                (s.context.as_str(), s.name.as_str()),
+                (context, name),
+                "{raw}"
+            );
             assert_eq!(s.qualified(), qualified, "{raw}");
         }
     }

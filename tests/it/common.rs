@@ -7,6 +7,7 @@ use tempfile::TempDir;
 
 /// A running server and the directory holding its database.
 pub struct TestServer {
+    #[allow(dead_code)]
     pub addr: SocketAddr,
     pub base: String,
     _dir: TempDir,

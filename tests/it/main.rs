@@ -2,4 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
+mod concurrency;
 mod replay;
+mod routes;

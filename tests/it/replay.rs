@@ -45,7 +45,11 @@ fn step_context(path: &str) -> String {
     let segs: Vec<&str> = p.trim_matches('/').split('/').collect();
     if segs.len() > 1 && segs[0] == "contexts" {
         let c = unquote(segs[1]);
-        return if c.starts_with('.') { c } else { format!(".{c}") };
+        return if c.starts_with('.') {
+            c
+        } else {
+            format!(".{c}")
+        };
     }
     for i in 0..segs.len().saturating_sub(1) {
         if segs[i] == "subjects" {
@@ -83,9 +87,11 @@ impl Ids {
     }
 
     fn subst_path(&self, p: &str, sym: &Regex) -> String {
-        sym.replace_all(p, |c: &regex::Captures<'_>| match self.from_sym.get(&c[1]) {
-            Some(real) => real.to_string(),
-            None => c[0].to_owned(),
+        sym.replace_all(p, |c: &regex::Captures<'_>| {
+            match self.from_sym.get(&c[1]) {
+                Some(real) => real.to_string(),
+                None => c[0].to_owned(),
+            }
         })
         .into_owned()
     }
@@ -252,11 +258,14 @@ impl Replayer {
 
     async fn reset(&self) {
         let q = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-                .to_string()
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
         };
-        self.call("PUT", "/mode?force=true", Some(json!({"mode": "READWRITE"})))
-            .await;
+        self.call(
+            "PUT",
+            "/mode?force=true",
+            Some(json!({"mode": "READWRITE"})),
+        )
+        .await;
         self.call("DELETE", "/config", None).await;
         let contexts = self.call("GET", "/contexts", None).await;
         for c in contexts["body"].as_array().cloned().unwrap_or_default() {
@@ -370,13 +379,17 @@ fn python_dumps(v: &Value) -> String {
 /// The global relaxations of FORMAT.md.
 fn rule(want: &Value) -> Option<&'static str> {
     let body = want["body"].as_object();
-    let code = body.and_then(|b| b.get("error_code")).and_then(Value::as_i64);
+    let code = body
+        .and_then(|b| b.get("error_code"))
+        .and_then(Value::as_i64);
     let msg = body
         .and_then(|b| b.get("message"))
         .and_then(Value::as_str)
         .unwrap_or("");
-    let detail =
-        |m: &str| m.contains("details: com.fasterxml.jackson") || m.contains("details: Could not parse Protobuf");
+    let detail = |m: &str| {
+        m.contains("details: com.fasterxml.jackson")
+            || m.contains("details: Could not parse Protobuf")
+    };
     if want["status"] == 400 && code == Some(400) {
         return Some("code");
     }
@@ -404,10 +417,17 @@ fn same(step: &Value, want: &Value, got: &Value, relax: Option<&str>) -> bool {
     if want["status"] != got["status"] {
         return false;
     }
-    let code = |r: &Value| r["body"].as_object().and_then(|b| b.get("error_code")).cloned();
+    let code = |r: &Value| {
+        r["body"]
+            .as_object()
+            .and_then(|b| b.get("error_code"))
+            .cloned()
+    };
     match relax {
         Some("code") => return code(want) == code(got),
-        Some("verdict") => return want["body"].get("is_compatible") == got["body"].get("is_compatible"),
+        Some("verdict") => {
+            return want["body"].get("is_compatible") == got["body"].get("is_compatible")
+        }
         _ => {}
     }
     match step.get("cmp").and_then(Value::as_str) {
@@ -466,11 +486,15 @@ async fn replay_confluent_conversations() {
     let verbose = std::env::var("STRATA_REPLAY_VERBOSE").is_ok();
     let (mut total, mut matched) = (0usize, 0usize);
     let mut unexpected = Vec::new();
+    let mut mismatches: Vec<String> = Vec::new();
     let mut now_passing = Vec::new();
     let mut report = String::new();
     for scenario in scenarios.as_array().unwrap() {
         let name = scenario["name"].as_str().unwrap();
-        if only.as_deref().is_some_and(|o| !o.split(',').any(|x| x == name)) {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|x| x == name))
+        {
             continue;
         }
         let got = replayer.run_scenario(scenario).await;
@@ -501,6 +525,7 @@ async fn replay_confluent_conversations() {
                     g["status"],
                     g["body"].to_string().chars().take(600).collect::<String>(),
                 );
+                mismatches.push(format!("{key}\t{}", g["body"].to_string().chars().take(200).collect::<String>()));
                 if verbose || !known.contains_key(&key) {
                     print!("{detail}");
                 }
@@ -512,6 +537,9 @@ async fn replay_confluent_conversations() {
         let _ = writeln!(report, "{name:28} {ok_here:3}/{}", steps.len());
     }
     println!("{report}");
+    if let Ok(path) = std::env::var("STRATA_REPLAY_DUMP") {
+        std::fs::write(path, mismatches.join("\n")).unwrap();
+    }
     println!("{matched}/{total} steps match Confluent 7.9.0");
     if !now_passing.is_empty() {
         println!(

@@ -98,6 +98,9 @@ pub struct NewVersion {
     pub schema: NewSchema,
     /// Soft-deleted versions of the same subject to remove in the same transaction.
     pub tombstones: Vec<i32>,
+    /// An id whose content is the same (IMPORT of known content under a new id): it gives up
+    /// its identity to the new id in the same transaction.
+    pub displaces: Option<i32>,
 }
 
 /// The storage of a registry.
@@ -170,8 +173,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Forgets a context.
-    fn delete_context(&self, context: &str)
-        -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn delete_context(&self, context: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The configuration stored for a scope, as JSON text.
     fn config(
@@ -190,8 +192,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The mode stored for a scope.
-    fn mode(&self, scope: &str)
-        -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    fn mode(&self, scope: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 
     /// Every scope with a stored mode.
     fn mode_scopes(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;

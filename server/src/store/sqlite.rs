@@ -32,7 +32,9 @@ impl FromStr for SqliteSync {
         match s.to_ascii_lowercase().as_str() {
             "normal" => Ok(SqliteSync::Normal),
             "full" => Ok(SqliteSync::Full),
-            other => Err(format!("unknown SQLite sync level {other:?}: use normal or full")),
+            other => Err(format!(
+                "unknown SQLite sync level {other:?}: use normal or full"
+            )),
         }
     }
 }
@@ -135,10 +137,7 @@ impl Store for SqliteStore {
     async fn all_versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
         let sql =
             format!("SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version");
-        let rows = sqlx::query(&sql)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
         rows.iter().map(version_row).collect()
     }
 
@@ -225,6 +224,17 @@ impl Store for SqliteStore {
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(old) = new.displaces {
+            sqlx::query(
+                "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
+                 WHERE context = ? AND id = ?",
+            )
+            .bind(&new.context)
+            .bind(old)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
         let existing = sqlx::query("SELECT id FROM schemas WHERE context = ? AND fingerprint = ?")
             .bind(&new.context)
             .bind(&new.schema.fingerprint)
@@ -341,12 +351,14 @@ impl Store for SqliteStore {
     async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         for version in versions {
-            sqlx::query("UPDATE subject_versions SET deleted = 1 WHERE subject = ? AND version = ?")
-                .bind(subject)
-                .bind(version)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            sqlx::query(
+                "UPDATE subject_versions SET deleted = 1 WHERE subject = ? AND version = ?",
+            )
+            .bind(subject)
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         }
         tx.commit().await.map_err(db)
     }

@@ -1,0 +1,255 @@
+//! Routes and error codes over real HTTP, beyond what the Confluent replay covers.
+
+use serde_json::{json, Value};
+
+use crate::common::TestServer;
+
+struct Call<'a> {
+    method: &'a str,
+    path: &'a str,
+    body: Option<&'a str>,
+    content_type: Option<&'a str>,
+    status: u16,
+    error_code: Option<i64>,
+}
+
+async fn check(server: &TestServer, call: &Call<'_>) -> Value {
+    let client = reqwest::Client::new();
+    let method = reqwest::Method::from_bytes(call.method.as_bytes()).unwrap();
+    let mut request = client.request(method, format!("{}{}", server.base, call.path));
+    if let Some(body) = call.body {
+        request = request.body(body.to_owned());
+        if let Some(ct) = call.content_type {
+            request = request.header("Content-Type", ct);
+        }
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let text = response.text().await.unwrap();
+    assert_eq!(status, call.status, "{} {}: {text}", call.method, call.path);
+    if status != 204 {
+        assert_eq!(
+            content_type.as_deref(),
+            Some("application/vnd.schemaregistry.v1+json"),
+            "{} {}",
+            call.method,
+            call.path
+        );
+    }
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if let Some(code) = call.error_code {
+        assert_eq!(
+            body["error_code"],
+            json!(code),
+            "{} {}: {text}",
+            call.method,
+            call.path
+        );
+        assert!(body["message"].is_string());
+    }
+    body
+}
+
+#[tokio::test]
+async fn http_errors_come_in_confluents_error_body() {
+    let server = TestServer::start().await;
+    let big = format!("{{\"schema\":\"{}\"}}", "x".repeat(17 * 1024 * 1024));
+    let calls = [
+        Call {
+            method: "GET",
+            path: "/nope",
+            body: None,
+            content_type: None,
+            status: 404,
+            error_code: Some(404),
+        },
+        Call {
+            method: "DELETE",
+            path: "/schemas/types",
+            body: None,
+            content_type: None,
+            status: 405,
+            error_code: Some(405),
+        },
+        Call {
+            method: "POST",
+            path: "/subjects/a/versions",
+            body: Some("{"),
+            content_type: Some("application/json"),
+            status: 400,
+            error_code: Some(400),
+        },
+        Call {
+            method: "POST",
+            path: "/subjects/a/versions",
+            body: Some("{}"),
+            content_type: Some("text/plain"),
+            status: 415,
+            error_code: Some(415),
+        },
+        Call {
+            method: "POST",
+            path: "/subjects/a/versions",
+            body: Some(&big),
+            content_type: Some("application/json"),
+            status: 413,
+            error_code: Some(413),
+        },
+        Call {
+            method: "GET",
+            path: "/subjects/missing/versions",
+            body: None,
+            content_type: None,
+            status: 404,
+            error_code: Some(40401),
+        },
+        Call {
+            method: "GET",
+            path: "/subjects/missing/versions/0",
+            body: None,
+            content_type: None,
+            status: 422,
+            error_code: Some(42202),
+        },
+        Call {
+            method: "GET",
+            path: "/schemas/ids/12345",
+            body: None,
+            content_type: None,
+            status: 404,
+            error_code: Some(40403),
+        },
+        Call {
+            method: "GET",
+            path: "/config/missing",
+            body: None,
+            content_type: None,
+            status: 404,
+            error_code: Some(40408),
+        },
+        Call {
+            method: "GET",
+            path: "/mode/missing",
+            body: None,
+            content_type: None,
+            status: 404,
+            error_code: Some(40409),
+        },
+        Call {
+            method: "PUT",
+            path: "/config",
+            body: Some(r#"{"compatibility":"SIDEWAYS"}"#),
+            content_type: None,
+            status: 422,
+            error_code: Some(42203),
+        },
+        Call {
+            method: "PUT",
+            path: "/mode",
+            body: Some(r#"{"mode":"SIDEWAYS"}"#),
+            content_type: None,
+            status: 422,
+            error_code: Some(42204),
+        },
+        Call {
+            method: "POST",
+            path: "/subjects/__GLOBAL/versions",
+            body: Some(r#"{"schema":"\"int\""}"#),
+            content_type: None,
+            status: 422,
+            error_code: Some(42208),
+        },
+        Call {
+            method: "GET",
+            path: "/associations/resources/-/topic?resourceType=topic",
+            body: None,
+            content_type: None,
+            status: 404,
+            error_code: Some(404),
+        },
+        Call {
+            method: "DELETE",
+            path: "/contexts/.never",
+            body: None,
+            content_type: None,
+            status: 404,
+            error_code: Some(40401),
+        },
+    ];
+    for call in &calls {
+        check(&server, call).await;
+    }
+}
+
+#[tokio::test]
+async fn configuration_modes_and_contexts_round_trip() {
+    let server = TestServer::start().await;
+    let steps = [
+        (
+            "PUT",
+            "/config/s%2Fwith%20space",
+            Some(r#"{"compatibility":"full"}"#),
+            200,
+            json!({"compatibility": "full"}),
+        ),
+        (
+            "GET",
+            "/config/s%2Fwith%20space/",
+            None,
+            200,
+            json!({"compatibilityLevel": "FULL"}),
+        ),
+        (
+            "GET",
+            "/config/other?defaultToGlobal=True",
+            None,
+            200,
+            json!({"compatibilityLevel": "BACKWARD"}),
+        ),
+        (
+            "DELETE",
+            "/config/s%2Fwith%20space",
+            None,
+            200,
+            json!({"compatibilityLevel": "FULL"}),
+        ),
+        (
+            "PUT",
+            "/mode/m",
+            Some(r#"{"mode":"READONLY"}"#),
+            200,
+            json!({"mode": "READONLY"}),
+        ),
+        ("GET", "/mode/m", None, 200, json!({"mode": "READONLY"})),
+        ("DELETE", "/mode/m", None, 200, json!({"mode": "READONLY"})),
+        ("GET", "/contexts", None, 200, json!(["."])),
+        ("GET", "/", None, 200, json!({})),
+        (
+            "GET",
+            "/schemas/types",
+            None,
+            200,
+            json!(["JSON", "PROTOBUF", "AVRO"]),
+        ),
+        ("GET", "/subjects", None, 200, json!([])),
+    ];
+    for (method, path, body, status, want) in steps {
+        let got = check(
+            &server,
+            &Call {
+                method,
+                path,
+                body,
+                content_type: None,
+                status,
+                error_code: None,
+            },
+        )
+        .await;
+        assert_eq!(got, want, "{method} {path}");
+    }
+}
