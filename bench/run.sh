@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Load figures for BENCHMARKS.md: the release `strata serve` on a fresh SQLite file, driven by wrk
+# from a second process on 127.0.0.1, beside a bare HTTP server returning the same bytes (the
+# ceiling). Needs wrk (apt-get install wrk). Env: DUR (10s), CONNS (64), THREADS (2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${DUR:-10s}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 2; }
+
+cargo build --release --quiet --bin strata --example ceiling -p strata-cli
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() { for _ in $(seq 1 600); do curl -fs "$1/" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
+
+port=$(free_port)
+url="http://127.0.0.1:$port"
+target/release/strata serve --bind "127.0.0.1:$port" --database-url "sqlite://$tmp/bench.db" 2>"$tmp/strata.log" &
+pids+=($!)
+wait_ready "$url"
+
+ct='Content-Type: application/vnd.schemaregistry.v1+json'
+schema='{"schema":"{\"type\":\"record\",\"name\":\"Fixed\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"},{\"name\":\"b\",\"type\":\"long\"}]}"}'
+echo "$schema" > "$tmp/fixed.json"
+id=$(curl -fs -X POST -H "$ct" -d @"$tmp/fixed.json" "$url/subjects/bench-fixed/versions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -fs -X PUT -H "$ct" -d '{"compatibility":"NONE"}' "$url/config" >/dev/null
+
+# The ceiling: a bare HTTP server answering every request with the bytes of GET /schemas/ids/{id}.
+curl -fs "$url/schemas/ids/$id" > "$tmp/by-id.body"
+cport=$(free_port)
+target/release/examples/ceiling "127.0.0.1:$cport" "$tmp/by-id.body" &
+pids+=($!)
+wait_ready "http://127.0.0.1:$cport"
+
+script() { cat "bench/wrk/$1" bench/wrk/report.lua > "$tmp/$1"; echo "$tmp/$1"; }
+run() { # name url [script]
+  local name=$1 target=$2 s=${3:-}
+  local out
+  if [ -n "$s" ]; then out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DUR" -s "$s" "$target" 2>>"$tmp/wrk.err")
+  else out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DUR" -s "$(script report.lua)" "$target" 2>>"$tmp/wrk.err"); fi
+  printf '%-20s %s\n' "$name" "$(grep '^RESULT' <<<"$out" | sed 's/^RESULT //')"
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; wrk -t$THREADS -c$CONNS -d$DUR; $(date -u +%F)"
+run ceiling "http://127.0.0.1:$cport/schemas/ids/$id"
+run get-by-id "$url/schemas/ids/$id"
+run get-latest "$url/subjects/bench-fixed/versions/latest"
+WRK_PATH=/subjects/bench-fixed/versions WRK_BODY_FILE="$tmp/fixed.json" run register-existing "$url" "$(script post_fixed.lua)"
+WRK_PATH=/subjects/bench-fixed WRK_BODY_FILE="$tmp/fixed.json" run lookup "$url" "$(script post_fixed.lua)"
+WRK_RUN=$RANDOM run register-new "$url" "$(script register_new.lua)"
+if [ -s "$tmp/wrk.err" ]; then echo "errors reported by the scripts:"; sort "$tmp/wrk.err" | uniq -c | head; fi
