@@ -51,6 +51,16 @@ struct Incompatibility {
 /// Java's `SchemaCompatibilityResult`: the incompatibilities found (empty = compatible).
 type Found = Vec<Incompatibility>;
 
+/// Most incompatibilities kept per result. Java repeats a shared type's incompatibilities at
+/// every use, which grows exponentially with nesting; past this many, more add nothing.
+const MAX_FOUND: usize = 1_000;
+
+/// Appends `more` to `found`, up to [`MAX_FOUND`].
+fn merge(found: &mut Found, more: Found) {
+    let room = MAX_FOUND.saturating_sub(found.len());
+    found.extend(more.into_iter().take(room));
+}
+
 enum Memo {
     InProgress,
     Done(Found),
@@ -129,7 +139,7 @@ fn pointer(location: &[String]) -> String {
     format!("/{}", parts.join("/"))
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// The two-argument `getCompatibility`: a fresh location, the shared memo.
     fn root(&mut self, reader: Id, writer: Id) -> Result<Found, Abort> {
         let mut location = Vec::new();
@@ -192,8 +202,10 @@ impl Checker<'_> {
         writer: Id,
         location: &mut Vec<String>,
     ) -> Result<Found, Abort> {
-        let r = self.reader.node(reader);
-        let w = self.writer.node(writer);
+        // The arenas outlive the checker, so nodes can be held across recursive calls.
+        let (reader_arena, writer_arena): (&'a Arena, &'a Arena) = (self.reader, self.writer);
+        let r = reader_arena.node(reader);
+        let w = writer_arena.node(writer);
         let mut found = Vec::new();
         if r.type_name() == w.type_name() {
             match (&r.kind, &w.kind) {
@@ -204,7 +216,7 @@ impl Checker<'_> {
                     return self.check("values".to_owned(), *rv, *wv, location)
                 }
                 (Kind::Fixed { size: rs, .. }, Kind::Fixed { size: ws, .. }) => {
-                    found.extend(self.check_names(reader, writer, location));
+                    merge(&mut found, self.check_names(reader, writer, location));
                     location.push("size".to_owned());
                     if rs != ws {
                         found.push(Self::incompatible(
@@ -223,7 +235,7 @@ impl Checker<'_> {
                     },
                     Kind::Enum { symbols: wsyms, .. },
                 ) => {
-                    found.extend(self.check_names(reader, writer, location));
+                    merge(&mut found, self.check_names(reader, writer, location));
                     location.push("symbols".to_owned());
                     let missing: BTreeSet<&String> =
                         wsyms.iter().filter(|s| !rsyms.contains(s)).collect();
@@ -239,9 +251,12 @@ impl Checker<'_> {
                     location.pop();
                 }
                 (Kind::Record { fields: rf, .. }, Kind::Record { .. }) => {
-                    found.extend(self.check_names(reader, writer, location));
+                    merge(&mut found, self.check_names(reader, writer, location));
                     let reader_fields = rf.clone().unwrap_or_default();
-                    found.extend(self.check_fields(&reader_fields, writer, location)?);
+                    merge(
+                        &mut found,
+                        self.check_fields(&reader_fields, writer, location)?,
+                    );
                 }
                 (Kind::Union(_), Kind::Union(wtypes)) => {
                     for (i, branch) in wtypes.iter().enumerate() {
@@ -265,8 +280,8 @@ impl Checker<'_> {
             return Ok(found);
         }
         if let Kind::Union(wtypes) = &w.kind {
-            for branch in wtypes.clone() {
-                found.extend(self.root(reader, branch)?);
+            for &branch in wtypes {
+                merge(&mut found, self.root(reader, branch)?);
             }
             return Ok(found);
         }
@@ -283,7 +298,7 @@ impl Checker<'_> {
             Kind::Prim(Prim::Bytes) => wprim == Some(Prim::String),
             Kind::Prim(Prim::String) => wprim == Some(Prim::Bytes),
             Kind::Union(rtypes) => {
-                for branch in rtypes.clone() {
+                for &branch in rtypes {
                     if self.root(branch, writer)?.is_empty() {
                         return Ok(found);
                     }
@@ -298,7 +313,7 @@ impl Checker<'_> {
             _ => false,
         };
         if !promotable {
-            found.extend(self.type_mismatch(reader, writer, location));
+            merge(&mut found, self.type_mismatch(reader, writer, location));
         }
         Ok(found)
     }
@@ -340,12 +355,10 @@ impl Checker<'_> {
             location.push(pos.to_string());
             match self.lookup_writer_field(field, pos, writer)? {
                 Some(writer_field) => {
-                    found.extend(self.check(
-                        "type".to_owned(),
-                        field.schema,
-                        writer_field,
-                        location,
-                    )?);
+                    merge(
+                        &mut found,
+                        self.check("type".to_owned(), field.schema, writer_field, location)?,
+                    );
                 }
                 None if field.default.is_some() => {}
                 None => {
@@ -357,12 +370,10 @@ impl Checker<'_> {
                         }
                     );
                     if enum_with_default {
-                        found.extend(self.check(
-                            "type".to_owned(),
-                            field.schema,
-                            writer,
-                            location,
-                        )?);
+                        merge(
+                            &mut found,
+                            self.check("type".to_owned(), field.schema, writer, location)?,
+                        );
                     } else {
                         found.push(Self::incompatible(
                             ErrorType::ReaderFieldMissingDefaultValue,

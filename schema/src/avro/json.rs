@@ -5,8 +5,9 @@
 
 use std::fmt::Write as _;
 
-/// Deepest nesting the reader accepts; the engine rejects deeper texts before they get here.
-const MAX_DEPTH: usize = 512;
+/// Deepest nesting the reader accepts (serde_json's limit too). The engine rejects deeper texts
+/// before they get here; this bounds the recursion of everything that walks the result.
+const MAX_DEPTH: usize = 128;
 
 /// A JSON value, typed as Jackson types the nodes it builds.
 #[derive(Debug, Clone, PartialEq)]
@@ -197,15 +198,14 @@ fn java_decimal(sci: &str, zero: bool, magnitude: f64) -> String {
         if exponent >= 0 {
             let int_len = exponent as usize + 1;
             let mut int_part = digits.clone();
-            let frac_part;
-            if int_part.len() > int_len {
-                frac_part = int_part.split_off(int_len);
+            let frac_part = if int_part.len() > int_len {
+                int_part.split_off(int_len)
             } else {
                 while int_part.len() < int_len {
                     int_part.push('0');
                 }
-                frac_part = "0".to_owned();
-            }
+                "0".to_owned()
+            };
             format!("{sign}{int_part}.{frac_part}")
         } else {
             let zeros = "0".repeat((-exponent - 1) as usize);
@@ -718,7 +718,8 @@ mod tests {
             assert_eq!(value(input).to_json(), printed, "{input}");
         }
         assert_eq!(java_float(1.1), "1.1");
-        assert_eq!(java_float(3.141_592_7), "3.1415927");
+        assert_eq!(java_float(1.234_567_9), "1.2345679");
+        assert_eq!(java_float(1e10), "1.0E10");
     }
 
     #[test]

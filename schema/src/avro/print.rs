@@ -7,7 +7,7 @@ use super::json::{java_float, quote, write_str, Json};
 use super::schema::{logical_type, Arena, Field, Id, Kind, Logical, Node, Prim};
 
 /// Deepest nesting the printers follow before giving up.
-const MAX_DEPTH: usize = 1_000;
+const MAX_DEPTH: usize = 256;
 
 const TOO_DEEP: &str = "Schema nests too deeply to be printed";
 

@@ -757,7 +757,7 @@ fn is_valid(arena: &Arena, schema: Id, value: Option<&Json>, depth: usize) -> bo
     let Some(value) = value else {
         return false;
     };
-    if depth > 512 {
+    if depth > 256 {
         return false;
     }
     match &arena.node(schema).kind {

@@ -9,21 +9,33 @@ use serde_json::Value;
 /// The draft Confluent picks for a schema: the one `$schema` names, draft 7 when it is absent or
 /// names no known draft.
 pub(crate) fn draft_of(schema: &Value) -> Draft {
-    let Some(uri) = schema.get("$schema").and_then(Value::as_str) else {
-        return Draft::Draft7;
-    };
-    let uri = uri.trim_end_matches('#');
-    let uri = uri
+    schema
+        .get("$schema")
+        .and_then(Value::as_str)
+        .and_then(known_draft)
+        .unwrap_or(Draft::Draft7)
+}
+
+/// The draft a `$schema` URL names. Drafts 4, 6 and 7 are recognized as Confluent's loader
+/// recognizes them (an `http://json-schema.org/draft-0N/schema` prefix; any other spelling means
+/// draft 7); 2019-09 and 2020-12 by their URL, `http` or `https`, with or without `#`.
+fn known_draft(uri: &str) -> Option<Draft> {
+    const CLASSIC: [(&str, Draft); 3] = [
+        ("http://json-schema.org/draft-04/schema", Draft::Draft4),
+        ("http://json-schema.org/draft-06/schema", Draft::Draft6),
+        ("http://json-schema.org/draft-07/schema", Draft::Draft7),
+    ];
+    if let Some((_, draft)) = CLASSIC.iter().find(|(prefix, _)| uri.starts_with(prefix)) {
+        return Some(*draft);
+    }
+    let bare = uri.trim_end_matches('#');
+    let bare = bare
         .strip_prefix("https://")
-        .or_else(|| uri.strip_prefix("http://"))
-        .unwrap_or("");
-    match uri {
-        "json-schema.org/draft-04/schema" => Draft::Draft4,
-        "json-schema.org/draft-06/schema" => Draft::Draft6,
-        "json-schema.org/draft-07/schema" => Draft::Draft7,
-        "json-schema.org/draft/2019-09/schema" => Draft::Draft201909,
-        "json-schema.org/draft/2020-12/schema" => Draft::Draft202012,
-        _ => Draft::Draft7,
+        .or_else(|| bare.strip_prefix("http://"))?;
+    match bare {
+        "json-schema.org/draft/2019-09/schema" => Some(Draft::Draft201909),
+        "json-schema.org/draft/2020-12/schema" => Some(Draft::Draft202012),
+        _ => None,
     }
 }
 
@@ -63,16 +75,14 @@ pub(crate) fn compile(
     // An unknown `$schema` is treated as draft 7 by Confluent; it must not be looked up.
     let mut effective = schema.clone();
     if let Some(object) = effective.as_object_mut() {
-        if let Some(Value::String(meta)) = object.get("$schema") {
-            if draft_of(&Value::Object(
-                [("$schema".to_owned(), Value::String(meta.clone()))]
-                    .into_iter()
-                    .collect(),
-            )) == Draft::Draft7
-                && !meta.contains("draft-07")
-            {
-                object.remove("$schema");
+        let unknown = match object.get("$schema") {
+            Some(Value::String(uri)) => {
+                known_draft(uri).is_none() || known_draft(uri) != Some(draft)
             }
+            _ => false,
+        };
+        if unknown {
+            object.remove("$schema");
         }
     }
     relax(&mut effective, draft);
@@ -91,7 +101,7 @@ const DATA_KEYWORDS: [&str; 4] = ["enum", "const", "default", "examples"];
 
 /// Rewrites what Confluent's loader accepts but the meta-schemas forbid into an equivalent form:
 /// an empty `allOf` (which constrains nothing) and an empty `anyOf`/`oneOf` (which nothing
-/// satisfies), and draft 4's empty `required`.
+/// satisfies), draft 4's empty `required`, and names repeated in `required` or `type`.
 fn relax(value: &mut Value, draft: Draft) {
     let (anything, nothing) = if draft == Draft::Draft4 {
         (serde_json::json!({}), serde_json::json!({"not": {}}))
@@ -108,6 +118,20 @@ fn relax_with(value: &mut Value, draft: Draft, anything: &Value, nothing: &Value
             {
                 if matches!(object.get(key), Some(Value::Array(items)) if items.is_empty()) {
                     object.insert(key.to_owned(), Value::Array(vec![replacement.clone()]));
+                }
+            }
+            // Repeated names mean nothing more; Confluent's loader keeps them, the meta-schemas
+            // reject them.
+            for key in ["required", "type"] {
+                if let Some(Value::Array(items)) = object.get_mut(key) {
+                    let mut seen = Vec::with_capacity(items.len());
+                    items.retain(|item| {
+                        let fresh = !seen.contains(item);
+                        if fresh {
+                            seen.push(item.clone());
+                        }
+                        fresh
+                    });
                 }
             }
             if draft == Draft::Draft4

@@ -6,7 +6,9 @@
 //! (Confluent's cycle rule), and finished pair comparisons are memoized so that recursive and
 //! combined schemas cannot make the walk exponential.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::difference::{Difference, Type};
 use super::jackson::Node;
@@ -22,10 +24,11 @@ type SRef = (usize, Id);
 const MAX_DEPTH: usize = 256;
 /// Comparisons after which every result is memoized, even one cut short by a cycle.
 const MEMO_EVERYTHING_AFTER: usize = 10_000;
-/// Pair comparisons allowed for one check. Only hostile schemas (huge cross products of combined
-/// schemas) reach it; what is left is then reported as a type change, so such a schema is never
-/// accepted by default.
-const MAX_COMPARISONS: usize = 2_000_000;
+/// Pair comparisons allowed for one check, on top of a few per schema node (which is what
+/// aligned schemas need). Only hostile schemas (huge cross products of combined schemas) reach
+/// it; what is left is then reported as a type change, so such a schema is never accepted by
+/// default.
+const MAX_EXTRA_COMPARISONS: usize = 250_000;
 
 /// The differences from `original` to `update`, in Confluent's order.
 pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {
@@ -35,24 +38,75 @@ pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {
         memo: HashMap::new(),
         truncations: 0,
         calls: 0,
+        max_calls: MAX_EXTRA_COMPARISONS + 4 * (original.nodes.len() + update.nodes.len()),
         depth: 0,
     };
-    let mut ctx = Ctx::default();
+    let mut ctx = Ctx::root(Rc::new(Cell::new(MAX_DIFFERENCE_BYTES)));
     diff.compare(&mut ctx, Some((0, original.root)), Some((1, update.root)));
+    if ctx.exhausted() {
+        // The differences would not fit in memory: report the schemas as different rather than
+        // risk calling them compatible.
+        return vec![Difference {
+            kind: Type::TYPE_CHANGED,
+            path: "#/".to_owned(),
+        }];
+    }
     ctx.diffs
 }
 
-#[derive(Default)]
+/// Bytes of difference paths one check may produce; past it the check gives up (see
+/// [`compare`]). Only hostile schemas (huge property sets under huge names) get there.
+const MAX_DIFFERENCE_BYTES: usize = 64 << 20;
+
+/// Where the walk is, and what it found there.
 struct Ctx {
-    path: Vec<String>,
+    /// Path segments; shared strings so that sub-contexts copy pointers, not names.
+    path: Vec<Rc<str>>,
     diffs: Vec<Difference>,
+    /// Bytes of paths still allowed, shared by every context of one check.
+    budget: Rc<Cell<usize>>,
 }
 
 impl Ctx {
+    fn root(budget: Rc<Cell<usize>>) -> Ctx {
+        Ctx {
+            path: Vec::new(),
+            diffs: Vec::new(),
+            budget,
+        }
+    }
+
     fn sub(&self) -> Ctx {
         Ctx {
             path: self.path.clone(),
             diffs: Vec::new(),
+            budget: Rc::clone(&self.budget),
+        }
+    }
+
+    fn enter(&mut self, segment: impl Into<Rc<str>>) {
+        self.path.push(segment.into());
+    }
+
+    fn leave(&mut self) {
+        self.path.pop();
+    }
+
+    fn exhausted(&self) -> bool {
+        self.budget.get() == 0
+    }
+
+    /// Takes `bytes` from the budget; false (and the budget emptied) when it does not suffice.
+    fn spend(&self, bytes: usize) -> bool {
+        match self.budget.get().checked_sub(bytes) {
+            Some(left) if left > 0 => {
+                self.budget.set(left);
+                true
+            }
+            _ => {
+                self.budget.set(0);
+                false
+            }
         }
     }
 
@@ -60,15 +114,24 @@ impl Ctx {
         format!("#/{}", self.path.join("/"))
     }
 
+    /// Records a difference. Compatible ones are dropped at once: they never show in a verdict
+    /// or a message, and a hostile schema could otherwise produce them by the million.
     fn add(&mut self, kind: Type) {
+        if kind.is_compatible() {
+            return;
+        }
+        let bytes = 2 + self.path.iter().map(|s| s.len() + 1).sum::<usize>();
+        if !self.spend(bytes) {
+            return;
+        }
         let path = self.path_string();
         self.diffs.push(Difference { kind, path });
     }
 
     fn add_at(&mut self, attribute: &str, kind: Type) {
-        self.path.push(attribute.to_owned());
+        self.enter(attribute);
         self.add(kind);
-        self.path.pop();
+        self.leave();
     }
 
     fn is_compatible(&self) -> bool {
@@ -78,11 +141,16 @@ impl Ctx {
     /// Adds differences computed relative to a pair, rebased onto the current path.
     fn add_rebased(&mut self, relative: &[Difference]) {
         if self.path.is_empty() {
-            self.diffs.extend_from_slice(relative);
+            if self.spend(relative.iter().map(|d| d.path.len()).sum()) {
+                self.diffs.extend_from_slice(relative);
+            }
             return;
         }
         let prefix = self.path_string();
         for d in relative {
+            if !self.spend(prefix.len() + d.path.len()) {
+                return;
+            }
             let path = if d.path.len() <= 2 {
                 prefix.clone()
             } else {
@@ -99,6 +167,7 @@ struct Diff<'a> {
     memo: HashMap<(SRef, SRef), Vec<Difference>>,
     truncations: usize,
     calls: usize,
+    max_calls: usize,
     depth: usize,
 }
 
@@ -133,10 +202,13 @@ impl<'a> Diff<'a> {
             (Some(_), None) => return ctx.add(Type::SCHEMA_REMOVED),
             (Some(o), Some(u)) => (self.deref(o), self.deref(u)),
         };
+        if ctx.exhausted() {
+            return;
+        }
         if self.depth >= MAX_DEPTH {
             return;
         }
-        if self.calls >= MAX_COMPARISONS {
+        if self.calls >= self.max_calls {
             return ctx.add(Type::TYPE_CHANGED);
         }
         if let Some(diffs) = self.memo.get(&(o, u)) {
@@ -145,7 +217,7 @@ impl<'a> Diff<'a> {
             return;
         }
         let truncations = self.truncations;
-        let mut sub = Ctx::default();
+        let mut sub = Ctx::root(Rc::clone(&ctx.budget));
         self.depth += 1;
         self.compare_pair(&mut sub, o, u);
         self.depth -= 1;
@@ -258,7 +330,7 @@ impl<'a> Diff<'a> {
                 },
             ) => self.compare_combined(ctx, (o.0, *oc, osubs), (u.0, *uc, usubs)),
             (Kind::Not(a), Kind::Not(b)) => {
-                ctx.path.push("not".to_owned());
+                ctx.enter("not".to_owned());
                 let mut sub = ctx.sub();
                 // The roles reverse under `not`.
                 self.compare(&mut sub, Some((u.0, *b)), Some((o.0, *a)));
@@ -267,7 +339,7 @@ impl<'a> Diff<'a> {
                 } else {
                     ctx.add(Type::NOT_TYPE_EXTENDED);
                 }
-                ctx.path.pop();
+                ctx.leave();
             }
             (Kind::Object(a), Kind::Object(b)) => self.compare_object(ctx, (o.0, a), (u.0, b)),
             (Kind::Array(a), Kind::Array(b)) => self.compare_array(ctx, (o.0, a), (u.0, b)),
@@ -320,7 +392,7 @@ impl<'a> Diff<'a> {
         }
         let mut edges: Vec<Vec<(usize, Vec<Difference>)>> = Vec::with_capacity(originals.len());
         for (i, &os) in originals.iter().enumerate() {
-            ctx.path.push(format!("{}/{i}", criterion_name(oc)));
+            ctx.enter(format!("{}/{i}", criterion_name(oc)));
             let mut row = Vec::new();
             for (j, &us) in updates.iter().enumerate() {
                 let mut sub = ctx.sub();
@@ -329,7 +401,7 @@ impl<'a> Diff<'a> {
                     row.push((j, sub.diffs));
                 }
             }
-            ctx.path.pop();
+            ctx.leave();
             edges.push(row);
         }
         let matching = maximum_matching(&edges, updates.len());
@@ -348,17 +420,15 @@ impl<'a> Diff<'a> {
 
     /// Subschemas with duplicates (equal JSON) removed, first occurrence kept.
     fn distinct(&self, model: usize, ids: &[Id]) -> Vec<Id> {
+        let nodes = &self.models[model].nodes;
+        let mut seen: HashSet<u64> = HashSet::new();
         let mut out: Vec<Id> = Vec::new();
         for &id in ids {
-            let raw = self.models[model].nodes[id].raw.as_ref();
-            let duplicate = out.iter().any(|&seen| {
-                seen == id
-                    || match (raw, self.models[model].nodes[seen].raw.as_ref()) {
-                        (Some(a), Some(b)) => json_eq(a, b),
-                        _ => false,
-                    }
-            });
-            if !duplicate {
+            let fresh = match nodes[id].fingerprint {
+                Some(fingerprint) => seen.insert(fingerprint),
+                None => !out.contains(&id),
+            };
+            if fresh {
                 out.push(id);
             }
         }
@@ -371,25 +441,27 @@ impl<'a> Diff<'a> {
         (om, o): (usize, &ObjectRules),
         (um, u): (usize, &ObjectRules),
     ) {
-        let o_prop = |name: &str| {
-            o.properties
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, id)| *id)
-        };
-        let u_prop = |name: &str| {
-            u.properties
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, id)| *id)
-        };
+        let o_props: HashMap<&str, Id> = o
+            .properties
+            .iter()
+            .map(|(k, id)| (k.as_str(), *id))
+            .collect();
+        let u_props: HashMap<&str, Id> = u
+            .properties
+            .iter()
+            .map(|(k, id)| (k.as_str(), *id))
+            .collect();
+        let u_required: HashSet<&str> = u.required.iter().map(String::as_str).collect();
+        let o_required: HashSet<&str> = o.required.iter().map(String::as_str).collect();
+        let o_prop = |name: &str| o_props.get(name).copied();
+        let u_prop = |name: &str| u_props.get(name).copied();
 
         // required: only names that are properties on both sides.
-        ctx.path.push("required".to_owned());
+        ctx.enter("required".to_owned());
         for (name, _) in &o.properties {
             if let Some(uid) = u_prop(name) {
-                let was = o.required.contains(name);
-                let is = u.required.contains(name);
+                let was = o_required.contains(name.as_str());
+                let is = u_required.contains(name.as_str());
                 if was && !is {
                     ctx.add_at(name, Type::REQUIRED_ATTRIBUTE_REMOVED);
                 } else if !was && is {
@@ -405,16 +477,16 @@ impl<'a> Diff<'a> {
                 }
             }
         }
-        ctx.path.pop();
+        ctx.leave();
 
-        ctx.path.push("properties".to_owned());
+        ctx.enter("properties".to_owned());
         let original_names: Vec<String> = o.properties.iter().map(|(k, _)| k.clone()).collect();
         let mut names = JavaHashSet::from_collection(&original_names);
         for (k, _) in &u.properties {
             names.insert(k);
         }
         for name in names.keys() {
-            ctx.path.push(name.clone());
+            ctx.enter(name.clone());
             match (o_prop(&name), u_prop(&name)) {
                 (Some(oid), None) => {
                     if is_open(u) {
@@ -429,7 +501,7 @@ impl<'a> Diff<'a> {
                         } else {
                             Type::PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
                         });
-                    } else if matches!(self.schema(self.deref((om, oid))).kind, Kind::False) {
+                    } else if matches!(self.schema((om, oid)).kind, Kind::False) {
                         ctx.add(Type::PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL);
                     } else {
                         ctx.add(Type::PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL);
@@ -437,10 +509,7 @@ impl<'a> Diff<'a> {
                 }
                 (None, Some(uid)) => {
                     if is_open(o) {
-                        if matches!(
-                            self.schema(self.deref((um, uid))).kind,
-                            Kind::Empty | Kind::True
-                        ) {
+                        if matches!(self.schema((um, uid)).kind, Kind::Empty | Kind::True) {
                             ctx.add(Type::PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
                         } else {
                             ctx.add(Type::PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL);
@@ -457,7 +526,7 @@ impl<'a> Diff<'a> {
                                 Type::PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
                             });
                         }
-                        if u.required.contains(&name) {
+                        if u_required.contains(name.as_str()) {
                             if self.schema((um, uid)).has_default() {
                                 ctx.add(Type::REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL);
                             } else {
@@ -471,11 +540,11 @@ impl<'a> Diff<'a> {
                 (Some(oid), Some(uid)) => self.compare(ctx, Some((om, oid)), Some((um, uid))),
                 (None, None) => {}
             }
-            ctx.path.pop();
+            ctx.leave();
         }
-        ctx.path.pop();
+        ctx.leave();
 
-        ctx.path.push("dependencies".to_owned());
+        ctx.enter("dependencies".to_owned());
         let dep_names = |list: &[(String, Vec<String>)]| -> Vec<String> {
             hash_map_order(&list.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>())
         };
@@ -522,17 +591,17 @@ impl<'a> Diff<'a> {
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map(|(_, id)| *id);
-            ctx.path.push(key.clone());
+            ctx.enter(key.clone());
             match (od, ud) {
                 (_, None) => ctx.add(Type::DEPENDENCY_SCHEMA_REMOVED),
                 (None, Some(_)) => ctx.add(Type::DEPENDENCY_SCHEMA_ADDED),
                 (Some(a), Some(b)) => self.compare(ctx, Some((om, a)), Some((um, b))),
             }
-            ctx.path.pop();
+            ctx.leave();
         }
-        ctx.path.pop();
+        ctx.leave();
 
-        ctx.path.push("additionalProperties".to_owned());
+        ctx.enter("additionalProperties".to_owned());
         if o.permits_additional != u.permits_additional {
             ctx.add(if u.permits_additional {
                 Type::ADDITIONAL_PROPERTIES_ADDED
@@ -550,7 +619,7 @@ impl<'a> Diff<'a> {
                 u.additional.map(|id| (um, id)),
             );
         }
-        ctx.path.pop();
+        ctx.leave();
 
         compare_limit(
             ctx,
@@ -584,20 +653,20 @@ impl<'a> Diff<'a> {
         (om, o): (usize, &ArrayRules),
         (um, u): (usize, &ArrayRules),
     ) {
-        ctx.path.push("items".to_owned());
+        ctx.enter("items".to_owned());
         self.compare(
             ctx,
             o.all_items.map(|id| (om, id)),
             u.all_items.map(|id| (um, id)),
         );
-        ctx.path.pop();
+        ctx.leave();
 
         let empty = Vec::new();
         let o_items = o.item_schemas.as_ref().unwrap_or(&empty);
         let u_items = u.item_schemas.as_ref().unwrap_or(&empty);
         let common = o_items.len().min(u_items.len());
         for index in 0..o_items.len().max(u_items.len()) {
-            ctx.path.push(format!("items/{index}"));
+            ctx.enter(format!("items/{index}"));
             if index < common {
                 self.compare(ctx, Some((om, o_items[index])), Some((um, u_items[index])));
             } else if index < o_items.len() {
@@ -614,7 +683,7 @@ impl<'a> Diff<'a> {
                     } else {
                         Type::ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL
                     });
-                } else if matches!(self.schema(self.deref((om, oid))).kind, Kind::False) {
+                } else if matches!(self.schema((om, oid)).kind, Kind::False) {
                     ctx.add(Type::ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL);
                 } else {
                     ctx.add(Type::ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL);
@@ -622,10 +691,7 @@ impl<'a> Diff<'a> {
             } else {
                 let uid = u_items[index];
                 if is_open_array(o) {
-                    if matches!(
-                        self.schema(self.deref((um, uid))).kind,
-                        Kind::Empty | Kind::True
-                    ) {
+                    if matches!(self.schema((um, uid)).kind, Kind::Empty | Kind::True) {
                         ctx.add(Type::ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL);
                     } else {
                         ctx.add(Type::ITEM_ADDED_TO_OPEN_CONTENT_MODEL);
@@ -644,10 +710,10 @@ impl<'a> Diff<'a> {
                     ctx.add(Type::ITEM_ADDED_TO_CLOSED_CONTENT_MODEL);
                 }
             }
-            ctx.path.pop();
+            ctx.leave();
         }
 
-        ctx.path.push("additionalItems".to_owned());
+        ctx.enter("additionalItems".to_owned());
         if o.permits_additional_items != u.permits_additional_items {
             ctx.add(if o.permits_additional_items {
                 Type::ADDITIONAL_ITEMS_REMOVED
@@ -665,7 +731,7 @@ impl<'a> Diff<'a> {
                 u.additional_items.map(|id| (um, id)),
             );
         }
-        ctx.path.pop();
+        ctx.leave();
 
         compare_limit(
             ctx,
@@ -712,11 +778,9 @@ fn is_open(o: &ObjectRules) -> bool {
 /// The schema covering `name` in a partially open model: the first pattern that matches
 /// anywhere in the name, else the additional-properties schema.
 fn covering_schema(o: &ObjectRules, name: &str) -> Option<Id> {
-    for (pattern, id) in &o.pattern_properties {
-        if let Ok(regex) = regex::Regex::new(pattern) {
-            if regex.is_match(name) {
-                return Some(*id);
-            }
+    for (regex, id) in &o.pattern_properties {
+        if regex.as_ref().is_some_and(|r| r.is_match(name)) {
+            return Some(*id);
         }
     }
     o.additional

@@ -7,6 +7,7 @@
 //! keep number text without `arbitrary_precision`, hence this small reader.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// A JSON value with numbers kept as Jackson prints them.
@@ -63,8 +64,10 @@ impl Node {
                         return Value::from(u);
                     }
                 }
+                // Beyond f64's range (Jackson keeps it as a BigDecimal): the nearest finite value.
                 text.parse::<f64>()
                     .ok()
+                    .map(|f| f.clamp(f64::MIN, f64::MAX))
                     .and_then(serde_json::Number::from_f64)
                     .map_or(Value::Null, Value::Number)
             }
@@ -136,6 +139,8 @@ impl Reader<'_> {
                 }
                 self.pos += 1;
                 let mut members: Vec<(String, Node)> = Vec::new();
+                // Positions by key, once an object is large enough for linear search to hurt.
+                let mut positions: Option<HashMap<String, usize>> = None;
                 self.skip_ws();
                 if self.peek() == Some(b'}') {
                     self.pos += 1;
@@ -154,9 +159,27 @@ impl Reader<'_> {
                     self.pos += 1;
                     self.skip_ws();
                     let value = self.value(depth + 1)?;
-                    match members.iter_mut().find(|(k, _)| *k == key) {
-                        Some(slot) => slot.1 = value,
-                        None => members.push((key, value)),
+                    if positions.is_none() && members.len() >= 32 {
+                        positions = Some(
+                            members
+                                .iter()
+                                .enumerate()
+                                .map(|(i, (k, _))| (k.clone(), i))
+                                .collect(),
+                        );
+                    }
+                    let existing = match &positions {
+                        Some(map) => map.get(&key).copied(),
+                        None => members.iter().position(|(k, _)| *k == key),
+                    };
+                    match existing {
+                        Some(i) => members[i].1 = value,
+                        None => {
+                            if let Some(map) = &mut positions {
+                                map.insert(key.clone(), members.len());
+                            }
+                            members.push((key, value));
+                        }
                     }
                     self.skip_ws();
                     match self.peek() {
@@ -509,6 +532,18 @@ mod tests {
     }
 
     #[test]
+    fn large_objects_replace_duplicates_in_place_too() {
+        let members: Vec<String> = (0..100).map(|i| format!("\"k{i}\":{i}")).collect();
+        let text = format!("{{{},\"k5\":\"last\"}}", members.join(","));
+        let node = read(&text, 10).unwrap();
+        let Node::Object(members) = &node else {
+            panic!("not an object")
+        };
+        assert_eq!(members.len(), 100);
+        assert_eq!(members[5].1, Node::String("last".into()));
+    }
+
+    #[test]
     fn sorts_keys_in_utf16_order() {
         let node = read(
             r#"{"b":1,"a":{"z":1,"y":2},"\uff61":1,"\ud83d\ude00":2}"#,
@@ -538,6 +573,16 @@ mod tests {
         ] {
             assert!(read(bad, 100).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn numbers_beyond_f64_stay_numbers() {
+        let value = read("[1e400, -1e400, 123456789012345678901234567890]", 5)
+            .unwrap()
+            .to_value();
+        assert_eq!(value[0], serde_json::json!(f64::MAX));
+        assert_eq!(value[1], serde_json::json!(f64::MIN));
+        assert!(value[2].is_f64());
     }
 
     #[test]

@@ -20,6 +20,8 @@ fn spread(s: &str) -> u32 {
 /// A simulated `HashMap<String, _>` key set.
 pub(crate) struct JavaHashSet {
     table: Vec<Vec<String>>,
+    /// Membership, kept apart so that colliding names cost no linear scans.
+    members: std::collections::HashSet<String>,
     size: usize,
     threshold: usize,
 }
@@ -30,6 +32,7 @@ impl JavaHashSet {
         let capacity = initial_capacity.max(1).next_power_of_two();
         JavaHashSet {
             table: vec![Vec::new(); capacity],
+            members: std::collections::HashSet::new(),
             size: 0,
             threshold: capacity * 3 / 4,
         }
@@ -51,12 +54,11 @@ impl JavaHashSet {
     }
 
     pub(crate) fn insert(&mut self, key: &str) {
-        let mask = self.table.len() - 1;
-        let bucket = &mut self.table[(spread(key) as usize) & mask];
-        if bucket.iter().any(|k| k == key) {
+        if !self.members.insert(key.to_owned()) {
             return;
         }
-        bucket.push(key.to_owned());
+        let mask = self.table.len() - 1;
+        self.table[(spread(key) as usize) & mask].push(key.to_owned());
         self.size += 1;
         if self.size > self.threshold {
             self.resize();

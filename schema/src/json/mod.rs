@@ -5,10 +5,11 @@
 //!   Confluent accepts them. An object must satisfy the meta-schema of its draft (`$schema`, draft
 //!   7 when absent or unknown), its patterns must compile and every `$ref` must resolve, within
 //!   the schema or to a referenced schema (a reference's name is the `$ref` URL). Nothing is ever
-//!   fetched from the network.
-//! - Canonical text: Jackson's compact serialization ([`jackson`]); normalized text: the same with
+//!   fetched from the network. Where Confluent's loader is more lenient than the meta-schemas
+//!   (empty `allOf`/`anyOf`/`oneOf`, draft 4's empty `required`), it is followed.
+//! - Canonical text: Jackson's compact serialization; normalized text: the same with
 //!   object keys sorted.
-//! - Compatibility: Confluent's `SchemaDiff` under the STRICT policy ([`diff`]).
+//! - Compatibility: Confluent's `SchemaDiff` under the STRICT policy.
 
 mod compile;
 mod diff;
@@ -16,6 +17,8 @@ mod difference;
 mod jackson;
 mod java_order;
 mod model;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 
@@ -96,6 +99,10 @@ pub(crate) fn parse(
         }
         let dep =
             jackson::read(&dependency.schema, max_depth).map_err(|_| invalid(INVALID_SCHEMA))?;
+        // Confluent loads every referenced schema as a JSON object, used or not.
+        if matches!(node, Node::Object(_)) && !matches!(dep, Node::Object(_)) {
+            return Err(invalid(INVALID_SCHEMA));
+        }
         referenced.push((dependency.reference.name.clone(), dep));
     }
 
@@ -103,6 +110,15 @@ pub(crate) fn parse(
         Node::Null => return Err(invalid(INVALID_SCHEMA)),
         Node::Object(_) | Node::Bool(_) => {
             let draft = compile::draft_of(&value);
+            let bounded = model::bases_are_bounded(&node, DEFAULT_BASE, draft, 0)
+                && referenced.iter().all(|(name, dep)| {
+                    let draft = compile::draft_of(&dep.to_value());
+                    name.len() <= model::MAX_BASE_URI
+                        && model::bases_are_bounded(dep, DEFAULT_BASE, draft, 0)
+                });
+            if !bounded {
+                return Err(invalid(INVALID_SCHEMA));
+            }
             let deps: Vec<(String, Value)> = referenced
                 .iter()
                 .map(|(name, dep)| (name.clone(), dep.to_value()))

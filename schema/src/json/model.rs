@@ -7,7 +7,10 @@
 //! `anyOf` of one schema per type. `$ref` becomes a reference to the node of its target, so
 //! recursive schemas are graphs, not infinite trees.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::rc::Rc;
 
 use jsonschema::{uri, Draft};
 
@@ -53,8 +56,9 @@ pub(crate) struct ObjectRules {
     pub required: Vec<String>,
     pub permits_additional: bool,
     pub additional: Option<Id>,
-    /// Regex source and schema, in document order.
-    pub pattern_properties: Vec<(String, Id)>,
+    /// Compiled pattern (`None` when Rust's engine cannot compile it) and schema, in document
+    /// order.
+    pub pattern_properties: Vec<(Option<regex::Regex>, Id)>,
     pub property_dependencies: Vec<(String, Vec<String>)>,
     pub schema_dependencies: Vec<(String, Id)>,
     pub min_properties: Option<f64>,
@@ -130,8 +134,9 @@ pub(crate) struct Schema {
     pub default: Option<Node>,
     /// The `connect.type` annotation, which lets `bytes` schemas change class.
     pub connect_type: Option<String>,
-    /// The JSON the schema was read from; `None` for the parts of a synthetic combination.
-    pub raw: Option<Node>,
+    /// A fingerprint of the JSON of a subschema of `allOf`/`anyOf`/`oneOf` (member order
+    /// ignored), by which duplicate subschemas are recognized; `None` elsewhere.
+    pub fingerprint: Option<u64>,
 }
 
 impl Schema {
@@ -143,7 +148,7 @@ impl Schema {
             description: None,
             default: None,
             connect_type: None,
-            raw: None,
+            fingerprint: None,
         }
     }
 
@@ -186,29 +191,24 @@ fn id_keyword(draft: Draft) -> &'static str {
     }
 }
 
-/// A location: document index and JSON pointer (unescaped segments).
-type Location = (usize, Vec<String>);
-
-fn node_at<'a>(node: &'a Node, path: &[String]) -> Option<&'a Node> {
-    let mut current = node;
-    for segment in path {
-        current = match current {
-            Node::Object(_) => current.get(segment)?,
-            Node::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
+/// The child of `node` named by one JSON pointer segment.
+fn child<'a>(node: &'a Node, segment: &str) -> Option<&'a Node> {
+    match node {
+        Node::Object(_) => node.get(segment),
+        Node::Array(items) => items.get(segment.parse::<usize>().ok()?),
+        _ => None,
     }
-    Some(current)
 }
 
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((high * 16 + low) as u8);
                 i += 3;
                 continue;
             }
@@ -222,97 +222,131 @@ fn percent_decode(s: &str) -> String {
 /// Keys whose values are data, not schemas: no `$id` or anchor inside them counts.
 const DATA_KEYWORDS: [&str; 4] = ["enum", "const", "default", "examples"];
 
-struct Indexer<'a> {
-    docs: &'a [Document],
-    /// `resource#pointer` and `resource#anchor` to a location.
-    targets: HashMap<String, Location>,
+/// Something a reference can name: a resource root or an anchor, with the base URI there.
+struct Target<'a> {
+    doc: usize,
+    node: &'a Node,
+    base: Rc<str>,
 }
 
-impl Indexer<'_> {
-    fn index(
-        &mut self,
-        doc: usize,
-        node: &Node,
-        resource: &str,
-        pointer: &str,
-        path: &mut Vec<String>,
-        depth: usize,
-    ) {
-        if depth > 256 {
-            return;
+/// Longest base URI accepted. Every `$ref` is resolved against the base in effect, so an
+/// enormous `$id` would make each of them cost as much; no real schema comes near this.
+pub(crate) const MAX_BASE_URI: usize = 8 * 1024;
+
+/// Whether every base URI set by `$id` (or draft 4's `id`) in `node` stays within
+/// [`MAX_BASE_URI`].
+pub(crate) fn bases_are_bounded(node: &Node, base: &str, draft: Draft, depth: usize) -> bool {
+    if depth > 256 {
+        return true;
+    }
+    match node {
+        Node::Object(members) => {
+            let mut base: Cow<'_, str> = Cow::Borrowed(base);
+            if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
+                if id.len() > MAX_BASE_URI {
+                    return false;
+                }
+                if !id.starts_with('#') {
+                    if let Some(b) = resolve_uri(&base, id) {
+                        if b.len() > MAX_BASE_URI {
+                            return false;
+                        }
+                        base = Cow::Owned(b);
+                    }
+                }
+            }
+            members.iter().all(|(key, value)| {
+                DATA_KEYWORDS.contains(&key.as_str())
+                    || bases_are_bounded(value, &base, draft, depth + 1)
+            })
         }
-        let draft = self.docs[doc].draft;
-        let mut resource = resource.to_owned();
-        let mut pointer = pointer.to_owned();
-        if let Node::Object(members) = node {
+        Node::Array(items) => items
+            .iter()
+            .all(|item| bases_are_bounded(item, base, draft, depth + 1)),
+        _ => true,
+    }
+}
+
+/// The resources (`$id`) and anchors of a document, by absolute URI.
+fn index<'a>(
+    targets: &mut HashMap<String, Target<'a>>,
+    doc: usize,
+    draft: Draft,
+    node: &'a Node,
+    base: &Rc<str>,
+    depth: usize,
+) {
+    if depth > 256 {
+        return;
+    }
+    match node {
+        Node::Object(members) => {
+            let mut base = Rc::clone(base);
+            let mut register = |key: String, base: &Rc<str>| {
+                targets.entry(key).or_insert_with(|| Target {
+                    doc,
+                    node,
+                    base: Rc::clone(base),
+                });
+            };
             if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
                 if let Some(anchor) = id.strip_prefix('#') {
-                    self.targets
-                        .entry(format!("{resource}#{anchor}"))
-                        .or_insert_with(|| (doc, path.clone()));
-                } else if let Some(absolute) = resolve_uri(&resource, id) {
-                    let (res, fragment) = absolute.split_once('#').unwrap_or((&absolute, ""));
+                    let resource = base.split('#').next().unwrap_or_default();
+                    register(format!("{resource}#{anchor}"), &base);
+                } else if let Some(absolute) = resolve_uri(&base, id) {
+                    let (resource, fragment) = absolute.split_once('#').unwrap_or((&absolute, ""));
+                    base = Rc::from(resource);
                     if !fragment.is_empty() && !fragment.starts_with('/') {
-                        self.targets
-                            .entry(absolute.clone())
-                            .or_insert_with(|| (doc, path.clone()));
+                        register(absolute.clone(), &base);
                     }
-                    resource = res.to_owned();
-                    pointer = String::new();
+                    register(format!("{base}#"), &base);
                 }
             }
             if let Some(anchor) = node.get("$anchor").and_then(Node::as_str) {
-                self.targets
-                    .entry(format!("{resource}#{anchor}"))
-                    .or_insert_with(|| (doc, path.clone()));
+                register(format!("{base}#{anchor}"), &base);
             }
-            self.targets
-                .entry(format!("{resource}#{pointer}"))
-                .or_insert_with(|| (doc, path.clone()));
             for (key, value) in members {
-                if DATA_KEYWORDS.contains(&key.as_str()) {
-                    continue;
+                if !DATA_KEYWORDS.contains(&key.as_str()) {
+                    index(targets, doc, draft, value, &base, depth + 1);
                 }
-                path.push(key.clone());
-                let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
-                self.index(doc, value, &resource, &child, path, depth + 1);
-                path.pop();
             }
-        } else if let Node::Array(items) = node {
-            for (i, item) in items.iter().enumerate() {
-                path.push(i.to_string());
-                let child = format!("{pointer}/{i}");
-                self.index(doc, item, &resource, &child, path, depth + 1);
-                path.pop();
-            }
-        } else {
-            self.targets
-                .entry(format!("{resource}#{pointer}"))
-                .or_insert_with(|| (doc, path.clone()));
         }
+        Node::Array(items) => {
+            for item in items {
+                index(targets, doc, draft, item, base, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 
 /// Builds the model of `docs[0]`, resolving references among all documents.
 pub(crate) fn build(docs: &[Document]) -> Model {
-    let mut indexer = Indexer {
-        docs,
-        targets: HashMap::new(),
-    };
+    let mut targets = HashMap::new();
     for (i, doc) in docs.iter().enumerate() {
-        indexer.index(i, &doc.node, &doc.base, "", &mut Vec::new(), 0);
+        let base: Rc<str> = Rc::from(doc.base.as_str());
+        targets.insert(
+            format!("{base}#"),
+            Target {
+                doc: i,
+                node: &doc.node,
+                base: Rc::clone(&base),
+            },
+        );
+        index(&mut targets, i, doc.draft, &doc.node, &base, 0);
     }
     let mut builder = Builder {
         docs,
-        targets: indexer.targets,
+        targets,
         nodes: Vec::new(),
         built: HashMap::new(),
         pending: Vec::new(),
+        hasher: std::collections::hash_map::RandomState::new(),
     };
-    let root = builder.build_at(0, Vec::new(), &docs[0].base, 0);
-    while let Some((node, absolute)) = builder.pending.pop() {
-        let target = builder.resolve(&absolute);
-        builder.nodes[node].kind = Kind::Reference(target);
+    let root = builder.build_at(0, &docs[0].node, &Rc::from(docs[0].base.as_str()), 0);
+    while let Some((node, doc, target, base)) = builder.pending.pop() {
+        let id = builder.build_at(doc, target, &base, 0);
+        builder.nodes[node].kind = Kind::Reference(Some(id));
     }
     Model {
         nodes: builder.nodes,
@@ -322,11 +356,43 @@ pub(crate) fn build(docs: &[Document]) -> Model {
 
 struct Builder<'a> {
     docs: &'a [Document],
-    targets: HashMap<String, Location>,
+    targets: HashMap<String, Target<'a>>,
     nodes: Vec<Schema>,
-    built: HashMap<Location, Id>,
-    /// Reference nodes and the absolute URI they point to.
-    pending: Vec<(Id, String)>,
+    /// Schemas already built, by the address of their JSON (documents do not move meanwhile).
+    built: HashMap<usize, Id>,
+    /// Reference nodes and their targets, to build once the current schema is done.
+    pending: Vec<(Id, usize, &'a Node, Rc<str>)>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+/// The identity of a JSON value inside the documents being built.
+fn address(node: &Node) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
+/// Hashes JSON with object members in key order, so that member order does not matter.
+fn hash_json(node: &Node, state: &mut impl Hasher) {
+    match node {
+        Node::Null => 0u8.hash(state),
+        Node::Bool(b) => (1u8, b).hash(state),
+        Node::Number { text, integer } => (2u8, text, integer).hash(state),
+        Node::String(s) => (3u8, s).hash(state),
+        Node::Array(items) => {
+            (4u8, items.len()).hash(state);
+            for item in items {
+                hash_json(item, state);
+            }
+        }
+        Node::Object(members) => {
+            (5u8, members.len()).hash(state);
+            let mut sorted: Vec<&(String, Node)> = members.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            for (key, value) in sorted {
+                key.hash(state);
+                hash_json(value, state);
+            }
+        }
+    }
 }
 
 const ARRAY_KEYWORDS: [&str; 10] = [
@@ -364,120 +430,90 @@ const NUMBER_KEYWORDS: [&str; 5] = [
 const STRING_KEYWORDS: [&str; 4] = ["minLength", "maxLength", "pattern", "format"];
 const CONDITIONAL_KEYWORDS: [&str; 3] = ["if", "then", "else"];
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn push(&mut self, schema: Schema) -> Id {
         self.nodes.push(schema);
         self.nodes.len() - 1
     }
 
-    fn resolve(&mut self, absolute: &str) -> Option<Id> {
+    /// The schema an absolute reference names, with the base URI in effect there.
+    fn resolve(&self, absolute: &str) -> Option<(usize, &'a Node, Rc<str>)> {
         let (resource, fragment) = absolute.split_once('#').unwrap_or((absolute, ""));
         let fragment = percent_decode(fragment);
-        let location = if fragment.is_empty() || fragment.starts_with('/') {
-            // Walk the pointer from the resource root, so that pointers into data work too.
-            let (doc, mut path) = self.targets.get(&format!("{resource}#"))?.clone();
-            for segment in fragment.split('/').skip(1) {
-                path.push(segment.replace("~1", "/").replace("~0", "~"));
-            }
-            (doc, path)
-        } else {
-            self.targets.get(&format!("{resource}#{fragment}"))?.clone()
-        };
-        let base = self.base_at(&location);
-        node_at(&self.docs[location.0].node, &location.1)?;
-        Some(self.build_at(location.0, location.1, &base, 0))
-    }
-
-    /// The base URI in effect at a location.
-    fn base_at(&self, location: &Location) -> String {
-        let doc = &self.docs[location.0];
-        let mut base = doc.base.clone();
-        let mut current = &doc.node;
-        let apply = |node: &Node, base: &mut String| {
-            if let Some(id) = node.get(id_keyword(doc.draft)).and_then(Node::as_str) {
+        if !fragment.is_empty() && !fragment.starts_with('/') {
+            let target = self.targets.get(&format!("{resource}#{fragment}"))?;
+            return Some((target.doc, target.node, Rc::clone(&target.base)));
+        }
+        // Walk the pointer from the resource root, following `$id`s on the way.
+        let target = self.targets.get(&format!("{resource}#"))?;
+        let (doc, mut node, mut base) = (target.doc, target.node, Rc::clone(&target.base));
+        let draft = self.docs[doc].draft;
+        for segment in fragment.split('/').skip(1) {
+            node = child(node, &segment.replace("~1", "/").replace("~0", "~"))?;
+            if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
                 if !id.starts_with('#') {
-                    if let Some(b) = resolve_uri(base, id) {
-                        *base = b;
+                    if let Some(b) = resolve_uri(&base, id) {
+                        base = Rc::from(b.split('#').next().unwrap_or_default());
                     }
                 }
             }
-        };
-        apply(current, &mut base);
-        for segment in &location.1 {
-            match node_at(current, std::slice::from_ref(segment)) {
-                Some(next) => current = next,
-                None => break,
-            }
-            apply(current, &mut base);
         }
-        base
+        Some((doc, node, base))
     }
 
     fn build_child(
         &mut self,
         doc: usize,
-        path: &[String],
-        key: &[&str],
-        base: &str,
+        node: Option<&'a Node>,
+        base: &Rc<str>,
         depth: usize,
     ) -> Option<Id> {
-        let mut child = path.to_vec();
-        child.extend(key.iter().map(|s| (*s).to_owned()));
-        node_at(&self.docs[doc].node, &child)?;
-        Some(self.build_at(doc, child, base, depth + 1))
+        node.map(|n| self.build_at(doc, n, base, depth + 1))
     }
 
-    fn build_at(&mut self, doc: usize, path: Vec<String>, base: &str, depth: usize) -> Id {
-        let location = (doc, path);
-        if let Some(&id) = self.built.get(&location) {
+    fn build_at(&mut self, doc: usize, node: &'a Node, base: &Rc<str>, depth: usize) -> Id {
+        let key = address(node);
+        if let Some(&id) = self.built.get(&key) {
             return id;
         }
-        let docs = self.docs;
-        let Some(node) = node_at(&docs[doc].node, &location.1) else {
-            return self.push(Schema::bare(Kind::Empty));
-        };
         if depth > 512 {
             return self.push(Schema::bare(Kind::Empty));
         }
-        let draft = docs[doc].draft;
+        let draft = self.docs[doc].draft;
         let members = match node {
-            Node::Bool(true) => {
-                let id = self.push(Schema::bare(Kind::True));
-                self.built.insert(location, id);
-                return id;
-            }
-            Node::Bool(false) => {
-                let id = self.push(Schema::bare(Kind::False));
-                self.built.insert(location, id);
-                return id;
-            }
             Node::Object(members) => members,
-            // Confluent reads any other root as an empty schema.
             _ => {
-                let id = self.push(Schema::bare(Kind::Empty));
-                self.built.insert(location, id);
+                let kind = match node {
+                    Node::Bool(true) => Kind::True,
+                    Node::Bool(false) => Kind::False,
+                    // Confluent reads any other root as an empty schema.
+                    _ => Kind::Empty,
+                };
+                let id = self.push(Schema::bare(kind));
+                self.built.insert(key, id);
                 return id;
             }
         };
         // Reserve the slot first so that cycles through `$ref` find it.
         let slot = self.push(Schema::bare(Kind::Empty));
-        self.built.insert(location.clone(), slot);
-        let path = location.1;
+        self.built.insert(key, slot);
 
-        let mut base = base.to_owned();
+        let mut base = Rc::clone(base);
         if let Some(id) = node.get(id_keyword(draft)).and_then(Node::as_str) {
             if !id.starts_with('#') {
                 if let Some(b) = resolve_uri(&base, id) {
-                    base = b;
+                    base = Rc::from(b.split('#').next().unwrap_or_default());
                 }
             }
         }
 
         if let Some(reference) = node.get("$ref").and_then(Node::as_str) {
             let absolute = resolve_uri(&base, reference).unwrap_or_else(|| reference.to_owned());
-            self.pending.push((slot, absolute));
+            if let Some((doc, target, target_base)) = self.resolve(&absolute) {
+                self.pending.push((slot, doc, target, target_base));
+            }
             self.nodes[slot].kind = Kind::Reference(None);
-            self.nodes[slot].raw = Some(node.clone());
+            self.annotate(slot, node, draft);
             return slot;
         }
 
@@ -499,16 +535,19 @@ impl Builder<'_> {
                 "anyOf" => Criterion::Any,
                 _ => Criterion::One,
             };
-            let count = match node.get(&key) {
-                Some(Node::Array(items)) => items.len(),
-                _ => 0,
+            let items: &[Node] = match node.get(&key) {
+                Some(Node::Array(items)) => items,
+                _ => &[],
             };
-            let mut subschemas = Vec::with_capacity(count);
-            for i in 0..count {
-                let index = i.to_string();
-                if let Some(id) = self.build_child(doc, &path, &[&key, &index], &base, depth) {
-                    subschemas.push(id);
+            let mut subschemas = Vec::with_capacity(items.len());
+            for item in items {
+                let id = self.build_at(doc, item, &base, depth + 1);
+                if self.nodes[id].fingerprint.is_none() {
+                    let mut state = self.hasher.build_hasher();
+                    hash_json(item, &mut state);
+                    self.nodes[id].fingerprint = Some(state.finish());
                 }
+                subschemas.push(id);
             }
             parts.push(self.push(Schema::bare(Kind::Combined {
                 criterion,
@@ -516,7 +555,7 @@ impl Builder<'_> {
             })));
         }
         if has("not") {
-            if let Some(id) = self.build_child(doc, &path, &["not"], &base, depth) {
+            if let Some(id) = self.build_child(doc, node.get("not"), &base, depth) {
                 parts.push(self.push(Schema::bare(Kind::Not(id))));
             }
         }
@@ -527,14 +566,14 @@ impl Builder<'_> {
         }
         match node.get("type") {
             Some(Node::String(t)) => {
-                if let Some(id) = self.typed(t, node, doc, &path, &base, depth, &mut consumed) {
+                if let Some(id) = self.typed(t, node, doc, &base, depth, &mut consumed) {
                     parts.push(id);
                 }
             }
             Some(Node::Array(types)) => {
                 let mut subschemas = Vec::new();
                 for t in types.iter().filter_map(Node::as_str) {
-                    if let Some(id) = self.typed(t, node, doc, &path, &base, depth, &mut consumed) {
+                    if let Some(id) = self.typed(t, node, doc, &base, depth, &mut consumed) {
                         subschemas.push(id);
                     }
                 }
@@ -548,11 +587,11 @@ impl Builder<'_> {
         let unconsumed =
             |keys: &[&str], consumed: &[&str]| keys.iter().any(|k| has(k) && !consumed.contains(k));
         if unconsumed(&ARRAY_KEYWORDS, &consumed) {
-            let rules = self.array_rules(node, doc, &path, &base, depth);
+            let rules = self.array_rules(node, doc, &base, depth);
             parts.push(self.push(Schema::bare(Kind::Array(rules))));
         }
         if unconsumed(&OBJECT_KEYWORDS, &consumed) {
-            let rules = self.object_rules(node, doc, &path, &base, depth);
+            let rules = self.object_rules(node, doc, &base, depth);
             parts.push(self.push(Schema::bare(Kind::Object(rules))));
         }
         if unconsumed(&NUMBER_KEYWORDS, &consumed) {
@@ -580,34 +619,28 @@ impl Builder<'_> {
                 subschemas: parts,
             },
         };
-        let schema = &mut self.nodes[slot];
-        schema.kind = kind;
-        schema.id = node
-            .get(id_keyword(draft))
-            .and_then(Node::as_str)
-            .map(str::to_owned);
-        schema.title = node.get("title").and_then(Node::as_str).map(str::to_owned);
-        schema.description = node
-            .get("description")
-            .and_then(Node::as_str)
-            .map(str::to_owned);
-        schema.default = node.get("default").cloned();
-        schema.connect_type = node
-            .get("connect.type")
-            .and_then(Node::as_str)
-            .map(str::to_owned);
-        schema.raw = Some(node.clone());
+        self.nodes[slot].kind = kind;
+        self.annotate(slot, node, draft);
         slot
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The keywords every schema carries, whatever its kind.
+    fn annotate(&mut self, slot: Id, node: &Node, draft: Draft) {
+        let text = |key: &str| node.get(key).and_then(Node::as_str).map(str::to_owned);
+        let schema = &mut self.nodes[slot];
+        schema.id = text(id_keyword(draft));
+        schema.title = text("title");
+        schema.description = text("description");
+        schema.default = node.get("default").cloned();
+        schema.connect_type = text("connect.type");
+    }
+
     fn typed(
         &mut self,
         type_name: &str,
-        node: &Node,
+        node: &'a Node,
         doc: usize,
-        path: &[String],
-        base: &str,
+        base: &Rc<str>,
         depth: usize,
         consumed: &mut Vec<&'static str>,
     ) -> Option<Id> {
@@ -625,11 +658,11 @@ impl Builder<'_> {
             "null" => Kind::Null,
             "array" => {
                 consumed.extend_from_slice(&ARRAY_KEYWORDS);
-                Kind::Array(self.array_rules(node, doc, path, base, depth))
+                Kind::Array(self.array_rules(node, doc, base, depth))
             }
             "object" => {
                 consumed.extend_from_slice(&OBJECT_KEYWORDS);
-                Kind::Object(self.object_rules(node, doc, path, base, depth))
+                Kind::Object(self.object_rules(node, doc, base, depth))
             }
             _ => return None,
         };
@@ -638,10 +671,9 @@ impl Builder<'_> {
 
     fn array_rules(
         &mut self,
-        node: &Node,
+        node: &'a Node,
         doc: usize,
-        path: &[String],
-        base: &str,
+        base: &Rc<str>,
         depth: usize,
     ) -> ArrayRules {
         let draft = self.docs[doc].draft;
@@ -660,25 +692,21 @@ impl Builder<'_> {
         };
         match node.get(tuple_key) {
             Some(Node::Array(items)) => {
-                let mut schemas = Vec::new();
-                for i in 0..items.len() {
-                    let index = i.to_string();
-                    if let Some(id) = self.build_child(doc, path, &[tuple_key, &index], base, depth)
-                    {
-                        schemas.push(id);
-                    }
-                }
+                let schemas = items
+                    .iter()
+                    .map(|item| self.build_at(doc, item, base, depth + 1))
+                    .collect();
                 rules.item_schemas = Some(schemas);
             }
             Some(_) if !prefix_items => {
-                rules.all_items = self.build_child(doc, path, &["items"], base, depth);
+                rules.all_items = self.build_child(doc, node.get("items"), base, depth);
             }
             _ => {}
         }
         match node.get(rest_key) {
             Some(Node::Bool(permits)) => rules.permits_additional_items = *permits,
             Some(Node::Object(_)) => {
-                rules.additional_items = self.build_child(doc, path, &[rest_key], base, depth);
+                rules.additional_items = self.build_child(doc, node.get(rest_key), base, depth);
             }
             _ => {}
         }
@@ -687,10 +715,9 @@ impl Builder<'_> {
 
     fn object_rules(
         &mut self,
-        node: &Node,
+        node: &'a Node,
         doc: usize,
-        path: &[String],
-        base: &str,
+        base: &Rc<str>,
         depth: usize,
     ) -> ObjectRules {
         let mut rules = ObjectRules {
@@ -701,10 +728,13 @@ impl Builder<'_> {
         };
         if let Some(Node::Object(properties)) = node.get("properties") {
             // Document order through org.json's map, everit's map and the builder's map.
+            let by_name: HashMap<&str, &Node> =
+                properties.iter().map(|(k, v)| (k.as_str(), v)).collect();
             let names: Vec<String> = properties.iter().map(|(k, _)| k.clone()).collect();
             let order = hash_map_order(&hash_map_order(&hash_map_order(&names)));
             for name in order {
-                if let Some(id) = self.build_child(doc, path, &["properties", &name], base, depth) {
+                let value = by_name.get(name.as_str()).copied();
+                if let Some(id) = self.build_child(doc, value, base, depth) {
                     rules.properties.push((name, id));
                 }
             }
@@ -717,12 +747,14 @@ impl Builder<'_> {
                 .collect();
         }
         if let Some(Node::Object(patterns)) = node.get("patternProperties") {
-            let names: Vec<String> = patterns.iter().map(|(k, _)| k.clone()).collect();
-            for name in names {
-                if let Some(id) =
-                    self.build_child(doc, path, &["patternProperties", &name], base, depth)
+            for (name, value) in patterns {
+                let id = self.build_at(doc, value, base, depth + 1);
                 {
-                    rules.pattern_properties.push((name, id));
+                    let regex = regex::RegexBuilder::new(name)
+                        .size_limit(1 << 20)
+                        .build()
+                        .ok();
+                    rules.pattern_properties.push((regex, id));
                 }
             }
         }
@@ -730,30 +762,25 @@ impl Builder<'_> {
             Some(Node::Bool(permits)) => rules.permits_additional = *permits,
             Some(Node::Object(_)) => {
                 rules.additional =
-                    self.build_child(doc, path, &["additionalProperties"], base, depth);
+                    self.build_child(doc, node.get("additionalProperties"), base, depth);
             }
             _ => {}
         }
         for key in ["dependencies", "dependentRequired", "dependentSchemas"] {
             if let Some(Node::Object(dependencies)) = node.get(key) {
-                let names: Vec<String> = dependencies.iter().map(|(k, _)| k.clone()).collect();
-                for name in names {
-                    match node.get(key).and_then(|d| d.get(&name)) {
-                        Some(Node::Array(list)) => rules.property_dependencies.push((
+                for (name, value) in dependencies {
+                    match value {
+                        Node::Array(list) => rules.property_dependencies.push((
                             name.clone(),
                             list.iter()
                                 .filter_map(Node::as_str)
                                 .map(str::to_owned)
                                 .collect(),
                         )),
-                        Some(_) => {
-                            if let Some(id) =
-                                self.build_child(doc, path, &[key, &name], base, depth)
-                            {
-                                rules.schema_dependencies.push((name.clone(), id));
-                            }
+                        _ => {
+                            let id = self.build_at(doc, value, base, depth + 1);
+                            rules.schema_dependencies.push((name.clone(), id));
                         }
-                        None => {}
                     }
                 }
             }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use prost_reflect::DescriptorPool;
+use prost_types::FileDescriptorProto;
 
 use super::ast::{ProtoFile, TypeElement};
 use super::descriptor::{file_from_descriptor, Compiler};
@@ -111,16 +112,16 @@ const WELL_KNOWN: [&str; 11] = [
     "google/protobuf/wrappers.proto",
 ];
 
-/// The bundled files, parsed.
+/// The bundled files, parsed and compiled.
 pub(crate) struct Bundled {
     pub files: Vec<(String, ProtoFile)>,
-    /// A pool holding all of them, to which schemas add their own files.
-    pub pool: DescriptorPool,
+    /// Their compiled descriptors, by name; a schema's pool gets only those it imports.
+    pub descriptors: HashMap<String, FileDescriptorProto>,
 }
 
 impl Bundled {
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.files.iter().any(|(n, _)| n == name)
+        self.descriptors.contains_key(name)
     }
 }
 
@@ -158,14 +159,14 @@ pub(crate) fn type_files<'f>(
 }
 
 fn build() -> Bundled {
-    let mut pool = DescriptorPool::global();
+    let global = DescriptorPool::global();
     let mut files: Vec<(String, ProtoFile)> = Vec::new();
+    let mut descriptors: HashMap<String, FileDescriptorProto> = HashMap::new();
     for name in WELL_KNOWN {
-        if let Some(file) = pool.get_file_by_name(name) {
-            files.push((
-                name.to_owned(),
-                file_from_descriptor(file.file_descriptor_proto()),
-            ));
+        if let Some(file) = global.get_file_by_name(name) {
+            let fd = file.file_descriptor_proto().clone();
+            files.push((name.to_owned(), file_from_descriptor(&fd)));
+            descriptors.insert(name.to_owned(), fd);
         }
     }
     let well_known = files.len();
@@ -189,13 +190,11 @@ fn build() -> Bundled {
             proto3: false,
             used: Vec::new(),
         };
-        let fd = compiler.file(file, name, &|t| owners.get(t).cloned(), &|n| {
-            pool.get_file_by_name(n).is_some()
-        });
-        // A bundled file that does not compile stays usable for type resolution.
-        let _ = pool.add_file_descriptor_proto(fd);
+        let known = |n: &str| files.iter().any(|(f, _)| f == n);
+        let fd = compiler.file(file, name, &|t| owners.get(t).cloned(), &known);
+        descriptors.insert(name.clone(), fd);
     }
-    Bundled { files, pool }
+    Bundled { files, descriptors }
 }
 
 #[cfg(test)]
@@ -206,13 +205,15 @@ mod tests {
     fn every_bundled_file_parses_and_compiles() {
         let b = bundled();
         assert_eq!(b.files.len(), TEXTS.len() + WELL_KNOWN.len());
+        let mut pool = prost_reflect::DescriptorPool::global();
         for (name, _) in TEXTS {
+            let fd = b.descriptors.get(name).cloned().unwrap_or_default();
             assert!(
-                b.pool.get_file_by_name(name).is_some(),
-                "{name} not in pool"
+                pool.add_file_descriptor_proto(fd).is_ok(),
+                "{name} does not compile"
             );
         }
-        let money = b.pool.get_message_by_name("google.type.Money");
+        let money = pool.get_message_by_name("google.type.Money");
         let fields: Vec<(String, u32)> = money
             .map(|m| {
                 m.fields()
@@ -228,7 +229,7 @@ mod tests {
                 ("nanos".to_owned(), 3)
             ]
         );
-        let meta = b.pool.get_extension_by_name("confluent.field_meta");
+        let meta = pool.get_extension_by_name("confluent.field_meta");
         assert_eq!(meta.map(|e| e.number()), Some(1088));
     }
 }

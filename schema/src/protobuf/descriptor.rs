@@ -5,6 +5,8 @@
 //! becomes a compiled descriptor, with every type name resolved, for the descriptor pool and the
 //! `serialized` format.
 
+use std::collections::{HashMap, HashSet};
+
 use prost_types::field_descriptor_proto::{Label as PbLabel, Type as PbType};
 use prost_types::{
     descriptor_proto, enum_descriptor_proto, DescriptorProto, EnumDescriptorProto, EnumOptions,
@@ -173,63 +175,45 @@ pub(crate) fn file_from_descriptor(fd: &FileDescriptorProto) -> ProtoFile {
 
 fn extends_from_descriptor(fields: &[FieldDescriptorProto], proto3: bool) -> Vec<Extend> {
     let mut extends: Vec<Extend> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for f in fields {
         let extendee = f.extendee().to_owned();
-        let field = field_from_descriptor(f, proto3, &[]);
-        match extends.iter_mut().find(|e| e.name == extendee) {
-            Some(e) => e.fields.push(field),
-            None => extends.push(Extend {
-                name: extendee,
-                fields: vec![field],
-            }),
+        let field = field_from_descriptor(f, proto3, false);
+        match index.get(&extendee) {
+            Some(&i) => extends[i].fields.push(field),
+            None => {
+                index.insert(extendee.clone(), extends.len());
+                extends.push(Extend {
+                    name: extendee,
+                    fields: vec![field],
+                });
+            }
         }
     }
     extends
 }
 
-fn field_type(f: &FieldDescriptorProto, map_entries: &[&DescriptorProto]) -> String {
-    if let Some(name) = scalar_name(f.r#type()) {
-        return name.to_owned();
+/// The type as Confluent reads it from a descriptor: the type name as given, else the scalar.
+/// Map fields stay `repeated` fields of their entry message.
+fn field_type(f: &FieldDescriptorProto) -> String {
+    if let Some(name) = &f.type_name {
+        return name.clone();
     }
-    let type_name = f.type_name();
-    let simple = type_name.rsplit('.').next().unwrap_or(type_name);
-    if f.label() == PbLabel::Repeated {
-        if let Some(entry) = map_entries.iter().find(|m| m.name() == simple) {
-            let kv = |n: i32| {
-                entry
-                    .field
-                    .iter()
-                    .find(|f| f.number() == n)
-                    .map(|f| field_type(f, &[]))
-                    .unwrap_or_default()
-            };
-            return format!("map<{}, {}>", kv(1), kv(2));
-        }
-    }
-    type_name.to_owned()
+    scalar_name(f.r#type()).unwrap_or("").to_owned()
 }
 
-fn field_from_descriptor(
-    f: &FieldDescriptorProto,
-    proto3: bool,
-    map_entries: &[&DescriptorProto],
-) -> Field {
-    let ty = field_type(f, map_entries);
-    let is_map = ty.starts_with("map<");
-    let label = if is_map || f.oneof_index.is_some() && !f.proto3_optional() {
+fn field_from_descriptor(f: &FieldDescriptorProto, proto3: bool, in_oneof: bool) -> Field {
+    let label = if in_oneof {
         None
-    } else if proto3 {
+    } else if f.proto3_optional() {
+        Some(Label::Optional)
+    } else {
         match f.label() {
             PbLabel::Repeated => Some(Label::Repeated),
-            _ if f.proto3_optional() => Some(Label::Optional),
-            _ => None,
+            _ if proto3 => None,
+            PbLabel::Required => Some(Label::Required),
+            PbLabel::Optional => Some(Label::Optional),
         }
-    } else {
-        Some(match f.label() {
-            PbLabel::Required => Label::Required,
-            PbLabel::Repeated => Label::Repeated,
-            PbLabel::Optional => Label::Optional,
-        })
     };
     let mut options = Vec::new();
     if let Some(o) = &f.options {
@@ -246,27 +230,22 @@ fn field_from_descriptor(
             options.push(bool_option("deprecated", v));
         }
     }
-    let json_name = f
-        .json_name
-        .clone()
-        .filter(|j| *j != default_json_name(f.name()));
     Field {
         label,
-        ty,
+        ty: field_type(f),
         name: f.name().to_owned(),
         tag: f.number(),
-        default: f.default_value.clone(),
-        json_name,
+        default: if proto3 {
+            None
+        } else {
+            f.default_value.clone()
+        },
+        json_name: f.json_name.clone(),
         options,
     }
 }
 
 fn message_from_descriptor(m: &DescriptorProto, proto3: bool) -> Message {
-    let map_entries: Vec<&DescriptorProto> = m
-        .nested_type
-        .iter()
-        .filter(|n| n.options.as_ref().and_then(|o| o.map_entry) == Some(true))
-        .collect();
     let mut message = Message {
         name: m.name().to_owned(),
         ..Message::default()
@@ -279,59 +258,45 @@ fn message_from_descriptor(m: &DescriptorProto, proto3: bool) -> Message {
             ..OneOf::default()
         })
         .collect();
-    let mut synthetic = vec![false; oneofs.len()];
     for f in &m.field {
-        if f.proto3_optional() {
-            if let Some(s) = f
-                .oneof_index
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| synthetic.get_mut(i))
-            {
-                *s = true;
-            }
-        }
-    }
-    for f in &m.field {
-        let field = field_from_descriptor(f, proto3, &map_entries);
-        match f.oneof_index.and_then(|i| usize::try_from(i).ok()) {
-            Some(i) if i < oneofs.len() && !synthetic[i] => oneofs[i].fields.push(field),
-            _ => message.fields.push(field),
+        let oneof = f
+            .oneof_index
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|i| *i < oneofs.len() && !f.proto3_optional());
+        match oneof {
+            Some(i) => oneofs[i]
+                .fields
+                .push(field_from_descriptor(f, proto3, true)),
+            None => message.fields.push(field_from_descriptor(f, proto3, false)),
         }
     }
     message.oneofs = oneofs
         .into_iter()
-        .zip(synthetic)
-        .filter(|(_, s)| !s)
-        .map(|(o, _)| o)
+        .filter(|o| !o.fields.is_empty())
         .collect();
     for n in &m.nested_type {
-        if !map_entries.iter().any(|e| std::ptr::eq(*e, n)) {
-            message
-                .nested
-                .push(TypeElement::Message(message_from_descriptor(n, proto3)));
-        }
+        message
+            .nested
+            .push(TypeElement::Message(message_from_descriptor(n, proto3)));
     }
     for e in &m.enum_type {
         message
             .nested
             .push(TypeElement::Enum(enum_from_descriptor(e)));
     }
-    let mut reserved: Vec<Reserved> = m
-        .reserved_range
-        .iter()
-        .map(|r| range(r.start(), r.end() - 1))
-        .collect();
-    reserved.extend(m.reserved_name.iter().cloned().map(Reserved::Name));
-    if !reserved.is_empty() {
-        message.reserveds.push(reserved);
+    // Confluent keeps each range and name as a declaration of its own.
+    for r in &m.reserved_range {
+        message
+            .reserveds
+            .push(vec![range(r.start(), r.end().saturating_sub(1))]);
     }
-    let extensions: Vec<Reserved> = m
-        .extension_range
-        .iter()
-        .map(|r| range(r.start(), r.end() - 1))
-        .collect();
-    if !extensions.is_empty() {
-        message.extensions.push(extensions);
+    for n in &m.reserved_name {
+        message.reserveds.push(vec![Reserved::Name(n.clone())]);
+    }
+    for r in &m.extension_range {
+        message
+            .extensions
+            .push(vec![range(r.start(), r.end().saturating_sub(1))]);
     }
     if let Some(o) = &m.options {
         if let Some(v) = o.no_standard_descriptor_accessor {
@@ -382,14 +347,11 @@ fn enum_from_descriptor(e: &EnumDescriptorProto) -> EnumElement {
             options,
         });
     }
-    let mut reserved: Vec<Reserved> = e
-        .reserved_range
-        .iter()
-        .map(|r| range(r.start(), r.end()))
-        .collect();
-    reserved.extend(e.reserved_name.iter().cloned().map(Reserved::Name));
-    if !reserved.is_empty() {
-        element.reserveds.push(reserved);
+    for r in &e.reserved_range {
+        element.reserveds.push(vec![range(r.start(), r.end())]);
+    }
+    for n in &e.reserved_name {
+        element.reserveds.push(vec![Reserved::Name(n.clone())]);
     }
     element
 }
@@ -510,7 +472,7 @@ impl Compiler<'_, '_> {
         for t in &file.types {
             match t {
                 TypeElement::Message(m) => fd.message_type.push(self.message(m, &mut scope)),
-                TypeElement::Enum(e) => fd.enum_type.push(enum_descriptor(e)),
+                TypeElement::Enum(e) => fd.enum_type.push(enum_descriptor(e, self.proto3)),
             }
         }
         for e in &file.extends {
@@ -522,26 +484,39 @@ impl Compiler<'_, '_> {
         fd.options = file_options(&file.options);
 
         let mut deps: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for import in file.imports.iter().chain(&file.public_imports) {
-            if import != name && available(import) && !deps.contains(import) {
+            if import != name && available(import) && seen.insert(import.clone()) {
                 deps.push(import.clone());
             }
         }
         for used in &self.used {
             if let Some(dep) = file_of_type(used) {
-                if dep != name && !deps.contains(&dep) {
+                if dep != name && seen.insert(dep.clone()) {
                     deps.push(dep);
                 }
             }
         }
+        let public: HashSet<&String> = file.public_imports.iter().collect();
         for (i, dep) in deps.iter().enumerate() {
-            if file.public_imports.contains(dep) {
+            if public.contains(dep) {
                 fd.public_dependency
                     .push(i32::try_from(i).unwrap_or(i32::MAX));
             }
         }
         fd.dependency = deps;
         fd
+    }
+
+    /// The full name (without leading dot) of `name` declared inside `scope`.
+    fn qualified(&self, scope: &[String], name: &str) -> String {
+        let mut parts: Vec<&str> = Vec::with_capacity(scope.len() + 2);
+        if !self.types.package.is_empty() {
+            parts.push(&self.types.package);
+        }
+        parts.extend(scope.iter().map(String::as_str));
+        parts.push(name);
+        parts.join(".")
     }
 
     fn resolve(&mut self, name: &str, scope: &[String]) -> (Option<PbType>, String) {
@@ -569,7 +544,7 @@ impl Compiler<'_, '_> {
         for t in &m.nested {
             match t {
                 TypeElement::Message(n) => d.nested_type.push(self.message(n, scope)),
-                TypeElement::Enum(e) => d.enum_type.push(enum_descriptor(e)),
+                TypeElement::Enum(e) => d.enum_type.push(enum_descriptor(e, self.proto3)),
             }
         }
         for (i, oneof) in m.oneofs.iter().enumerate() {
@@ -665,12 +640,7 @@ impl Compiler<'_, '_> {
             ..Message::default()
         };
         nested.push(self.message(&message, scope));
-        let mut type_name = scope.clone();
-        type_name.push(g.name.clone());
-        let mut full = type_name.join(".");
-        if let Some(p) = self.types.package.get(..).filter(|p| !p.is_empty()) {
-            full = format!("{p}.{full}");
-        }
+        let full = self.qualified(scope, &g.name);
         FieldDescriptorProto {
             name: Some(g.name.to_lowercase()),
             number: Some(g.tag),
@@ -716,12 +686,7 @@ impl Compiler<'_, '_> {
                 entry.field.push(kv);
             }
             nested.push(entry);
-            let mut full: Vec<String> = scope.to_vec();
-            full.push(entry_name);
-            let mut full = full.join(".");
-            if !self.types.package.is_empty() {
-                full = format!("{}.{full}", self.types.package);
-            }
+            let full = self.qualified(scope, &entry_name);
             d.label = Some(PbLabel::Repeated as i32);
             d.r#type = Some(PbType::Message as i32);
             d.type_name = Some(format!(".{full}"));
@@ -808,12 +773,21 @@ fn label_number(label: Option<Label>) -> i32 {
     }
 }
 
-fn enum_descriptor(e: &EnumElement) -> EnumDescriptorProto {
+/// A proto3 enum must start with its zero value; Confluent accepts any order, so the zero value
+/// is moved first (proto3 defaults to zero whatever the order, so nothing changes meaning).
+fn enum_descriptor(e: &EnumElement, proto3: bool) -> EnumDescriptorProto {
     let mut d = EnumDescriptorProto {
         name: Some(e.name.clone()),
         ..EnumDescriptorProto::default()
     };
-    for c in &e.constants {
+    let mut constants: Vec<&EnumConstant> = e.constants.iter().collect();
+    if proto3 {
+        if let Some(zero) = constants.iter().position(|c| c.tag == 0) {
+            let first = constants.remove(zero);
+            constants.insert(0, first);
+        }
+    }
+    for c in constants {
         d.value.push(EnumValueDescriptorProto {
             name: Some(c.name.clone()),
             number: Some(c.tag),

@@ -8,10 +8,11 @@
 //! Confluent walks several `HashSet`s; their iteration order decides the order of the reported
 //! differences, so [`java_hash_order`] reproduces it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use super::ast::{
-    is_scalar, map_types, EnumElement, Field, Label, Message, ProtoFile, TypeElement,
+    is_scalar, map_types, EnumElement, Field, Label, Message, OneOf, ProtoFile, TypeElement,
 };
 use super::types::Types;
 
@@ -158,6 +159,7 @@ pub(crate) fn incompatibilities<'s, 'a>(
         names: Vec::new(),
         schemas: Vec::new(),
         diffs: Vec::new(),
+        depth: 0,
     };
     if original.file.package.as_deref().unwrap_or("")
         != update.file.package.as_deref().unwrap_or("")
@@ -191,14 +193,15 @@ fn java_string_hash(s: &str) -> i32 {
 }
 
 /// The order in which a Java `HashSet` built as `new HashSet<>(first); addAll(second)` iterates.
-fn java_hash_order<T: Clone + PartialEq>(
+fn java_hash_order<T: Clone + Eq + Hash>(
     first: &[T],
     second: &[T],
     hash: impl Fn(&T) -> i32,
 ) -> Vec<T> {
+    let mut seen: HashSet<T> = HashSet::new();
     let mut items: Vec<T> = Vec::new();
     for item in first.iter().chain(second) {
-        if !items.contains(item) {
+        if seen.insert(item.clone()) {
             items.push(item.clone());
         }
     }
@@ -264,7 +267,13 @@ struct Ctx<'s, 'a> {
     /// Original messages being compared (by address), which guards against cycles.
     schemas: Vec<usize>,
     diffs: Vec<(Kind, String)>,
+    /// How many referenced-message comparisons enclose this one.
+    depth: usize,
 }
+
+/// Beyond this many nested comparisons of referenced messages (a chain of distinct messages
+/// each using the next), the rest of the chain is not compared, which bounds the recursion.
+const MAX_SUB_DEPTH: usize = 64;
 
 impl<'s, 'a> Ctx<'s, 'a> {
     fn add(&mut self, kind: Kind) {
@@ -312,33 +321,40 @@ impl<'s, 'a> Ctx<'s, 'a> {
     }
 
     fn compare_type_elements(&mut self, original: &'s [TypeElement], update: &'s [TypeElement]) {
-        let collect = |types: &'s [TypeElement]| {
-            let mut messages: Vec<(&'s str, &'s Message, usize)> = Vec::new();
-            let mut enums: Vec<(&'s str, &'s EnumElement)> = Vec::new();
+        type Collected<'s> = (
+            Vec<&'s str>,
+            HashMap<&'s str, (&'s Message, usize)>,
+            Vec<&'s str>,
+            HashMap<&'s str, &'s EnumElement>,
+        );
+        let collect = |types: &'s [TypeElement]| -> Collected<'s> {
+            let (mut message_names, mut messages) = (Vec::new(), HashMap::new());
+            let (mut enum_names, mut enums) = (Vec::new(), HashMap::new());
+            let mut index = 0;
             for t in types {
                 match t {
                     TypeElement::Message(m) => {
-                        let index = messages.len();
-                        messages.retain(|(n, _, _)| *n != m.name);
-                        messages.push((&m.name, m, index));
+                        if messages.insert(m.name.as_str(), (m, index)).is_none() {
+                            message_names.push(m.name.as_str());
+                        }
+                        index += 1;
                     }
                     TypeElement::Enum(e) => {
-                        enums.retain(|(n, _)| *n != e.name);
-                        enums.push((&e.name, e));
+                        if enums.insert(e.name.as_str(), e).is_none() {
+                            enum_names.push(e.name.as_str());
+                        }
                     }
                 }
             }
-            (messages, enums)
+            (message_names, messages, enum_names, enums)
         };
-        let (orig_messages, orig_enums) = collect(original);
-        let (upd_messages, upd_enums) = collect(update);
+        let (orig_names, orig_messages, orig_enum_names, orig_enums) = collect(original);
+        let (upd_names, upd_messages, upd_enum_names, upd_enums) = collect(update);
 
-        let orig_names: Vec<&str> = orig_messages.iter().map(|m| m.0).collect();
-        let upd_names: Vec<&str> = upd_messages.iter().map(|m| m.0).collect();
         for name in string_order(&orig_names, &upd_names) {
             self.enter_name(&name);
-            let o = orig_messages.iter().find(|m| m.0 == name);
-            let u = upd_messages.iter().find(|m| m.0 == name);
+            let o = orig_messages.get(name.as_str());
+            let u = upd_messages.get(name.as_str());
             match (o, u) {
                 (Some(_), None) => {
                     if self.lookup(&name, true).is_some_and(|t| !t.is_map) {
@@ -351,8 +367,8 @@ impl<'s, 'a> Ctx<'s, 'a> {
                     }
                 }
                 (Some(o), Some(u)) => {
-                    self.compare_messages(o.1, u.1);
-                    if o.2 != u.2 {
+                    self.compare_messages(o.0, u.0);
+                    if o.1 != u.1 {
                         self.add(Kind::MessageMoved);
                     }
                 }
@@ -361,16 +377,14 @@ impl<'s, 'a> Ctx<'s, 'a> {
             self.leave_name();
         }
 
-        let orig_names: Vec<&str> = orig_enums.iter().map(|e| e.0).collect();
-        let upd_names: Vec<&str> = upd_enums.iter().map(|e| e.0).collect();
-        for name in string_order(&orig_names, &upd_names) {
+        for name in string_order(&orig_enum_names, &upd_enum_names) {
             self.enter_name(&name);
-            let o = orig_enums.iter().find(|e| e.0 == name);
-            let u = upd_enums.iter().find(|e| e.0 == name);
+            let o = orig_enums.get(name.as_str());
+            let u = upd_enums.get(name.as_str());
             match (o, u) {
                 (Some(_), None) => self.add(Kind::EnumRemoved),
                 (None, Some(_)) => self.add(Kind::EnumAdded),
-                (Some(o), Some(u)) => self.compare_enums(o.1, u.1),
+                (Some(o), Some(u)) => self.compare_enums(o, u),
                 (None, None) => {}
             }
             self.leave_name();
@@ -412,30 +426,29 @@ impl<'s, 'a> Ctx<'s, 'a> {
     }
 
     fn compare_message_fields(&mut self, original: &'s Message, update: &'s Message) {
-        let mut orig_by_tag: Vec<(i32, &Field)> = Vec::new();
-        for f in &original.fields {
-            orig_by_tag.retain(|(t, _)| *t != f.tag);
-            orig_by_tag.push((f.tag, f));
-        }
-        let mut upd_by_tag: Vec<(i32, &Field)> = Vec::new();
-        for f in &update.fields {
-            upd_by_tag.retain(|(t, _)| *t != f.tag);
-            upd_by_tag.push((f.tag, f));
-        }
-        let orig_oneof_tags: Vec<i32> = original
+        let by_tag = |fields: &'s [Field]| {
+            let mut keys: Vec<i32> = Vec::new();
+            let mut map: HashMap<i32, &'s Field> = HashMap::new();
+            for f in fields {
+                if map.insert(f.tag, f).is_none() {
+                    keys.push(f.tag);
+                }
+            }
+            (keys, map)
+        };
+        let (orig_tag_keys, mut orig_by_tag) = by_tag(&original.fields);
+        let (upd_tags, upd_by_tag) = by_tag(&update.fields);
+        let orig_oneof_tags: HashSet<i32> = original
             .oneofs
             .iter()
             .flat_map(|o| o.fields.iter().map(|f| f.tag))
             .collect();
-        let orig_tag_keys: Vec<i32> = orig_by_tag.iter().map(|(t, _)| *t).collect();
 
         for oneof in &update.oneofs {
             self.path.push(oneof.name.clone());
             let (mut moved, mut existing) = (0, 0);
             for field in &oneof.fields {
-                let before = orig_by_tag.len();
-                orig_by_tag.retain(|(t, _)| *t != field.tag);
-                if orig_by_tag.len() != before {
+                if orig_by_tag.remove(&field.tag).is_some() {
                     moved += 1;
                 } else if orig_oneof_tags.contains(&field.tag) {
                     existing += 1;
@@ -449,22 +462,32 @@ impl<'s, 'a> Ctx<'s, 'a> {
             self.path.pop();
         }
 
-        let orig_oneof_names: Vec<&str> = original.oneofs.iter().map(|o| o.name.as_str()).collect();
-        let upd_oneof_names: Vec<&str> = update.oneofs.iter().map(|o| o.name.as_str()).collect();
+        let oneofs = |message: &'s Message| {
+            let mut names: Vec<&'s str> = Vec::new();
+            let mut map: HashMap<&'s str, &'s OneOf> = HashMap::new();
+            for o in &message.oneofs {
+                if map.insert(o.name.as_str(), o).is_none() {
+                    names.push(o.name.as_str());
+                }
+            }
+            (names, map)
+        };
+        let (orig_oneof_names, orig_oneofs) = oneofs(original);
+        let (upd_oneof_names, upd_oneofs) = oneofs(update);
         for name in string_order(&orig_oneof_names, &upd_oneof_names) {
             self.path.push(name.clone());
-            let o = original.oneofs.iter().rev().find(|o| o.name == name);
-            let u = update.oneofs.iter().rev().find(|o| o.name == name);
+            let o = orig_oneofs.get(name.as_str());
+            let u = upd_oneofs.get(name.as_str());
             match (o, u) {
                 (_, None) => self.add(Kind::OneofRemoved),
                 (None, _) => self.add(Kind::OneofAdded),
                 (Some(o), Some(u)) => {
-                    let ot: Vec<i32> = o.fields.iter().map(|f| f.tag).collect();
-                    let ut: Vec<i32> = u.fields.iter().map(|f| f.tag).collect();
+                    let (ot, of_map) = by_tag(&o.fields);
+                    let (ut, uf_map) = by_tag(&u.fields);
                     for tag in tag_order(&ot, &ut) {
                         self.path.push(tag.to_string());
-                        let of = o.fields.iter().rev().find(|f| f.tag == tag);
-                        let uf = u.fields.iter().rev().find(|f| f.tag == tag);
+                        let of = of_map.get(&tag).copied();
+                        let uf = uf_map.get(&tag).copied();
                         match (of, uf) {
                             (Some(_), None) => self.add(Kind::OneofFieldRemoved),
                             (None, Some(_)) => self.add(Kind::OneofFieldAdded),
@@ -482,13 +505,12 @@ impl<'s, 'a> Ctx<'s, 'a> {
         let remaining: Vec<i32> = orig_tag_keys
             .iter()
             .copied()
-            .filter(|t| orig_by_tag.iter().any(|(o, _)| o == t))
+            .filter(|t| orig_by_tag.contains_key(t))
             .collect();
-        let upd_tags: Vec<i32> = upd_by_tag.iter().map(|(t, _)| *t).collect();
         for tag in tag_order(&remaining, &upd_tags) {
             self.path.push(tag.to_string());
-            let o = orig_by_tag.iter().find(|(t, _)| *t == tag).map(|(_, f)| *f);
-            let u = upd_by_tag.iter().find(|(t, _)| *t == tag).map(|(_, f)| *f);
+            let o = orig_by_tag.get(&tag).copied();
+            let u = upd_by_tag.get(&tag).copied();
             match (o, u) {
                 (Some(o), None) => self.add(if o.label == Some(Label::Required) {
                     Kind::RequiredFieldRemoved
@@ -620,7 +642,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
         }
         let same_origin =
             matches!((&orig_type.origin, &upd_type.origin), (Some(a), Some(b)) if a == b);
-        if same_origin {
+        if same_origin || self.depth >= MAX_SUB_DEPTH {
             return;
         }
         let (TypeElement::Message(orig_msg), TypeElement::Message(upd_msg)) =
@@ -638,6 +660,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             names: parts,
             schemas: self.schemas.clone(),
             diffs: Vec::new(),
+            depth: self.depth + 1,
         };
         sub.compare_messages(orig_msg, upd_msg);
         let compatible = sub.is_compatible();

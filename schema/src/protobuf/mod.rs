@@ -7,11 +7,14 @@
 //! bundled files). This module does the same, then also compiles the schema into a
 //! [`prost_reflect::DescriptorPool`] for the serializers.
 //!
-//! - [`parser`]: the `.proto` grammar with Wire's error messages.
-//! - [`printer`]: canonical and normalized texts.
-//! - [`diff`]: compatibility (`SchemaDiff`).
-//! - [`descriptor`]: to and from `FileDescriptorProto` (base64 descriptors are accepted input).
-//! - [`bundled`]: the files schemas may import without registering them.
+//! - `parser`: the `.proto` grammar with Wire's error messages.
+//! - `printer`: canonical, normalized and `ignore_extensions` texts.
+//! - `types`: name resolution across the schema, its references and the bundled files.
+//! - `diff`: compatibility (`SchemaDiff`).
+//! - `descriptor`: to and from `FileDescriptorProto` (base64 descriptors are accepted input).
+//! - `serialized`: the descriptor Confluent returns for `format=serialized`.
+//! - `bundled`: the files schemas may import without registering them.
+//! - `tags`: adding and removing Confluent tags (`confluent.field_meta`, `message_meta`).
 
 mod ast;
 mod bundled;
@@ -19,7 +22,11 @@ mod descriptor;
 mod diff;
 mod parser;
 mod printer;
+mod serialized;
+mod tags;
 mod types;
+
+use std::collections::{HashMap, HashSet};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -36,9 +43,17 @@ use descriptor::{file_from_descriptor, Compiler};
 use printer::Format;
 use types::{Origin, Types};
 
+pub use tags::{SchemaTags, TagEntityType};
+
 /// A parsed Protobuf schema.
 #[derive(Debug)]
 pub struct ProtobufModel {
+    inner: Box<Model>,
+}
+
+/// The contents of a [`ProtobufModel`], boxed to keep the model small.
+#[derive(Debug)]
+struct Model {
     file: ProtoFile,
     dependencies: Vec<DependencyFile>,
     file_name: String,
@@ -68,8 +83,14 @@ fn parse_text(text: &str) -> Result<(ProtoFile, Option<String>), SchemaError> {
     match parser::parse(text) {
         Ok(file) => Ok((file, None)),
         Err(message) => {
-            let descriptor = STANDARD
-                .decode(text.trim())
+            // Java's basic decoder: the standard alphabet, no whitespace, padding optional.
+            let lenient = base64::engine::GeneralPurpose::new(
+                &base64::alphabet::STANDARD,
+                base64::engine::GeneralPurposeConfig::new()
+                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+            );
+            let descriptor = lenient
+                .decode(text)
                 .ok()
                 .and_then(|bytes| FileDescriptorProto::decode(bytes.as_slice()).ok());
             match descriptor {
@@ -100,7 +121,7 @@ fn zero_field_number(types: &[TypeElement]) -> Option<(String, String)> {
     None
 }
 
-impl ProtobufModel {
+impl Model {
     /// Every file the schema can see, with where it comes from: dependencies, then the bundled
     /// files (which a registered dependency of the same name replaces).
     fn visible_files(&self) -> Vec<(&str, &ProtoFile, Origin)> {
@@ -124,16 +145,27 @@ impl ProtobufModel {
             .collect();
         Types::collect(&self.file, &files)
     }
+}
 
-    /// The schema's binary `FileDescriptorProto`, base64-encoded: what
-    /// `GET /schemas/ids/{id}?format=serialized` returns and Python's deserializer parses.
+impl ProtobufModel {
+    /// The schema's binary `FileDescriptorProto`, base64-encoded, byte for byte as Confluent
+    /// returns it for `GET /schemas/ids/{id}?format=serialized` (and Python's deserializer
+    /// parses it): a file named `default` whose type names stay as written, see
+    /// [`ProtobufModel::file_descriptor_proto`] for the compiled form.
     pub fn serialized(&self) -> String {
-        STANDARD.encode(self.descriptor.encode_to_vec())
+        let bundled = bundled();
+        let available = |name: &str| {
+            bundled.contains(name) || self.inner.dependencies.iter().any(|d| d.name == name)
+        };
+        let fd = serialized::descriptor(&self.inner.file, &self.inner.types(), &available);
+        STANDARD.encode(fd.encode_to_vec())
     }
 
-    /// The compiled descriptor of the schema itself.
+    /// The compiled descriptor of the schema itself, as held in
+    /// [`ProtobufModel::descriptor_pool`]: every type name fully qualified, map entries named
+    /// as protoc names them.
     pub fn file_descriptor_proto(&self) -> &FileDescriptorProto {
-        &self.descriptor
+        &self.inner.descriptor
     }
 
     /// A pool holding the schema's file (named [`ProtobufModel::file_name`]), its references and
@@ -143,17 +175,17 @@ impl ProtobufModel {
     /// example); for those the pool lacks the schema's file and
     /// [`ProtobufModel::descriptor_error`] says why.
     pub fn descriptor_pool(&self) -> &DescriptorPool {
-        &self.pool
+        &self.inner.pool
     }
 
     /// The name of the schema's own file in [`ProtobufModel::descriptor_pool`].
     pub fn file_name(&self) -> &str {
-        &self.file_name
+        &self.inner.file_name
     }
 
     /// Why the schema could not be compiled into the pool, when it could not.
     pub fn descriptor_error(&self) -> Option<&str> {
-        self.descriptor_error.as_deref()
+        self.inner.descriptor_error.as_deref()
     }
 
     /// The full name of the first message, the one serializers use by default (index `[0]`).
@@ -166,8 +198,8 @@ impl ProtobufModel {
     /// top-level messages, then among each enclosing message's nested messages.
     pub fn message_index_path(&self, full_name: &str) -> Option<Vec<i32>> {
         let name = full_name.strip_prefix('.').unwrap_or(full_name);
-        let message = self.pool.get_message_by_name(name)?;
-        if message.parent_file().name() != self.file_name {
+        let message = self.inner.pool.get_message_by_name(name)?;
+        if message.parent_file().name() != self.inner.file_name {
             return None;
         }
         let mut path = Vec::new();
@@ -192,7 +224,7 @@ impl ProtobufModel {
 
     /// The message at a message-index path; an empty path means `[0]`, the first message.
     pub fn message_by_index_path(&self, path: &[i32]) -> Option<MessageDescriptor> {
-        let file = self.pool.get_file_by_name(&self.file_name)?;
+        let file = self.inner.pool.get_file_by_name(&self.inner.file_name)?;
         let (first, rest) = match path.split_first() {
             Some((first, rest)) => (*first, rest),
             None => (0, &[][..]),
@@ -207,6 +239,19 @@ impl ProtobufModel {
         Some(message)
     }
 
+    /// The schema with Confluent tags added, then removed (the registry's tags endpoint): its
+    /// new canonical text, to register as a new version. Errors name the missing message or
+    /// field as Confluent does (`No matching Field with name 'x' found in the schema`).
+    pub fn with_tags(
+        &self,
+        add: &[SchemaTags],
+        remove: &[SchemaTags],
+    ) -> Result<String, SchemaError> {
+        let mut file = self.inner.file.clone();
+        tags::apply(&mut file, add, remove).map_err(invalid)?;
+        printer::print(&file, &self.inner.types(), Format::CANONICAL).map_err(invalid)
+    }
+
     /// The canonical text without custom options (other than Confluent's) and extensions:
     /// Confluent's `format=ignore_extensions`.
     pub fn text_without_extensions(&self) -> String {
@@ -214,18 +259,40 @@ impl ProtobufModel {
             normalize: false,
             ignore_extensions: true,
         };
-        printer::print(&self.file, &self.types(), format).unwrap_or_default()
+        printer::print(&self.inner.file, &self.inner.types(), format).unwrap_or_default()
     }
 }
 
-/// Compiles the schema and its dependencies into a pool, dependencies first.
+/// Adds `name` to `pool` after the files it depends on, taking descriptors from `sources`.
+fn add_to_pool<'d>(
+    pool: &mut DescriptorPool,
+    name: &str,
+    sources: &dyn Fn(&str) -> Option<&'d FileDescriptorProto>,
+    added: &mut HashSet<String>,
+    error: &mut Option<String>,
+) {
+    if !added.insert(name.to_owned()) {
+        return;
+    }
+    let Some(fd) = sources(name) else {
+        return;
+    };
+    for dep in &fd.dependency {
+        add_to_pool(pool, dep, sources, added, error);
+    }
+    if let Err(e) = pool.add_file_descriptor_proto(fd.clone()) {
+        error.get_or_insert_with(|| format!("{name}: {e}"));
+    }
+}
+
+/// Compiles the schema and its dependencies, and builds a pool holding the schema's file and
+/// only the files it needs, dependencies first.
 fn build_pool(
     file: &ProtoFile,
     file_name: &str,
     dependencies: &[DependencyFile],
 ) -> (FileDescriptorProto, DescriptorPool, Option<String>) {
     let b = bundled();
-    let mut pool = b.pool.clone();
     let mut all: Vec<(&str, &ProtoFile)> = b
         .files
         .iter()
@@ -235,8 +302,8 @@ fn build_pool(
     all.extend(dependencies.iter().map(|d| (d.name.as_str(), &d.file)));
     all.push((file_name, file));
     let owners = type_files(all.iter().copied());
-    let mut error = None;
-    let compile = |pool: &DescriptorPool, name: &str, target: &ProtoFile| {
+    let known = |n: &str| b.contains(n) || dependencies.iter().any(|d| d.name == n);
+    let compile = |name: &str, target: &ProtoFile| {
         let others: Vec<(&ProtoFile, Origin)> = all
             .iter()
             .filter(|(n, _)| *n != name)
@@ -248,26 +315,32 @@ fn build_pool(
             proto3: false,
             used: Vec::new(),
         };
-        compiler.file(target, name, &|t| owners.get(t).cloned(), &|n| {
-            pool.get_file_by_name(n).is_some()
-        })
+        compiler.file(target, name, &|t| owners.get(t).cloned(), &known)
     };
+    let mut compiled: HashMap<String, FileDescriptorProto> = HashMap::new();
     for d in dependencies {
-        if b.contains(&d.name) || pool.get_file_by_name(&d.name).is_some() {
-            continue;
-        }
-        let fd = compile(&pool, &d.name, &d.file);
-        if let Err(e) = pool.add_file_descriptor_proto(fd) {
-            error.get_or_insert_with(|| format!("{}: {e}", d.name));
+        if !b.contains(&d.name) && !compiled.contains_key(&d.name) {
+            compiled.insert(d.name.clone(), compile(&d.name, &d.file));
         }
     }
-    let descriptor = compile(&pool, file_name, file);
-    if error.is_none() {
-        if let Err(e) = pool.add_file_descriptor_proto(descriptor.clone()) {
-            error = Some(e.to_string());
+    let descriptor = compile(file_name, file);
+    let sources = |n: &str| {
+        if n == file_name {
+            Some(&descriptor)
+        } else {
+            compiled.get(n).or_else(|| b.descriptors.get(n))
         }
-    }
-    (descriptor, pool, error)
+    };
+    let mut pool = DescriptorPool::new();
+    let mut error = None;
+    add_to_pool(
+        &mut pool,
+        file_name,
+        &sources,
+        &mut HashSet::new(),
+        &mut error,
+    );
+    (descriptor.clone(), pool, error)
 }
 
 pub(crate) fn parse(
@@ -298,7 +371,7 @@ pub(crate) fn parse(
         }
     }
 
-    let mut model = ProtobufModel {
+    let mut model = Model {
         file,
         dependencies: deps,
         file_name: String::new(),
@@ -309,8 +382,13 @@ pub(crate) fn parse(
     let (canonical, normalized) = {
         let types = model.types();
         let canonical = printer::print(&model.file, &types, Format::CANONICAL).map_err(invalid)?;
-        let normalized =
-            printer::print(&model.file, &types, Format::NORMALIZED).map_err(invalid)?;
+        // Confluent validates (normalizes, which resolves every type name) only schemas about
+        // to be registered; a stored schema whose types no longer resolve still loads.
+        let normalized = match printer::print(&model.file, &types, Format::NORMALIZED) {
+            Ok(normalized) => normalized,
+            Err(_) if !options.new_schema => canonical.clone(),
+            Err(message) => return Err(invalid(message)),
+        };
         (canonical, normalized)
     };
 
@@ -330,7 +408,9 @@ pub(crate) fn parse(
     Ok(Parsed {
         canonical,
         normalized,
-        model,
+        model: ProtobufModel {
+            inner: Box::new(model),
+        },
     })
 }
 
@@ -339,14 +419,14 @@ pub(crate) fn compatibility_errors(
     old: &ProtobufModel,
     direction: Direction,
 ) -> Vec<String> {
-    let new_types = new.types();
-    let old_types = old.types();
+    let new_types = new.inner.types();
+    let old_types = old.inner.types();
     let new_side = diff::Side {
-        file: &new.file,
+        file: &new.inner.file,
         types: &new_types,
     };
     let old_side = diff::Side {
-        file: &old.file,
+        file: &old.inner.file,
         types: &old_types,
     };
     match direction {

@@ -2,6 +2,8 @@
 //! error messages (`Syntax error in :1:9: expected a word`), because Confluent validates Protobuf
 //! text with Wire.
 
+use std::collections::HashMap;
+
 use super::ast::{
     EnumConstant, EnumElement, Extend, Field, Group, Label, Location, Message, OneOf,
     OptionElement, OptionValue, ProtoFile, Reserved, Rpc, Service, Syntax, TypeElement, MAX_TAG,
@@ -9,7 +11,7 @@ use super::ast::{
 
 /// Deepest nesting of messages and option values; the text was already checked against the
 /// configured limit, this only keeps the recursion bounded whatever the caller did.
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 100;
 
 /// Parses `text`, or returns Wire's message for the first error.
 pub(crate) fn parse(text: &str) -> Result<ProtoFile, String> {
@@ -322,26 +324,29 @@ struct Parser {
 
 impl Parser {
     fn read_file(&mut self) -> Result<(), String> {
+        let mut type_locations: HashMap<String, Location> = HashMap::new();
+        let mut service_locations: HashMap<String, Location> = HashMap::new();
         while !self.r.exhausted()? {
             match self.read_declaration(Context::File)? {
                 Some(Declaration::Type(t)) => {
-                    if let Some(dup) = self.file.types.iter().find(|d| d.name() == t.name()) {
+                    if let Some(dup) = type_locations.get(t.name()) {
                         return Err(format!(
-                            "{} ({}) is already defined at {}",
+                            "{} ({}) is already defined at {dup}",
                             t.name(),
                             t.location(),
-                            dup.location()
                         ));
                     }
+                    type_locations.insert(t.name().to_owned(), t.location());
                     self.file.types.push(t);
                 }
                 Some(Declaration::Service(s)) => {
-                    if let Some(dup) = self.file.services.iter().find(|d| d.name == s.name) {
+                    if let Some(dup) = service_locations.get(&s.name) {
                         return Err(format!(
-                            "{} ({}) is already defined at {}",
-                            s.name, s.location, dup.location
+                            "{} ({}) is already defined at {dup}",
+                            s.name, s.location
                         ));
                     }
+                    service_locations.insert(s.name.clone(), s.location);
                     self.file.services.push(s);
                 }
                 Some(Declaration::Option(o)) => self.file.options.push(o),
@@ -816,22 +821,31 @@ impl Parser {
         self.enter()?;
         self.r.require('{')?;
         let mut entries: Vec<(String, OptionValue)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         while !self.r.peek_is('}')? {
             let option = self.read_option(':')?;
             let key = option.name;
+            let position = index.get(&key).copied();
             match option.value {
                 OptionValue::Option(inner) => {
                     let inner = *inner;
-                    match entries.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, OptionValue::Map(nested))) => {
+                    match position.map(|i| &mut entries[i].1) {
+                        Some(OptionValue::Map(nested)) => {
                             nested.push((inner.name, inner.value));
                         }
-                        _ => entries.push((key, OptionValue::Map(vec![(inner.name, inner.value)]))),
+                        Some(other) => *other = OptionValue::Map(vec![(inner.name, inner.value)]),
+                        None => {
+                            index.insert(key.clone(), entries.len());
+                            entries.push((key, OptionValue::Map(vec![(inner.name, inner.value)])));
+                        }
                     }
                 }
-                value => match entries.iter_mut().find(|(k, _)| *k == key) {
-                    None => entries.push((key, value)),
-                    Some((_, existing)) => {
+                value => match position.map(|i| &mut entries[i].1) {
+                    None => {
+                        index.insert(key.clone(), entries.len());
+                        entries.push((key, value));
+                    }
+                    Some(existing) => {
                         let mut list = match std::mem::replace(existing, OptionValue::List(vec![]))
                         {
                             OptionValue::List(items) => items,

@@ -3,6 +3,8 @@
 //! names with a leading dot, sorted options, imports, reserved ranges, fields and constants,
 //! map-entry messages folded into `map<K, V>`) and the text without custom options.
 
+use std::collections::HashMap;
+
 use super::ast::{
     is_scalar, map_types, EnumConstant, EnumElement, Extend, Field, Group, Message, OneOf,
     OptionElement, OptionValue, ProtoFile, Reserved, Rpc, Service, Syntax, TypeElement, MAX_TAG,
@@ -277,14 +279,18 @@ impl Printer<'_, '_> {
             return Ok(extends.to_vec());
         }
         let mut grouped: Vec<Extend> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         for extend in extends {
             let name = self.resolve(&extend.name)?;
-            match grouped.iter_mut().find(|g| g.name == name) {
-                Some(g) => g.fields.extend(extend.fields.iter().cloned()),
-                None => grouped.push(Extend {
-                    name,
-                    fields: extend.fields.clone(),
-                }),
+            match index.get(&name) {
+                Some(&i) => grouped[i].fields.extend(extend.fields.iter().cloned()),
+                None => {
+                    index.insert(name.clone(), grouped.len());
+                    grouped.push(Extend {
+                        name,
+                        fields: extend.fields.clone(),
+                    });
+                }
             }
         }
         Ok(grouped)
