@@ -71,17 +71,29 @@ pub fn check_compatibility(
                 messages,
             };
         }
+        // Confluent appends the failing version to the backward errors only: under FULL, errors
+        // of the forward check alone come without `{oldSchemaVersion}` / `{oldSchema}`.
+        let suffixed = |mut found: Vec<String>| {
+            if !found.is_empty() {
+                if let Some(version) = old.version {
+                    found.push(format!("{{oldSchemaVersion: {version}}}"));
+                }
+                found.push(format!("{{oldSchema: '{}'}}", old.schema.canonical));
+            }
+            found
+        };
         if level.checks_forward() {
-            messages.extend(errors(candidate, old.schema, Direction::Forward));
+            let forward = errors(candidate, old.schema, Direction::Forward);
+            if level.checks_backward() {
+                messages.extend(forward);
+            } else {
+                messages.extend(suffixed(forward));
+            }
         }
         if level.checks_backward() {
-            messages.extend(errors(candidate, old.schema, Direction::Backward));
+            messages.extend(suffixed(errors(candidate, old.schema, Direction::Backward)));
         }
         if !messages.is_empty() {
-            if let Some(version) = old.version {
-                messages.push(format!("{{oldSchemaVersion: {version}}}"));
-            }
-            messages.push(format!("{{oldSchema: '{}'}}", old.schema.canonical));
             return Compatibility {
                 is_compatible: false,
                 messages,

@@ -1,14 +1,19 @@
 //! Avro Java's `SchemaCompatibility.checkReaderWriterCompatibility`, with Confluent's wording
 //! of each incompatibility.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::print::to_string;
-use super::schema::{Arena, Field, Id, Kind, Prim};
+use super::schema::{Arena, Field, Id, Kind, Named, Prim};
 
 /// Deepest recursion the checker follows; deeper schemas are reported as an unexpected error,
 /// where Java would overflow its stack.
 const MAX_DEPTH: usize = 400;
+
+/// Most reader/writer pairs one check computes; past this the check is reported as an
+/// unexpected error instead of running for minutes (a union of many named types against
+/// another is quadratic).
+const MAX_PAIRS: usize = 300_000;
 
 /// A schema in its arena.
 #[derive(Clone, Copy)]
@@ -73,6 +78,12 @@ struct Checker<'a> {
     depth: usize,
 }
 
+impl Checker<'_> {
+    fn budget_left(&self) -> bool {
+        self.memo.len() < MAX_PAIRS
+    }
+}
+
 /// Aborts the whole check, as an exception does in Java.
 struct Abort(String);
 
@@ -129,6 +140,28 @@ pub(crate) fn messages(reader: Side<'_>, writer: Side<'_>, words: (&str, &str)) 
         .collect()
 }
 
+/// `schemaNameEquals`: unqualified names equal, or a reader alias naming the writer's full name.
+fn names_match(reader: &Named, writer: &Named) -> bool {
+    let writer_full = writer.name.full();
+    reader.name.name == writer.name.name || reader.aliases.iter().any(|a| a.full() == writer_full)
+}
+
+/// The promotions Avro allows from a writer type to a different reader type.
+fn promotes(reader: &Kind, writer: &Kind) -> bool {
+    let writer = match writer {
+        Kind::Prim(p) => Some(*p),
+        _ => None,
+    };
+    match reader {
+        Kind::Prim(Prim::Long) => writer == Some(Prim::Int),
+        Kind::Prim(Prim::Float) => matches!(writer, Some(Prim::Int | Prim::Long)),
+        Kind::Prim(Prim::Double) => matches!(writer, Some(Prim::Int | Prim::Long | Prim::Float)),
+        Kind::Prim(Prim::Bytes) => writer == Some(Prim::String),
+        Kind::Prim(Prim::String) => writer == Some(Prim::Bytes),
+        _ => false,
+    }
+}
+
 /// Java's location rendering: the root token is dropped, the rest joined as a JSON pointer.
 fn pointer(location: &[String]) -> String {
     let parts: Vec<String> = location
@@ -161,6 +194,7 @@ impl<'a> Checker<'a> {
         let result = match self.memo.get(&(reader, writer)) {
             Some(Memo::InProgress) => Ok(Vec::new()),
             Some(Memo::Done(found)) => Ok(found.clone()),
+            None if !self.budget_left() => Err(Abort("schemas too large to compare".to_owned())),
             None => {
                 self.memo.insert((reader, writer), Memo::InProgress);
                 let computed = self.calculate(reader, writer, location);
@@ -237,9 +271,14 @@ impl<'a> Checker<'a> {
                 ) => {
                     merge(&mut found, self.check_names(reader, writer, location));
                     location.push("symbols".to_owned());
-                    let missing: BTreeSet<&String> =
-                        wsyms.iter().filter(|s| !rsyms.contains(s)).collect();
-                    let has_default = rdefault.as_ref().is_some_and(|d| rsyms.contains(d));
+                    let reader_symbols: HashSet<&String> = rsyms.iter().collect();
+                    let missing: BTreeSet<&String> = wsyms
+                        .iter()
+                        .filter(|s| !reader_symbols.contains(s))
+                        .collect();
+                    let has_default = rdefault
+                        .as_ref()
+                        .is_some_and(|d| reader_symbols.contains(d));
                     if !missing.is_empty() && !has_default {
                         let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
                         found.push(Self::incompatible(
@@ -285,21 +324,13 @@ impl<'a> Checker<'a> {
             }
             return Ok(found);
         }
-        let wprim = match &w.kind {
-            Kind::Prim(p) => Some(*p),
-            _ => None,
-        };
         let promotable = match &r.kind {
-            Kind::Prim(Prim::Long) => wprim == Some(Prim::Int),
-            Kind::Prim(Prim::Float) => matches!(wprim, Some(Prim::Int | Prim::Long)),
-            Kind::Prim(Prim::Double) => {
-                matches!(wprim, Some(Prim::Int | Prim::Long | Prim::Float))
-            }
-            Kind::Prim(Prim::Bytes) => wprim == Some(Prim::String),
-            Kind::Prim(Prim::String) => wprim == Some(Prim::Bytes),
             Kind::Union(rtypes) => {
                 for &branch in rtypes {
-                    if self.root(branch, writer)?.is_empty() {
+                    // A branch that cannot match is skipped unevaluated: Java's answer for it is
+                    // an incompatibility either way, and skipping keeps a scan of a large union
+                    // from caching a result for every branch.
+                    if self.may_read(branch, writer) && self.root(branch, writer)?.is_empty() {
                         return Ok(found);
                     }
                 }
@@ -310,12 +341,26 @@ impl<'a> Checker<'a> {
                 ));
                 return Ok(found);
             }
-            _ => false,
+            kind => promotes(kind, &w.kind),
         };
         if !promotable {
             merge(&mut found, self.type_mismatch(reader, writer, location));
         }
         Ok(found)
+    }
+
+    /// Whether `reader` might read `writer` (a writer that is not a union): false when the
+    /// types differ without a promotion, or when the name check of two named types fails.
+    fn may_read(&self, reader: Id, writer: Id) -> bool {
+        let r = self.reader.node(reader);
+        let w = self.writer.node(writer);
+        if r.type_name() != w.type_name() {
+            return matches!(r.kind, Kind::Union(_)) || promotes(&r.kind, &w.kind);
+        }
+        match (r.named(), w.named()) {
+            (Some(rn), Some(wn)) => names_match(rn, wn),
+            _ => true,
+        }
     }
 
     /// `checkSchemaNames`: unqualified names equal, or a reader alias naming the writer.
@@ -328,9 +373,7 @@ impl<'a> Checker<'a> {
         };
         location.push("name".to_owned());
         let writer_full = w.name.full();
-        let matches =
-            r.name.name == w.name.name || r.aliases.iter().any(|a| a.full() == writer_full);
-        let found = if matches {
+        let found = if names_match(r, w) {
             Vec::new()
         } else {
             vec![Self::incompatible(
@@ -350,10 +393,17 @@ impl<'a> Checker<'a> {
         location: &mut Vec<String>,
     ) -> Result<Found, Abort> {
         let mut found = Vec::new();
+        let writer_fields: HashMap<&str, Id> = match &self.writer.node(writer).kind {
+            Kind::Record {
+                fields: Some(fields),
+                ..
+            } => fields.iter().map(|f| (f.name.as_str(), f.schema)).collect(),
+            _ => HashMap::new(),
+        };
         location.push("fields".to_owned());
         for (pos, field) in reader_fields.iter().enumerate() {
             location.push(pos.to_string());
-            match self.lookup_writer_field(field, pos, writer)? {
+            match self.lookup_writer_field(field, pos, writer, &writer_fields)? {
                 Some(writer_field) => {
                     merge(
                         &mut found,
@@ -396,23 +446,16 @@ impl<'a> Checker<'a> {
         field: &Field,
         pos: usize,
         writer: Id,
+        writer_fields: &HashMap<&str, Id>,
     ) -> Result<Option<Id>, Abort> {
-        let Kind::Record {
-            fields: Some(writer_fields),
-            ..
-        } = &self.writer.node(writer).kind
-        else {
-            return Ok(None);
-        };
-        let find = |name: &str| writer_fields.iter().find(|f| f.name == name);
-        let mut matches: Vec<&Field> = Vec::new();
-        matches.extend(find(&field.name));
+        let mut matches: Vec<Id> = Vec::new();
+        matches.extend(writer_fields.get(field.name.as_str()));
         for alias in &field.aliases {
-            matches.extend(find(alias));
+            matches.extend(writer_fields.get(alias.as_str()));
         }
         match matches.as_slice() {
             [] => Ok(None),
-            [one] => Ok(Some(one.schema)),
+            [one] => Ok(Some(*one)),
             _ => Err(Abort(format!(
                 "Reader record field {} type:{} pos:{pos} matches multiple fields in writer record schema {}",
                 field.name,

@@ -3,6 +3,7 @@
 //! doubles, object keys in document order with a repeated key keeping its first position and its
 //! last value, compact output with Java's number formatting.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// Deepest nesting the reader accepts (serde_json's limit too). The engine rejects deeper texts
@@ -396,6 +397,7 @@ impl Reader<'_> {
         self.enter()?;
         self.pos += 1;
         let mut members: Vec<(String, Json)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
         self.skip_space()?;
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -431,9 +433,12 @@ impl Reader<'_> {
                 return Err(self.eof("Unexpected end-of-input within/between Object entries"));
             }
             let value = self.value()?;
-            match members.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = value,
-                None => members.push((key, value)),
+            match index.get(&key) {
+                Some(&at) => members[at].1 = value,
+                None => {
+                    index.insert(key.clone(), members.len());
+                    members.push((key, value));
+                }
             }
             self.skip_space()?;
             match self.bytes.get(self.pos) {

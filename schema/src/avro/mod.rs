@@ -158,7 +158,7 @@ fn to_apache(arena: &Arena, root: Id) -> Result<apache_avro::Schema, String> {
     if let Some(name) = name_rejected_by_apache(arena, root) {
         return Err(format!("apache-avro does not accept the name {name:?}"));
     }
-    let text = print::to_string(arena, root);
+    let text = print::to_plain_string(arena, root)?;
     match std::panic::catch_unwind(|| apache_avro::Schema::parse_str(&text)) {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(_) => Err("apache-avro failed on this schema".to_owned()),

@@ -16,6 +16,21 @@ pub(crate) fn to_string(arena: &Arena, id: Id) -> String {
     canonical(arena, id, &HashSet::new()).unwrap_or_else(|e| e)
 }
 
+/// The resolved text with `error` types written as records, for libraries that only know the
+/// schema language's type names (an Avro error is a record).
+pub(crate) fn to_plain_string(arena: &Arena, id: Id) -> Result<String, String> {
+    let mut printer = Printer {
+        arena,
+        known: HashSet::new(),
+        space: None,
+        depth: 0,
+        errors_as_records: true,
+    };
+    let mut out = String::new();
+    printer.write(id, &mut out)?;
+    Ok(out)
+}
+
 /// Java's `UnionSchema.toString()` for a union being built from `types`.
 pub(crate) fn union_to_string(arena: &Arena, types: &[Id]) -> String {
     let mut printer = Printer {
@@ -23,6 +38,7 @@ pub(crate) fn union_to_string(arena: &Arena, types: &[Id]) -> String {
         known: HashSet::new(),
         space: None,
         depth: 0,
+        errors_as_records: false,
     };
     let mut out = String::from("[");
     for (i, &t) in types.iter().enumerate() {
@@ -45,6 +61,7 @@ pub(crate) fn canonical(arena: &Arena, id: Id, known: &HashSet<String>) -> Resul
         known: known.clone(),
         space: None,
         depth: 0,
+        errors_as_records: false,
     };
     let mut out = String::new();
     printer.write(id, &mut out)?;
@@ -56,6 +73,7 @@ struct Printer<'a> {
     known: HashSet<String>,
     space: Option<String>,
     depth: usize,
+    errors_as_records: bool,
 }
 
 impl Printer<'_> {
@@ -152,7 +170,7 @@ impl Printer<'_> {
                     return Ok(());
                 }
                 let saved = self.space.clone();
-                out.push_str(if *is_error {
+                out.push_str(if *is_error && !self.errors_as_records {
                     "{\"type\":\"error\""
                 } else {
                     "{\"type\":\"record\""
@@ -589,12 +607,20 @@ fn to_datum(
         }
         Json::Object(members) => {
             let mut map = Vec::with_capacity(members.len());
+            let field_schemas: HashMap<&str, Id> = match kind {
+                Some(Kind::Record { fields, .. }) => fields
+                    .iter()
+                    .flatten()
+                    .map(|f| (f.name.as_str(), f.schema))
+                    .collect(),
+                _ => HashMap::new(),
+            };
             for (key, value) in members {
                 let member_schema = match kind {
                     Some(Kind::Map(values)) => Some(*values),
-                    Some(Kind::Record { fields, .. }) => {
-                        match fields.iter().flatten().find(|f| &f.name == key) {
-                            Some(f) => Some(f.schema),
+                    Some(Kind::Record { .. }) => {
+                        match field_schemas.get(key.as_str()) {
+                            Some(&schema) => Some(schema),
                             None => return Err("Cannot invoke \"org.apache.avro.Schema$Field.schema()\" because the return value of \"org.apache.avro.Schema.getField(String)\" is null".to_owned()),
                         }
                     }

@@ -2,7 +2,7 @@
 //! `Schema.Parser` step by step so that the same inputs are accepted, rejected and reported in the
 //! same words.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::json::{parse_root, Json, Root};
 
@@ -349,7 +349,7 @@ impl Parser {
     pub(crate) fn parse_text(&mut self, text: &str) -> Result<Id, String> {
         let (json, rest) = match parse_root(text) {
             Ok(Root::Value(json, rest)) => (json, rest),
-            Ok(Root::Empty) => return Err("Schema not yet supported: ".to_owned()),
+            Ok(Root::Empty) => return Err("Cannot parse <null> schema".to_owned()),
             Err(e) => return Err(e.java_message()),
         };
         self.space = None;
@@ -407,7 +407,7 @@ impl Parser {
     }
 
     fn union(&mut self, types: Vec<Id>) -> Result<Id, String> {
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for &t in &types {
             let node = self.arena.node(t);
             if matches!(node.kind, Kind::Union(_)) {
@@ -418,7 +418,7 @@ impl Parser {
             if seen.contains(&name) {
                 return Err(format!("Duplicate in union:{name}"));
             }
-            seen.push(name);
+            seen.insert(name);
         }
         Ok(self.arena.push(Kind::Union(types), Vec::new()))
     }
@@ -474,8 +474,9 @@ impl Parser {
             for field in fields {
                 parsed.push(self.parse_field(field)?);
             }
+            let mut positions: HashMap<&str, usize> = HashMap::new();
             for (pos, f) in parsed.iter().enumerate() {
-                if let Some(first) = parsed[..pos].iter().position(|g| g.name == f.name) {
+                if let Some(&first) = positions.get(f.name.as_str()) {
                     let describe = |field: &Field, at: usize| {
                         format!(
                             "{} type:{} pos:{at}",
@@ -491,6 +492,7 @@ impl Parser {
                         describe(&parsed[first], first)
                     ));
                 }
+                positions.insert(&f.name, pos);
             }
             if let Kind::Record { fields, .. } = &mut self.arena.nodes[id].kind {
                 *fields = Some(parsed);
@@ -508,16 +510,17 @@ impl Parser {
             let default = json.get("default").and_then(Json::text).map(str::to_owned);
             check_not_primitive(&named.name)?;
             let mut checked: Vec<String> = Vec::with_capacity(symbols.len());
+            let mut distinct: HashSet<&str> = HashSet::new();
             for symbol in &symbols {
                 validate_name(symbol.as_deref())?;
-                let symbol = symbol.clone().unwrap_or_default();
-                if checked.contains(&symbol) {
+                let symbol = symbol.as_deref().unwrap_or_default();
+                if !distinct.insert(symbol) {
                     return Err(format!("Duplicate enum symbol: {symbol}"));
                 }
-                checked.push(symbol);
+                checked.push(symbol.to_owned());
             }
             if let Some(default) = &default {
-                if !checked.contains(default) {
+                if !distinct.contains(default.as_str()) {
                     return Err(format!(
                         "The Enum Default: {default} is not in the enum symbol set: [{}]",
                         checked.join(", ")
@@ -595,9 +598,10 @@ impl Parser {
                     .named()
                     .and_then(|n| n.name.space.clone());
                 let mut names: Vec<Name> = Vec::new();
+                let mut distinct: HashSet<String> = HashSet::new();
                 for alias in aliases {
                     let alias = Name::new(&alias, space.as_deref())?;
-                    if !names.contains(&alias) {
+                    if distinct.insert(alias.full()) {
                         names.push(alias);
                     }
                 }
@@ -675,8 +679,9 @@ impl Parser {
             }
         }
         let mut aliases: Vec<String> = Vec::new();
+        let mut distinct: HashSet<String> = HashSet::new();
         for alias in parse_aliases(field)?.unwrap_or_default() {
-            if !aliases.contains(&alias) {
+            if distinct.insert(alias.clone()) {
                 aliases.push(alias);
             }
         }
@@ -786,10 +791,14 @@ fn is_valid(arena: &Arena, schema: Id, value: Option<&Json>, depth: usize) -> bo
             None => false,
         },
         Kind::Record { fields, .. } => match value {
-            Json::Object(_) => fields.iter().flatten().all(|f| {
-                let given = value.get(&f.name).or(f.default.as_ref());
-                is_valid(arena, f.schema, given, depth + 1)
-            }),
+            Json::Object(members) => {
+                let given: HashMap<&str, &Json> =
+                    members.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                fields.iter().flatten().all(|f| {
+                    let value = given.get(f.name.as_str()).copied().or(f.default.as_ref());
+                    is_valid(arena, f.schema, value, depth + 1)
+                })
+            }
             _ => false,
         },
     }

@@ -165,6 +165,7 @@ fn invalid_schemas_report_javas_exception_texts() {
             r#""com.x.Dep" is not a defined name. The type of the "d" field must be a defined name or a {"type": ...} expression."#,
         ),
         ("true", "Schema not yet supported: true"),
+        ("/* nothing */", "Cannot parse <null> schema"),
         ("1.5", "Schema not yet supported: 1.5"),
         ("42", "Schema not yet supported: 42"),
         (
@@ -425,6 +426,23 @@ fn references_with_the_same_name_are_parsed_once() {
 }
 
 #[test]
+fn the_apache_avro_schema_is_available_for_encoding() {
+    let model = |text: &str| {
+        let parsed = new_schema(text).unwrap();
+        let SchemaModel::Avro(model) = parsed.model else {
+            panic!("not avro")
+        };
+        model
+    };
+    let error = model(r#"{"type":"error","name":"Oops","fields":[{"name":"m","type":"string"}]}"#);
+    assert!(matches!(error.schema(), Ok(apache_avro::Schema::Record(_))));
+    assert_eq!(error.full_name(), Some("Oops"));
+    let unicode = model(r#"{"type":"enum","name":"Été","symbols":["A"]}"#);
+    assert!(unicode.schema().is_err());
+    assert_eq!(unicode.full_name(), None);
+}
+
+#[test]
 fn recursive_types_parse_print_and_compare() {
     let v1 = r#"{"type":"record","name":"Node","fields":[{"name":"v","type":"int"},{"name":"kids","type":{"type":"array","items":"Node"}}]}"#;
     let v2 = r#"{"type":"record","name":"Node","fields":[{"name":"v","type":"long"},{"name":"kids","type":{"type":"array","items":"Node"}},{"name":"w","type":"int","default":0}]}"#;
@@ -662,4 +680,46 @@ fn long_recursive_cycles_compare_without_overflowing() {
     .unwrap();
     let messages = crate::compatibility_errors(&a, &b, crate::Direction::Backward);
     assert!(!messages.is_empty());
+}
+
+#[test]
+fn huge_unions_are_compared_within_a_bounded_effort() {
+    let union = |prefix: &str, n: usize| {
+        let branches: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"type":"record","name":"{prefix}{i}","fields":[]}}"#))
+            .collect();
+        format!("[{}]", branches.join(","))
+    };
+    // Branches that cannot match are passed over cheaply: every writer branch is missing.
+    let old = new_schema(&union("R", 1_000)).unwrap();
+    let new = new_schema(&union("S", 1_000)).unwrap();
+    let messages = crate::compatibility_errors(&new, &old, crate::Direction::Backward);
+    assert_eq!(messages.len(), 1_000);
+    assert_eq!(
+        messages[999],
+        "{errorType:'MISSING_UNION_BRANCH', description:'The new schema is missing a type inside a union field at path '/999' in the old schema', additionalInfo:'reader union lacking writer type: RECORD'}"
+    );
+    // Same simple names in other namespaces do match, and each failing pair is computed: past
+    // the checker's budget the check gives up rather than run for minutes.
+    let required = |space: &str, field: &str, n: usize| {
+        let branches: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"record","name":"R","namespace":"{space}{i}","fields":[{{"name":"{field}{i}","type":"int"}}]}}"#
+                )
+            })
+            .collect();
+        format!("[{}]", branches.join(","))
+    };
+    let old = new_schema(&required("a", "f", 600)).unwrap();
+    let new = new_schema(&required("b", "g", 600)).unwrap();
+    let messages = crate::compatibility_errors(&new, &old, crate::Direction::Backward);
+    assert_eq!(
+        messages,
+        vec!["Unexpected exception during compatibility check: schemas too large to compare"]
+    );
+    // Identical unions of a thousand branches are within it.
+    let old = new_schema(&union("R", 1_000)).unwrap();
+    let same = new_schema(&union("R", 1_000)).unwrap();
+    assert!(crate::compatibility_errors(&same, &old, crate::Direction::Backward).is_empty());
 }

@@ -79,7 +79,10 @@ fn invalid(message: impl Into<String>) -> SchemaError {
 
 /// Parses `.proto` text or, failing that, a base64 `FileDescriptorProto`, as Confluent does;
 /// the error is the text parser's.
-fn parse_text(text: &str) -> Result<(ProtoFile, Option<String>), SchemaError> {
+fn parse_text(
+    text: &str,
+    limits: &crate::Limits,
+) -> Result<(ProtoFile, Option<String>), SchemaError> {
     match parser::parse(text) {
         Ok(file) => Ok((file, None)),
         Err(message) => {
@@ -94,11 +97,26 @@ fn parse_text(text: &str) -> Result<(ProtoFile, Option<String>), SchemaError> {
                 .ok()
                 .and_then(|bytes| FileDescriptorProto::decode(bytes.as_slice()).ok());
             match descriptor {
+                // A descriptor escapes the text's nesting check: check its messages here.
+                Some(fd) if message_depth(&fd.message_type) > limits.max_depth => {
+                    Err(SchemaError::LimitExceeded(crate::LimitExceeded::TooDeep {
+                        max: limits.max_depth,
+                    }))
+                }
                 Some(fd) => Ok((file_from_descriptor(&fd), fd.name.clone())),
                 None => Err(invalid(format!("Could not parse Protobuf - {message}"))),
             }
         }
     }
+}
+
+/// How deep messages nest in a descriptor (1 for a flat file with messages).
+fn message_depth(messages: &[prost_types::DescriptorProto]) -> usize {
+    messages
+        .iter()
+        .map(|m| 1 + message_depth(&m.nested_type))
+        .max()
+        .unwrap_or(0)
 }
 
 fn zero_field_number(types: &[TypeElement]) -> Option<(String, String)> {
@@ -157,8 +175,11 @@ impl ProtobufModel {
         let available = |name: &str| {
             bundled.contains(name) || self.inner.dependencies.iter().any(|d| d.name == name)
         };
-        let fd = serialized::descriptor(&self.inner.file, &self.inner.types(), &available);
-        STANDARD.encode(fd.encode_to_vec())
+        STANDARD.encode(serialized::encode(
+            &self.inner.file,
+            &self.inner.types(),
+            &available,
+        ))
     }
 
     /// The compiled descriptor of the schema itself, as held in
@@ -349,10 +370,10 @@ pub(crate) fn parse(
     dependencies: &[Dependency],
     options: &ParseOptions,
 ) -> Result<Parsed<ProtobufModel>, SchemaError> {
-    let (file, descriptor_name) = parse_text(text)?;
+    let (file, descriptor_name) = parse_text(text, &options.limits)?;
     let mut deps: Vec<DependencyFile> = Vec::new();
     for d in dependencies {
-        let (dep, _) = parse_text(&d.schema)?;
+        let (dep, _) = parse_text(&d.schema, &options.limits)?;
         let origin = references
             .contains(&d.reference)
             .then(|| (d.reference.subject.clone(), d.reference.version));

@@ -4,7 +4,8 @@
 //! It differs from what protoc would produce: the file is named `default`, type names stay as
 //! written (`Inner`, `dep.D`), only resolvable named types get a `type`, implicit proto3 fields
 //! have no label, map entries are named `<field>Entry`, oneof fields come before the other
-//! fields, and oneof declarations and extension ranges carry empty options.
+//! fields, and oneof declarations and extension ranges carry empty options. `confluent.*_meta`
+//! options become the `confluent.Meta` extension of the element's options.
 
 use prost_types::field_descriptor_proto::{Label as PbLabel, Type as PbType};
 use prost_types::{
@@ -94,16 +95,23 @@ pub(crate) fn descriptor(
     for e in &file.extends {
         fd.extension.extend(builder.extend(e, &scope));
     }
+    // Each import once; a public import already listed is only marked public.
     for import in &file.imports {
-        if available(import) {
+        if available(import) && !fd.dependency.contains(import) {
             fd.dependency.push(import.clone());
         }
     }
     for import in &file.public_imports {
         if available(import) {
+            let index = match fd.dependency.iter().position(|d| d == import) {
+                Some(index) => index,
+                None => {
+                    fd.dependency.push(import.clone());
+                    fd.dependency.len() - 1
+                }
+            };
             fd.public_dependency
-                .push(i32::try_from(fd.dependency.len()).unwrap_or(i32::MAX));
-            fd.dependency.push(import.clone());
+                .push(i32::try_from(index).unwrap_or(i32::MAX));
         }
     }
     fd.options = file_options(&file.options);
@@ -430,4 +438,339 @@ fn service(s: &Service) -> ServiceDescriptorProto {
             ..ServiceOptions::default()
         }),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confluent's `confluent.*_meta` options, which its builder writes into the descriptor's options
+// as the extension `confluent.Meta` (field 1088). `prost_types` cannot hold extensions, so they
+// are spliced into the encoded bytes.
+
+/// The extension field number of every `confluent.*_meta` option.
+const META_FIELD: u32 = 1088;
+
+/// Where an options message sits: the path of `(field number, index)` pairs from the file to
+/// the element, and the element's `options` field number.
+struct MetaPatch {
+    path: Vec<(u32, usize)>,
+    options_field: u32,
+    extension: Vec<u8>,
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn put_bytes(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
+    put_varint(out, (u64::from(field) << 3) | 2);
+    put_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+/// A meta option's `doc`, `params` (in order) and `tags`.
+type MetaValues = (String, Vec<(String, String)>, Vec<String>);
+
+/// One encoded field: number, wire type, the whole field's bytes and its payload's.
+type WireField = (u32, u8, std::ops::Range<usize>, std::ops::Range<usize>);
+
+/// The values a meta option holds: Confluent's `findDoc`, `findParams` and `findTags` over the
+/// merged options of that name.
+fn meta_values(options: &[OptionElement], name: &str) -> Option<MetaValues> {
+    let mut doc = String::new();
+    let mut params: Vec<(String, String)> = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    let mut found = false;
+    let text = |v: &OptionValue| match v {
+        OptionValue::Str(s)
+        | OptionValue::Bool(s)
+        | OptionValue::Number(s)
+        | OptionValue::Enum(s) => Some(s.clone()),
+        _ => None,
+    };
+    for o in options {
+        if !o.parenthesized || o.name.trim_start_matches('.') != name {
+            continue;
+        }
+        found = true;
+        let entries: Vec<(String, OptionValue)> = match &o.value {
+            OptionValue::Map(entries) => entries.clone(),
+            OptionValue::Option(inner) => vec![(inner.name.clone(), inner.value.clone())],
+            _ => Vec::new(),
+        };
+        for (key, value) in entries {
+            match key.as_str() {
+                "doc" => doc = text(&value).unwrap_or_default(),
+                // A single `params { key: .. value: .. }` (not a list) is read by Confluent as
+                // the parameter map itself: its keys `key` and `value` become parameters.
+                "params" if matches!(value, OptionValue::Map(_)) => {
+                    if let OptionValue::Map(kv) = value {
+                        for (k, v) in kv {
+                            if let Some(v) = text(&v) {
+                                params.retain(|(existing, _)| *existing != k);
+                                params.push((k, v));
+                            }
+                        }
+                    }
+                }
+                "params" => {
+                    let items = match value {
+                        OptionValue::List(items) => items,
+                        other => vec![other],
+                    };
+                    for item in items {
+                        if let OptionValue::Map(kv) = item {
+                            let get = |k: &str| {
+                                kv.iter().find(|(n, _)| n == k).and_then(|(_, v)| text(v))
+                            };
+                            if let (Some(k), Some(v)) = (get("key"), get("value")) {
+                                params.retain(|(existing, _)| *existing != k);
+                                params.push((k, v));
+                            }
+                        }
+                    }
+                }
+                "tags" => {
+                    let items = match value {
+                        OptionValue::List(items) => items,
+                        other => vec![other],
+                    };
+                    for item in items.iter().filter_map(text) {
+                        if !tags.contains(&item) {
+                            tags.push(item);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (found && !(doc.is_empty() && params.is_empty() && tags.is_empty()))
+        .then_some((doc, params, tags))
+}
+
+/// The encoded extension field for a meta option, if the element has one.
+fn meta_extension(options: &[OptionElement], name: &str) -> Option<Vec<u8>> {
+    let (doc, params, tags) = meta_values(options, name)?;
+    let mut meta = Vec::new();
+    if !doc.is_empty() {
+        put_bytes(&mut meta, 1, doc.as_bytes());
+    }
+    for (key, value) in &params {
+        let mut entry = Vec::new();
+        put_bytes(&mut entry, 1, key.as_bytes());
+        put_bytes(&mut entry, 2, value.as_bytes());
+        put_bytes(&mut meta, 2, &entry);
+    }
+    for tag in &tags {
+        put_bytes(&mut meta, 3, tag.as_bytes());
+    }
+    let mut extension = Vec::new();
+    put_bytes(&mut extension, META_FIELD, &meta);
+    Some(extension)
+}
+
+fn collect_patches(file: &ProtoFile) -> Vec<MetaPatch> {
+    fn push(
+        out: &mut Vec<MetaPatch>,
+        path: &[(u32, usize)],
+        options_field: u32,
+        options: &[OptionElement],
+        name: &str,
+    ) {
+        if let Some(extension) = meta_extension(options, name) {
+            out.push(MetaPatch {
+                path: path.to_vec(),
+                options_field,
+                extension,
+            });
+        }
+    }
+    fn enumeration(out: &mut Vec<MetaPatch>, path: &mut Vec<(u32, usize)>, e: &EnumElement) {
+        push(out, path, 3, &e.options, "confluent.enum_meta");
+        for (v, c) in e.constants.iter().enumerate() {
+            path.push((2, v));
+            push(out, path, 3, &c.options, "confluent.enum_value_meta");
+            path.pop();
+        }
+    }
+    fn extension_fields(
+        out: &mut Vec<MetaPatch>,
+        path: &mut Vec<(u32, usize)>,
+        field: u32,
+        extends: &[Extend],
+    ) {
+        for (x, f) in extends.iter().flat_map(|e| e.fields.iter()).enumerate() {
+            path.push((field, x));
+            push(out, path, 8, &f.options, "confluent.field_meta");
+            path.pop();
+        }
+    }
+    fn message(out: &mut Vec<MetaPatch>, path: &mut Vec<(u32, usize)>, m: &Message) {
+        push(out, path, 7, &m.options, "confluent.message_meta");
+        let (mut k, mut e) = (0, 0);
+        for t in &m.nested {
+            match t {
+                TypeElement::Message(n) => {
+                    path.push((3, k));
+                    message(out, path, n);
+                    path.pop();
+                    k += 1;
+                }
+                TypeElement::Enum(n) => {
+                    path.push((4, e));
+                    enumeration(out, path, n);
+                    path.pop();
+                    e += 1;
+                }
+            }
+        }
+        let fields = m
+            .oneofs
+            .iter()
+            .flat_map(|o| o.fields.iter())
+            .chain(m.fields.iter());
+        for (j, f) in fields.enumerate() {
+            path.push((2, j));
+            push(out, path, 8, &f.options, "confluent.field_meta");
+            path.pop();
+        }
+        extension_fields(out, path, 6, &m.extends);
+    }
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    push(&mut out, &path, 8, &file.options, "confluent.file_meta");
+    let (mut i, mut e) = (0, 0);
+    for t in &file.types {
+        match t {
+            TypeElement::Message(m) => {
+                path.push((4, i));
+                message(&mut out, &mut path, m);
+                path.pop();
+                i += 1;
+            }
+            TypeElement::Enum(n) => {
+                path.push((5, e));
+                enumeration(&mut out, &mut path, n);
+                path.pop();
+                e += 1;
+            }
+        }
+    }
+    extension_fields(&mut out, &mut path, 7, &file.extends);
+    out
+}
+
+fn get_varint(bytes: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *bytes.get(*pos)?;
+        *pos += 1;
+        value |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// Splits an encoded message into its fields: `(field number, wire type, whole field, payload)`.
+fn fields(bytes: &[u8]) -> Option<Vec<WireField>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let start = pos;
+        let key = get_varint(bytes, &mut pos)?;
+        let (number, wire) = (u32::try_from(key >> 3).ok()?, (key & 7) as u8);
+        let payload = match wire {
+            0 => {
+                let s = pos;
+                get_varint(bytes, &mut pos)?;
+                s..pos
+            }
+            1 => {
+                pos = pos.checked_add(8)?;
+                pos - 8..pos
+            }
+            2 => {
+                let len = usize::try_from(get_varint(bytes, &mut pos)?).ok()?;
+                let s = pos;
+                pos = pos.checked_add(len)?;
+                s..pos
+            }
+            5 => {
+                pos = pos.checked_add(4)?;
+                pos - 4..pos
+            }
+            _ => return None,
+        };
+        if pos > bytes.len() {
+            return None;
+        }
+        out.push((number, wire, start..pos, payload));
+    }
+    Some(out)
+}
+
+/// Appends `extension` to the options message at `path`, creating it where Java would write it.
+fn apply(
+    bytes: &[u8],
+    path: &[(u32, usize)],
+    options_field: u32,
+    extension: &[u8],
+) -> Option<Vec<u8>> {
+    let list = fields(bytes)?;
+    let mut out = Vec::with_capacity(bytes.len() + extension.len() + 8);
+    match path.split_first() {
+        Some(((number, index), rest)) => {
+            let (_, _, whole, payload) = list
+                .iter()
+                .filter(|(n, w, _, _)| n == number && *w == 2)
+                .nth(*index)?
+                .clone();
+            let inner = apply(&bytes[payload], rest, options_field, extension)?;
+            out.extend_from_slice(&bytes[..whole.start]);
+            put_bytes(&mut out, *number, &inner);
+            out.extend_from_slice(&bytes[whole.end..]);
+        }
+        None => match list
+            .iter()
+            .find(|(n, w, _, _)| *n == options_field && *w == 2)
+        {
+            Some((_, _, whole, payload)) => {
+                let mut options = bytes[payload.clone()].to_vec();
+                options.extend_from_slice(extension);
+                out.extend_from_slice(&bytes[..whole.start]);
+                put_bytes(&mut out, options_field, &options);
+                out.extend_from_slice(&bytes[whole.end..]);
+            }
+            None => {
+                let at = list
+                    .iter()
+                    .find(|(n, _, _, _)| *n > options_field)
+                    .map_or(bytes.len(), |(_, _, whole, _)| whole.start);
+                out.extend_from_slice(&bytes[..at]);
+                put_bytes(&mut out, options_field, extension);
+                out.extend_from_slice(&bytes[at..]);
+            }
+        },
+    }
+    Some(out)
+}
+
+/// Confluent's `format=serialized` bytes: the descriptor with its meta options.
+pub(crate) fn encode(
+    file: &ProtoFile,
+    types: &Types<'_>,
+    available: &dyn Fn(&str) -> bool,
+) -> Vec<u8> {
+    let mut bytes = prost::Message::encode_to_vec(&descriptor(file, types, available));
+    for patch in collect_patches(file) {
+        if let Some(patched) = apply(&bytes, &patch.path, patch.options_field, &patch.extension) {
+            bytes = patched;
+        }
+    }
+    bytes
 }

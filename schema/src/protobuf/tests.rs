@@ -311,6 +311,26 @@ fn deep_nesting_is_rejected_without_overflow() {
         let result = parse(SchemaType::Protobuf, text, &[], &NoReferences, &options);
         assert!(result.is_err(), "accepted a schema nested {depth} deep");
     }
+    // A binary descriptor is held to the configured depth too.
+    let shallow = ParseOptions {
+        limits: crate::Limits {
+            max_depth: 3,
+            ..crate::Limits::default()
+        },
+        ..ParseOptions::default()
+    };
+    let four_deep =
+        proto("syntax = \"proto3\";\nmessage A { message B { message C { message D {} } } }\n");
+    match parse(
+        SchemaType::Protobuf,
+        &model(&four_deep).serialized(),
+        &[],
+        &NoReferences,
+        &shallow,
+    ) {
+        Err(SchemaError::LimitExceeded(LimitExceeded::TooDeep { max: 3 })) => {}
+        other => panic!("unexpected {other:?}"),
+    }
 }
 
 #[test]
@@ -1125,5 +1145,97 @@ fn tags_are_added_and_removed_like_confluent() {
             .with_tags(&[tag("M.Inner.x", TagEntityType::Field, &["T"])], &[])
             .unwrap(),
         "syntax = \"proto3\";\npackage p;\n\nmessage M {\n  Inner i = 1;\n\n  message Inner {\n    string x = 1 [(confluent.field_meta) = {\n      tags: [\n        \"T\"\n      ]\n    }];\n  }\n}\n"
+    );
+}
+
+/// Confluent writes `confluent.*_meta` options into the serialized descriptor as the
+/// `confluent.Meta` extension; a reader that knows `confluent/meta.proto` finds them there.
+#[test]
+fn serialized_descriptor_carries_confluent_meta() {
+    use base64::Engine as _;
+    use prost_reflect::{DynamicMessage, Value};
+    let parsed = proto(
+        "syntax = \"proto3\";\nimport \"confluent/meta.proto\";\noption (confluent.file_meta) = { doc: \"file\" };\nmessage A {\n  option (confluent.message_meta).tags = \"R\";\n  string a = 1 [deprecated = true, (confluent.field_meta) = { tags: [\"PII\", \"X\"], params: [ { key: \"k\" value: \"v\" } ] }];\n  oneof o { int32 b = 2 [(confluent.field_meta).doc = \"in oneof\"]; }\n}\nenum E { option (confluent.enum_meta) = { tags: \"T\" }; E0 = 0 [(confluent.enum_value_meta) = { doc: \"zero\" }]; }\n",
+    );
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(model(&parsed).serialized())
+        .unwrap();
+    let mut pool = prost_reflect::DescriptorPool::global();
+    pool.add_file_descriptor_proto(
+        super::bundled::bundled().descriptors["confluent/meta.proto"].clone(),
+    )
+    .unwrap();
+    let file = DynamicMessage::decode(
+        pool.get_message_by_name("google.protobuf.FileDescriptorProto")
+            .unwrap(),
+        bytes.as_slice(),
+    )
+    .unwrap();
+    let meta_of = |options: &DynamicMessage, extension: &str| -> String {
+        let ext = pool.get_extension_by_name(extension).unwrap();
+        let meta = options.get_extension(&ext);
+        let meta = meta.as_message().unwrap();
+        let doc = meta
+            .get_field_by_name("doc")
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let tags: Vec<String> = meta
+            .get_field_by_name("tags")
+            .unwrap()
+            .as_list()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap_or_default().to_owned())
+            .collect();
+        let params = meta
+            .get_field_by_name("params")
+            .unwrap()
+            .as_map()
+            .map_or(0, |m| m.len());
+        format!("doc={doc} tags={tags:?} params={params}")
+    };
+    let message = |v: &Value| v.as_message().unwrap().clone();
+    let get = |m: &DynamicMessage, name: &str| m.get_field_by_name(name).unwrap().into_owned();
+    let options = |m: &DynamicMessage| message(&get(m, "options"));
+    assert_eq!(
+        meta_of(&options(&file), "confluent.file_meta"),
+        "doc=file tags=[] params=0"
+    );
+    let a = message(&get(&file, "message_type").as_list().unwrap()[0]);
+    assert_eq!(
+        meta_of(&options(&a), "confluent.message_meta"),
+        "doc= tags=[\"R\"] params=0"
+    );
+    let fields = get(&a, "field");
+    let fields = fields.as_list().unwrap();
+    // Oneof fields come first in Confluent's descriptor.
+    let b = message(&fields[0]);
+    assert_eq!(
+        meta_of(&options(&b), "confluent.field_meta"),
+        "doc=in oneof tags=[] params=0"
+    );
+    let a_field = message(&fields[1]);
+    assert_eq!(
+        meta_of(&options(&a_field), "confluent.field_meta"),
+        "doc= tags=[\"PII\", \"X\"] params=1"
+    );
+    assert_eq!(
+        options(&a_field)
+            .get_field_by_name("deprecated")
+            .unwrap()
+            .as_bool(),
+        Some(true)
+    );
+    let e = message(&get(&file, "enum_type").as_list().unwrap()[0]);
+    assert_eq!(
+        meta_of(&options(&e), "confluent.enum_meta"),
+        "doc= tags=[\"T\"] params=0"
+    );
+    let e0 = message(&get(&e, "value").as_list().unwrap()[0]);
+    assert_eq!(
+        meta_of(&options(&e0), "confluent.enum_value_meta"),
+        "doc=zero tags=[] params=0"
     );
 }

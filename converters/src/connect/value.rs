@@ -1,0 +1,286 @@
+//! Connect values.
+
+use super::decimal::Decimal;
+use indexmap::IndexMap;
+use std::hash::{Hash, Hasher};
+
+/// A Connect value: what a converter reads from or writes to bytes, checked against a
+/// [`Schema`](super::Schema).
+///
+/// Equality is made for round-trip tests: floats compare by bit pattern (so `NaN == NaN` and
+/// `0.0 != -0.0`), maps compare as maps (entry order aside), and a struct field set to `Null`
+/// equals an absent one. `Value` is `Eq` and `Hash`, so it can be a map key.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// No value.
+    Null,
+    /// BOOLEAN.
+    Boolean(bool),
+    /// INT8.
+    Int8(i8),
+    /// INT16.
+    Int16(i16),
+    /// INT32.
+    Int32(i32),
+    /// INT64.
+    Int64(i64),
+    /// FLOAT32.
+    Float32(f32),
+    /// FLOAT64.
+    Float64(f64),
+    /// STRING.
+    String(String),
+    /// BYTES.
+    Bytes(Vec<u8>),
+    /// ARRAY.
+    Array(Vec<Value>),
+    /// MAP: keys of any type (not only strings), in insertion order.
+    Map(IndexMap<Value, Value>),
+    /// STRUCT.
+    Struct(Struct),
+    /// The Decimal logical type (a BYTES schema).
+    Decimal(Decimal),
+    /// The Date logical type: days since 1970-01-01 (an INT32 schema).
+    Date(i32),
+    /// The Time logical type: milliseconds since midnight (an INT32 schema).
+    Time(i32),
+    /// The Timestamp logical type: milliseconds since the epoch (an INT64 schema).
+    Timestamp(i64),
+}
+
+impl Value {
+    /// Whether this is [`Value::Null`].
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The name of the value's kind, for messages: a Connect type name (`INT32`, `STRUCT`, …)
+    /// or a logical type name (`Decimal`, `Date`, `Time`, `Timestamp`), or `null`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Boolean(_) => "BOOLEAN",
+            Value::Int8(_) => "INT8",
+            Value::Int16(_) => "INT16",
+            Value::Int32(_) => "INT32",
+            Value::Int64(_) => "INT64",
+            Value::Float32(_) => "FLOAT32",
+            Value::Float64(_) => "FLOAT64",
+            Value::String(_) => "STRING",
+            Value::Bytes(_) => "BYTES",
+            Value::Array(_) => "ARRAY",
+            Value::Map(_) => "MAP",
+            Value::Struct(_) => "STRUCT",
+            Value::Decimal(_) => "Decimal",
+            Value::Date(_) => "Date",
+            Value::Time(_) => "Time",
+            Value::Timestamp(_) => "Timestamp",
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Null, Null) => true,
+            (Boolean(a), Boolean(b)) => a == b,
+            (Int8(a), Int8(b)) => a == b,
+            (Int16(a), Int16(b)) => a == b,
+            (Int32(a), Int32(b)) => a == b,
+            (Int64(a), Int64(b)) => a == b,
+            (Float32(a), Float32(b)) => a.to_bits() == b.to_bits(),
+            (Float64(a), Float64(b)) => a.to_bits() == b.to_bits(),
+            (String(a), String(b)) => a == b,
+            (Bytes(a), Bytes(b)) => a == b,
+            (Array(a), Array(b)) => a == b,
+            (Map(a), Map(b)) => a == b,
+            (Struct(a), Struct(b)) => a == b,
+            (Decimal(a), Decimal(b)) => a == b,
+            (Date(a), Date(b)) => a == b,
+            (Time(a), Time(b)) => a == b,
+            (Timestamp(a), Timestamp(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Value::Null => {}
+            Value::Boolean(v) => v.hash(state),
+            Value::Int8(v) => v.hash(state),
+            Value::Int16(v) => v.hash(state),
+            Value::Int32(v) | Value::Date(v) | Value::Time(v) => v.hash(state),
+            Value::Int64(v) | Value::Timestamp(v) => v.hash(state),
+            Value::Float32(v) => v.to_bits().hash(state),
+            Value::Float64(v) => v.to_bits().hash(state),
+            Value::String(v) => v.hash(state),
+            Value::Bytes(v) => v.hash(state),
+            Value::Array(v) => v.hash(state),
+            // Equal maps may list their entries in different orders: hash only what equality
+            // cannot reorder.
+            Value::Map(v) => v.len().hash(state),
+            Value::Struct(_) => {}
+            Value::Decimal(v) => v.hash(state),
+        }
+    }
+}
+
+macro_rules! value_from {
+    ($($t:ty => $variant:ident;)*) => {
+        $(
+            impl From<$t> for Value {
+                fn from(v: $t) -> Value {
+                    Value::$variant(v.into())
+                }
+            }
+        )*
+    };
+}
+
+value_from! {
+    bool => Boolean;
+    i8 => Int8;
+    i16 => Int16;
+    i32 => Int32;
+    i64 => Int64;
+    f32 => Float32;
+    f64 => Float64;
+    String => String;
+    &str => String;
+    Vec<u8> => Bytes;
+    Vec<Value> => Array;
+    IndexMap<Value, Value> => Map;
+    Struct => Struct;
+    Decimal => Decimal;
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    /// `None` is [`Value::Null`].
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// The value of a STRUCT: field values by name, in the order they were set.
+///
+/// A struct does not carry its schema; it is checked against one by
+/// [`Schema::validate`](super::Schema::validate). A field set to [`Value::Null`] and an absent
+/// field are the same thing, as in Kafka.
+#[derive(Debug, Clone, Default)]
+pub struct Struct {
+    values: IndexMap<String, Value>,
+}
+
+impl Struct {
+    /// An empty struct.
+    pub fn new() -> Struct {
+        Struct::default()
+    }
+
+    /// Sets a field and returns the struct, for building in one expression.
+    #[must_use]
+    pub fn with(mut self, name: impl Into<String>, value: Value) -> Struct {
+        self.put(name, value);
+        self
+    }
+
+    /// Sets a field (replacing its value if already set).
+    pub fn put(&mut self, name: impl Into<String>, value: Value) -> &mut Struct {
+        self.values.insert(name.into(), value);
+        self
+    }
+
+    /// The value of a field; `None` if it was never set.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// The fields that were set, in the order they were set.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// How many fields were set (including those set to null).
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether no field was set.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+impl PartialEq for Struct {
+    fn eq(&self, other: &Struct) -> bool {
+        let covers = |a: &Struct, b: &Struct| {
+            a.values
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .all(|(k, v)| b.values.get(k) == Some(v))
+        };
+        covers(self, other) && covers(other, self)
+    }
+}
+
+impl Eq for Struct {}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn from_rust_values() {
+        assert_eq!(Value::from(1i8), Value::Int8(1));
+        assert_eq!(Value::from("a"), Value::String("a".into()));
+        assert_eq!(Value::from(None::<i32>), Value::Null);
+        assert_eq!(Value::from(Some(2.5f64)), Value::Float64(2.5));
+        assert_eq!(Value::from(vec![1u8]), Value::Bytes(vec![1]));
+    }
+
+    #[test]
+    fn floats_compare_by_bits() {
+        assert_eq!(Value::Float64(f64::NAN), Value::Float64(f64::NAN));
+        assert_ne!(Value::Float64(0.0), Value::Float64(-0.0));
+        assert_ne!(Value::Float32(1.0), Value::Float64(1.0));
+        assert_ne!(Value::Int32(1), Value::Date(1));
+    }
+
+    #[test]
+    fn maps_compare_as_maps() {
+        let a: IndexMap<_, _> = [
+            (Value::Int8(1), Value::Null),
+            (Value::Int8(2), Value::Boolean(true)),
+        ]
+        .into_iter()
+        .collect();
+        let b: IndexMap<_, _> = a
+            .iter()
+            .rev()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(Value::Map(a.clone()), Value::Map(b.clone()));
+        let mut set = HashSet::new();
+        set.insert(Value::Map(a));
+        assert!(set.contains(&Value::Map(b)));
+    }
+
+    #[test]
+    fn null_struct_fields_equal_absent_ones() {
+        let a = Struct::new()
+            .with("x", Value::Int32(1))
+            .with("y", Value::Null);
+        let b = Struct::new().with("x", Value::Int32(1));
+        assert_eq!(a, b);
+        assert_ne!(a, Struct::new().with("x", Value::Int32(2)));
+        assert_ne!(b, Struct::new());
+    }
+}
