@@ -7,6 +7,12 @@ use clap::{Parser, Subcommand};
 use serde::Deserialize;
 use strata_server::{Server, ServerConfig, SqliteSync};
 
+mod check;
+mod codec;
+mod commands;
+mod output;
+mod transfer;
+
 #[derive(Parser)]
 #[command(
     name = "strata",
@@ -22,6 +28,8 @@ struct Cli {
 enum Command {
     /// Run the registry server (Confluent Schema Registry REST API v1).
     Serve(ServeArgs),
+    #[command(flatten)]
+    Tool(commands::Tool),
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -142,6 +150,7 @@ async fn main() -> anyhow::Result<()> {
             println!("listening on {}", server.local_addr());
             server.run(shutdown_signal()).await?;
         }
+        Command::Tool(tool) => std::process::exit(commands::run(tool).await),
     }
     Ok(())
 }

@@ -1,0 +1,399 @@
+//! `strata decode` and `strata encode`: one record between JSON and the Confluent wire format
+//! (magic byte, schema id, Protobuf message indexes, payload), with schemas from a registry.
+
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _};
+use base64::Engine as _;
+use clap::{Args, ValueEnum};
+use prost::Message as _;
+use prost_reflect::DynamicMessage;
+use serde_json::Value;
+use strata_client::{RegisterSchemaRequest, RegistryClient, SchemaId, SchemaReference, SchemaType};
+use strata_converters::wire;
+use strata_schema::{parse, ParseOptions, ParsedSchema, SchemaModel};
+
+use crate::commands::{read_text, schema_type_of, RegistryArgs, TypeArg};
+
+/// Largest record read.
+const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How bytes are written on the command line.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// The bytes themselves.
+    #[default]
+    Raw,
+    /// Hexadecimal text (whitespace ignored on input).
+    Hex,
+    /// Base64 text, standard alphabet (whitespace ignored on input).
+    Base64,
+}
+
+/// Arguments of `strata decode`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  kcat -C -b kafka:9092 -t orders -c 1 -f '%s' | strata decode --registry http://localhost:8081
+  strata decode --registry http://localhost:8081 --encoding hex --input record.hex")]
+pub struct DecodeArgs {
+    /// The record; standard input when absent.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// How the record is written.
+    #[arg(long, value_enum, default_value_t = Encoding::Raw)]
+    pub encoding: Encoding,
+    /// Print compact JSON on one line.
+    #[arg(long)]
+    pub compact: bool,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// Arguments of `strata encode`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  echo '{\"id\": 1, \"name\": \"x\"}' | strata encode --registry http://localhost:8081 --subject orders-value --encoding hex
+  strata encode --registry http://localhost:8081 --subject orders-value --schema orders.proto --message acme.Order --input order.json")]
+pub struct EncodeArgs {
+    /// The subject whose schema encodes the record: its latest version unless `--schema`.
+    #[arg(long)]
+    pub subject: String,
+    /// A schema file registered under the subject (any version) to encode with instead.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    /// The format of `--schema`, when its extension does not tell.
+    #[arg(long = "type", value_enum, requires = "schema")]
+    pub schema_type: Option<TypeArg>,
+    /// Protobuf: the full name of the message to encode [default: the first message].
+    #[arg(long)]
+    pub message: Option<String>,
+    /// The JSON record; standard input when absent.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// How to write the bytes.
+    #[arg(long, value_enum, default_value_t = Encoding::Raw)]
+    pub encoding: Encoding,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+fn read_input(input: Option<&PathBuf>) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    match input {
+        Some(path) => {
+            std::fs::File::open(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+        }
+        None => {
+            std::io::stdin()
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .context("cannot read standard input")?;
+        }
+    }
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        bail!("input larger than {MAX_INPUT_BYTES} bytes");
+    }
+    Ok(bytes)
+}
+
+/// Turns text input into bytes.
+pub fn decode_text(encoding: Encoding, input: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let text = || -> Vec<u8> {
+        input
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect()
+    };
+    match encoding {
+        Encoding::Raw => Ok(input.to_vec()),
+        Encoding::Hex => {
+            let digits = text();
+            if digits.len() % 2 != 0 {
+                bail!("hex input has an odd number of digits");
+            }
+            let value = |c: u8| -> anyhow::Result<u8> {
+                match c {
+                    b'0'..=b'9' => Ok(c - b'0'),
+                    b'a'..=b'f' => Ok(c - b'a' + 10),
+                    b'A'..=b'F' => Ok(c - b'A' + 10),
+                    _ => bail!("invalid hex digit {:?}", char::from(c)),
+                }
+            };
+            digits
+                .chunks(2)
+                .map(|pair| Ok(value(pair[0])? << 4 | value(pair[1])?))
+                .collect()
+        }
+        Encoding::Base64 => base64::engine::general_purpose::STANDARD
+            .decode(text())
+            .context("invalid base64 input"),
+    }
+}
+
+/// Turns bytes into output in the chosen encoding.
+pub fn encode_text(encoding: Encoding, bytes: &[u8]) -> Vec<u8> {
+    match encoding {
+        Encoding::Raw => bytes.to_vec(),
+        Encoding::Hex => {
+            let mut out: Vec<u8> = bytes
+                .iter()
+                .flat_map(|b| {
+                    let digits = b"0123456789abcdef";
+                    [digits[usize::from(b >> 4)], digits[usize::from(b & 15)]]
+                })
+                .collect();
+            out.push(b'\n');
+            out
+        }
+        Encoding::Base64 => {
+            let mut out = base64::engine::general_purpose::STANDARD
+                .encode(bytes)
+                .into_bytes();
+            out.push(b'\n');
+            out
+        }
+    }
+}
+
+async fn parse_registered(
+    client: &RegistryClient,
+    schema_type: SchemaType,
+    text: &str,
+    references: &[SchemaReference],
+) -> anyhow::Result<ParsedSchema> {
+    let resolved = client.resolve_references(references).await?;
+    Ok(parse(
+        schema_type,
+        text,
+        references,
+        &resolved,
+        &ParseOptions::stored(),
+    )?)
+}
+
+/// `strata decode`.
+pub async fn decode(args: DecodeArgs) -> anyhow::Result<()> {
+    let input = read_input(args.input.as_ref())?;
+    let bytes = decode_text(args.encoding, &input)?;
+    let frame = wire::decode(&bytes)?;
+    let client = args.registry.client()?;
+    let id = SchemaId(frame.schema_id.0);
+    let schema = client
+        .get_schema_by_id(id)
+        .await
+        .with_context(|| format!("cannot fetch writer schema {id}"))?;
+    let parsed =
+        parse_registered(&client, schema.schema_type, &schema.schema, &schema.references).await?;
+    let value = decode_payload(&parsed, frame.payload)
+        .with_context(|| format!("cannot decode the record with schema {id}"))?;
+    let text = if args.compact {
+        serde_json::to_string(&value)?
+    } else {
+        serde_json::to_string_pretty(&value)?
+    };
+    println!("{text}");
+    Ok(())
+}
+
+/// Decodes a payload (after the 5-byte prefix) with its writer schema.
+pub fn decode_payload(schema: &ParsedSchema, payload: &[u8]) -> anyhow::Result<Value> {
+    match schema.model() {
+        SchemaModel::Avro(model) => {
+            let avro = model.schema().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut reader = payload;
+            let value = apache_avro::from_avro_datum(avro, &mut reader, None)?;
+            if !reader.is_empty() {
+                bail!("{} bytes left after the Avro record", reader.len());
+            }
+            Ok(Value::try_from(value)?)
+        }
+        SchemaModel::Json(model) => {
+            let value: Value =
+                serde_json::from_slice(payload).context("the payload is not JSON")?;
+            model
+                .validate(&value)
+                .map_err(|e| anyhow::anyhow!("the record does not match its schema: {e}"))?;
+            Ok(value)
+        }
+        SchemaModel::Protobuf(model) => {
+            let (indexes, body) = wire::decode_message_indexes(payload)?;
+            if let Some(error) = model.descriptor_error() {
+                bail!("the schema cannot be compiled: {error}");
+            }
+            let descriptor = model
+                .message_by_index_path(indexes.as_slice())
+                .with_context(|| {
+                    format!("no message at index path {:?}", indexes.as_slice())
+                })?;
+            let message = DynamicMessage::decode(descriptor, body)?;
+            Ok(serde_json::to_value(&message)?)
+        }
+    }
+}
+
+/// Encodes a JSON record with a schema: the payload and, for Protobuf, the message indexes.
+pub fn encode_payload(
+    schema: &ParsedSchema,
+    record: &str,
+    message: Option<&str>,
+) -> anyhow::Result<(Option<Vec<i32>>, Vec<u8>)> {
+    match schema.model() {
+        SchemaModel::Avro(model) => {
+            let avro = model.schema().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let json: Value = serde_json::from_str(record).context("the input is not JSON")?;
+            let value = apache_avro::types::Value::from(json)
+                .resolve(avro)
+                .context("the record does not match the Avro schema")?;
+            Ok((None, apache_avro::to_avro_datum(avro, value)?))
+        }
+        SchemaModel::Json(model) => {
+            let json: Value = serde_json::from_str(record).context("the input is not JSON")?;
+            model
+                .validate(&json)
+                .map_err(|e| anyhow::anyhow!("the record does not match its schema: {e}"))?;
+            Ok((None, serde_json::to_vec(&json)?))
+        }
+        SchemaModel::Protobuf(model) => {
+            if let Some(error) = model.descriptor_error() {
+                bail!("the schema cannot be compiled: {error}");
+            }
+            let name = match message {
+                Some(name) => name.to_owned(),
+                None => model.first_message().context("the schema has no message")?,
+            };
+            let path = model
+                .message_index_path(&name)
+                .with_context(|| format!("no message {name:?} in the schema"))?;
+            let descriptor = model
+                .message_by_index_path(&path)
+                .with_context(|| format!("no message {name:?} in the schema"))?;
+            let mut deserializer = serde_json::Deserializer::from_str(record);
+            let message = DynamicMessage::deserialize(descriptor, &mut deserializer)
+                .context("the record does not match the message")?;
+            deserializer.end().context("trailing input after the record")?;
+            Ok((Some(path), message.encode_to_vec()))
+        }
+    }
+}
+
+/// `strata encode`.
+pub async fn encode(args: EncodeArgs) -> anyhow::Result<()> {
+    let input = read_input(args.input.as_ref())?;
+    let record = String::from_utf8(input).context("the input is not UTF-8 text")?;
+    let client = args.registry.client()?;
+    let (id, parsed) = match &args.schema {
+        Some(path) => {
+            let schema_type = schema_type_of(path, args.schema_type)?;
+            let text = read_text(path)?;
+            let request = RegisterSchemaRequest::new(schema_type, text);
+            let found = client
+                .lookup_schema(&args.subject, &request, false, false)
+                .await
+                .with_context(|| {
+                    format!(
+                        "{} is not registered under {:?}: register it first",
+                        path.display(),
+                        args.subject
+                    )
+                })?;
+            let parsed =
+                parse_registered(&client, found.schema_type, &found.schema, &found.references)
+                    .await?;
+            (found.id, parsed)
+        }
+        None => {
+            let latest = client.get_latest_version(&args.subject).await?;
+            let parsed = parse_registered(
+                &client,
+                latest.schema_type,
+                &latest.schema,
+                &latest.references,
+            )
+            .await?;
+            (latest.id, parsed)
+        }
+    };
+    let (indexes, payload) = encode_payload(&parsed, &record, args.message.as_deref())?;
+    let bytes = wire::encode(wire::SchemaId(id.0), indexes.as_deref(), &payload);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&encode_text(args.encoding, &bytes))?;
+    stdout.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn text_encodings_round_trip() {
+        let bytes = [0u8, 0, 0, 0, 7, 0xff, 0x10];
+        for encoding in [Encoding::Raw, Encoding::Hex, Encoding::Base64] {
+            let text = encode_text(encoding, &bytes);
+            assert_eq!(decode_text(encoding, &text).unwrap(), bytes);
+        }
+        assert_eq!(encode_text(Encoding::Hex, &bytes), b"00000000" .iter().chain(b"07ff10\n").copied().collect::<Vec<_>>());
+        assert_eq!(decode_text(Encoding::Hex, b"00 0A\nff").unwrap(), vec![0, 10, 255]);
+        assert!(decode_text(Encoding::Hex, b"0").is_err());
+        assert!(decode_text(Encoding::Hex, b"zz").is_err());
+        assert!(decode_text(Encoding::Base64, b"!!!").is_err());
+    }
+
+    #[test]
+    fn avro_and_json_payloads_round_trip() {
+        let options = ParseOptions::default();
+        let avro = parse(
+            SchemaType::Avro,
+            r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":["null","string"]}]}"#,
+            &[],
+            &strata_schema::NoReferences,
+            &options,
+        )
+        .unwrap();
+        let (indexes, payload) = encode_payload(&avro, r#"{"a": 5, "b": "x"}"#, None).unwrap();
+        assert_eq!(indexes, None);
+        assert_eq!(decode_payload(&avro, &payload).unwrap(), serde_json::json!({"a": 5, "b": "x"}));
+        assert!(encode_payload(&avro, r#"{"a": "no"}"#, None).is_err());
+        assert!(decode_payload(&avro, &[0xff]).is_err());
+
+        let json = parse(
+            SchemaType::Json,
+            r#"{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}"#,
+            &[],
+            &strata_schema::NoReferences,
+            &options,
+        )
+        .unwrap();
+        let (_, payload) = encode_payload(&json, r#"{"a": 1}"#, None).unwrap();
+        assert_eq!(decode_payload(&json, &payload).unwrap(), serde_json::json!({"a": 1}));
+        assert!(encode_payload(&json, r#"{"a": "x"}"#, None).is_err());
+    }
+
+    #[test]
+    fn protobuf_payloads_round_trip_with_nested_message_indexes() {
+        let proto = parse(
+            SchemaType::Protobuf,
+            "syntax = \"proto3\";\npackage t;\nmessage A { int32 x = 1; }\nmessage B { message C { string s = 1; } C c = 1; }\n",
+            &[],
+            &strata_schema::NoReferences,
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        let (indexes, payload) =
+            encode_payload(&proto, r#"{"s": "hi"}"#, Some("t.B.C")).unwrap();
+        assert_eq!(indexes, Some(vec![1, 0]));
+        let mut framed = Vec::new();
+        wire::encode_message_indexes_into(&mut framed, &[1, 0]);
+        framed.extend_from_slice(&payload);
+        assert_eq!(decode_payload(&proto, &framed).unwrap(), serde_json::json!({"s": "hi"}));
+        let (indexes, _) = encode_payload(&proto, r#"{"x": 3}"#, None).unwrap();
+        assert_eq!(indexes, Some(vec![0]));
+    }
+}
