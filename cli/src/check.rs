@@ -498,12 +498,10 @@ fn avro_names(text: &str) -> (BTreeSet<String>, Vec<String>) {
             return;
         }
         match value {
-            Value::String(name) => {
-                if !AVRO_PRIMITIVES.contains(&name.as_str()) {
-                    used.push(full(name, namespace));
-                    if !name.contains('.') {
-                        used.push(name.clone());
-                    }
+            Value::String(name) if !AVRO_PRIMITIVES.contains(&name.as_str()) => {
+                used.push(full(name, namespace));
+                if !name.contains('.') {
+                    used.push(name.clone());
                 }
             }
             Value::Array(branches) => {
@@ -594,8 +592,8 @@ async fn online(args: &CheckArgs) -> anyhow::Result<i32> {
     let against = format!("subject {subject:?}");
     let (verdict, level, checked) = match args.level {
         Some(level) => {
-            let (verdict, checked) = check_locally(&client, subject, schema_type, &text, level)
-                .await?;
+            let (verdict, checked) =
+                check_locally(&client, subject, schema_type, &text, level).await?;
             (verdict, Some(level), Some(checked))
         }
         None => {
@@ -701,7 +699,9 @@ mod tests {
 
     #[test]
     fn natural_order_of_version_files() {
-        let mut names = vec!["v10.avsc", "v2.avsc", "v1.avsc", "v02.avsc", "a.avsc", "v1b.avsc"];
+        let mut names = vec![
+            "v10.avsc", "v2.avsc", "v1.avsc", "v02.avsc", "a.avsc", "v1b.avsc",
+        ];
         names.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
             names,
@@ -712,7 +712,10 @@ mod tests {
     #[test]
     fn protobuf_imports_are_found() {
         let text = "syntax = \"proto3\";\nimport \"dep.proto\";\nimport public 'a/b.proto';\nimport weak \"c.proto\";\nmessage important { string x = 1; }";
-        assert_eq!(protobuf_imports(text), vec!["dep.proto", "a/b.proto", "c.proto"]);
+        assert_eq!(
+            protobuf_imports(text),
+            vec!["dep.proto", "a/b.proto", "c.proto"]
+        );
     }
 
     #[test]

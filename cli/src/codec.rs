@@ -188,8 +188,13 @@ pub async fn decode(args: DecodeArgs) -> anyhow::Result<()> {
         .get_schema_by_id(id)
         .await
         .with_context(|| format!("cannot fetch writer schema {id}"))?;
-    let parsed =
-        parse_registered(&client, schema.schema_type, &schema.schema, &schema.references).await?;
+    let parsed = parse_registered(
+        &client,
+        schema.schema_type,
+        &schema.schema,
+        &schema.references,
+    )
+    .await?;
     let value = decode_payload(&parsed, frame.payload)
         .with_context(|| format!("cannot decode the record with schema {id}"))?;
     let text = if args.compact {
@@ -228,9 +233,7 @@ pub fn decode_payload(schema: &ParsedSchema, payload: &[u8]) -> anyhow::Result<V
             }
             let descriptor = model
                 .message_by_index_path(indexes.as_slice())
-                .with_context(|| {
-                    format!("no message at index path {:?}", indexes.as_slice())
-                })?;
+                .with_context(|| format!("no message at index path {:?}", indexes.as_slice()))?;
             let message = DynamicMessage::decode(descriptor, body)?;
             Ok(serde_json::to_value(&message)?)
         }
@@ -276,7 +279,9 @@ pub fn encode_payload(
             let mut deserializer = serde_json::Deserializer::from_str(record);
             let message = DynamicMessage::deserialize(descriptor, &mut deserializer)
                 .context("the record does not match the message")?;
-            deserializer.end().context("trailing input after the record")?;
+            deserializer
+                .end()
+                .context("trailing input after the record")?;
             Ok((Some(path), message.encode_to_vec()))
         }
     }
@@ -339,8 +344,18 @@ mod tests {
             let text = encode_text(encoding, &bytes);
             assert_eq!(decode_text(encoding, &text).unwrap(), bytes);
         }
-        assert_eq!(encode_text(Encoding::Hex, &bytes), b"00000000" .iter().chain(b"07ff10\n").copied().collect::<Vec<_>>());
-        assert_eq!(decode_text(Encoding::Hex, b"00 0A\nff").unwrap(), vec![0, 10, 255]);
+        assert_eq!(
+            encode_text(Encoding::Hex, &bytes),
+            b"00000000"
+                .iter()
+                .chain(b"07ff10\n")
+                .copied()
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            decode_text(Encoding::Hex, b"00 0A\nff").unwrap(),
+            vec![0, 10, 255]
+        );
         assert!(decode_text(Encoding::Hex, b"0").is_err());
         assert!(decode_text(Encoding::Hex, b"zz").is_err());
         assert!(decode_text(Encoding::Base64, b"!!!").is_err());
@@ -359,7 +374,10 @@ mod tests {
         .unwrap();
         let (indexes, payload) = encode_payload(&avro, r#"{"a": 5, "b": "x"}"#, None).unwrap();
         assert_eq!(indexes, None);
-        assert_eq!(decode_payload(&avro, &payload).unwrap(), serde_json::json!({"a": 5, "b": "x"}));
+        assert_eq!(
+            decode_payload(&avro, &payload).unwrap(),
+            serde_json::json!({"a": 5, "b": "x"})
+        );
         assert!(encode_payload(&avro, r#"{"a": "no"}"#, None).is_err());
         assert!(decode_payload(&avro, &[0xff]).is_err());
 
@@ -372,7 +390,10 @@ mod tests {
         )
         .unwrap();
         let (_, payload) = encode_payload(&json, r#"{"a": 1}"#, None).unwrap();
-        assert_eq!(decode_payload(&json, &payload).unwrap(), serde_json::json!({"a": 1}));
+        assert_eq!(
+            decode_payload(&json, &payload).unwrap(),
+            serde_json::json!({"a": 1})
+        );
         assert!(encode_payload(&json, r#"{"a": "x"}"#, None).is_err());
     }
 
@@ -386,13 +407,15 @@ mod tests {
             &ParseOptions::default(),
         )
         .unwrap();
-        let (indexes, payload) =
-            encode_payload(&proto, r#"{"s": "hi"}"#, Some("t.B.C")).unwrap();
+        let (indexes, payload) = encode_payload(&proto, r#"{"s": "hi"}"#, Some("t.B.C")).unwrap();
         assert_eq!(indexes, Some(vec![1, 0]));
         let mut framed = Vec::new();
         wire::encode_message_indexes_into(&mut framed, &[1, 0]);
         framed.extend_from_slice(&payload);
-        assert_eq!(decode_payload(&proto, &framed).unwrap(), serde_json::json!({"s": "hi"}));
+        assert_eq!(
+            decode_payload(&proto, &framed).unwrap(),
+            serde_json::json!({"s": "hi"})
+        );
         let (indexes, _) = encode_payload(&proto, r#"{"x": 3}"#, None).unwrap();
         assert_eq!(indexes, Some(vec![0]));
     }

@@ -307,14 +307,24 @@ async fn register(args: RegisterArgs) -> anyhow::Result<()> {
     let schema_type = schema_type_of(&args.file, args.schema_type)?;
     let text = read_text(&args.file)?;
     let client = args.registry.client()?;
-    let mut request = RegisterSchemaRequest::new(schema_type, text).with_references(args.references);
+    let mut request =
+        RegisterSchemaRequest::new(schema_type, text).with_references(args.references);
     request.id = args.id.map(SchemaId);
     request.version = args.version;
     let response = client
         .register_schema(&args.subject, &request, args.normalize)
         .await?;
     let mut out = json!({ "id": response.id.0 });
-    if let Some(version) = response.version {
+    let version = match response.version {
+        Some(version) => Some(version),
+        // Registries before Confluent 7.5 answer the id only: the version comes from a lookup.
+        None => client
+            .lookup_schema(&args.subject, &request, args.normalize, false)
+            .await
+            .ok()
+            .map(|found| found.version),
+    };
+    if let Some(version) = version {
         out["version"] = json!(version);
     }
     print_json(&out)
@@ -357,7 +367,10 @@ async fn get(args: GetArgs) -> anyhow::Result<()> {
     let client = args.registry.client()?;
     let (text, value) = if let Some(id) = args.id {
         let schema = client.get_schema_by_id(SchemaId(id)).await?;
-        (schema.schema.clone(), schema_string_json(SchemaId(id), &schema))
+        (
+            schema.schema.clone(),
+            schema_string_json(SchemaId(id), &schema),
+        )
     } else {
         let Some(subject) = args.subject.as_deref() else {
             bail!("pass --id or --subject");
@@ -548,7 +561,10 @@ mod tests {
     #[test]
     fn registry_references_parse() {
         let r = parse_registry_reference("com.acme.Address=addr:3").unwrap();
-        assert_eq!((r.name.as_str(), r.subject.as_str(), r.version), ("com.acme.Address", "addr", 3));
+        assert_eq!(
+            (r.name.as_str(), r.subject.as_str(), r.version),
+            ("com.acme.Address", "addr", 3)
+        );
         let latest = parse_registry_reference("dep.proto=ns:dep:latest").unwrap();
         assert_eq!((latest.subject.as_str(), latest.version), ("ns:dep", -1));
         assert!(parse_registry_reference("nothing").is_err());
@@ -557,16 +573,31 @@ mod tests {
 
     #[test]
     fn levels_parse_in_any_case() {
-        assert_eq!(parse_level("full-transitive").unwrap(), CompatibilityLevel::FullTransitive);
-        assert_eq!(parse_level("BACKWARD").unwrap(), CompatibilityLevel::Backward);
+        assert_eq!(
+            parse_level("full-transitive").unwrap(),
+            CompatibilityLevel::FullTransitive
+        );
+        assert_eq!(
+            parse_level("BACKWARD").unwrap(),
+            CompatibilityLevel::Backward
+        );
         assert!(parse_level("SIDEWAYS").is_err());
     }
 
     #[test]
     fn formats_come_from_extensions() {
-        assert_eq!(schema_type_of(Path::new("a/b.avsc"), None).unwrap(), SchemaType::Avro);
-        assert_eq!(schema_type_of(Path::new("b.proto"), None).unwrap(), SchemaType::Protobuf);
-        assert_eq!(schema_type_of(Path::new("b.json"), None).unwrap(), SchemaType::Json);
+        assert_eq!(
+            schema_type_of(Path::new("a/b.avsc"), None).unwrap(),
+            SchemaType::Avro
+        );
+        assert_eq!(
+            schema_type_of(Path::new("b.proto"), None).unwrap(),
+            SchemaType::Protobuf
+        );
+        assert_eq!(
+            schema_type_of(Path::new("b.json"), None).unwrap(),
+            SchemaType::Json
+        );
         assert!(schema_type_of(Path::new("b.txt"), None).is_err());
         assert_eq!(
             schema_type_of(Path::new("b.txt"), Some(TypeArg::Json)).unwrap(),

@@ -141,7 +141,7 @@ impl Verdict<'_> {
         let version = self.failing_version(&parsed);
         match format {
             OutputFormat::Text => self.text(&parsed, version),
-            OutputFormat::Json => self.json(&parsed, version).to_string(),
+            OutputFormat::Json => format!("{}\n", self.json(&parsed, version)),
             OutputFormat::Github => self.github(&parsed, version),
         }
     }
@@ -181,7 +181,9 @@ impl Verdict<'_> {
                     out.push('\n');
                 }
                 Message::Other(text) => out.push_str(&format!("  - {text}\n")),
-                Message::OldSchemaVersion(_) | Message::OldSchema(_) | Message::Compatibility(_) => {}
+                Message::OldSchemaVersion(_)
+                | Message::OldSchema(_)
+                | Message::Compatibility(_) => {}
             }
         }
         out
@@ -244,7 +246,10 @@ impl Verdict<'_> {
                 Message::Other(text) => text.clone(),
                 _ => continue,
             };
-            out.push_str(&format!("::error file={file},title={title}::{}\n", escape_data(&line)));
+            out.push_str(&format!(
+                "::error file={file},title={title}::{}\n",
+                escape_data(&line)
+            ));
         }
         if out.is_empty() {
             out = format!("::error file={file},title={title}::incompatible\n");
@@ -301,9 +306,15 @@ mod tests {
 
     #[test]
     fn double_quoted_messages_without_info() {
-        let m = parse_message(r#"{errorType:"TYPE_CHANGED", description:"The type of a field at path '#/properties/a' in the new schema does not match"}"#);
+        let m = parse_message(
+            r#"{errorType:"TYPE_CHANGED", description:"The type of a field at path '#/properties/a' in the new schema does not match"}"#,
+        );
         match m {
-            Message::Error { error_type, additional_info, description } => {
+            Message::Error {
+                error_type,
+                additional_info,
+                description,
+            } => {
                 assert_eq!(error_type, "TYPE_CHANGED");
                 assert_eq!(additional_info, None);
                 assert!(description.starts_with("The type of a field"));
@@ -314,7 +325,10 @@ mod tests {
 
     #[test]
     fn version_schema_and_other_messages() {
-        assert_eq!(parse_message("{oldSchemaVersion: 12}"), Message::OldSchemaVersion(12));
+        assert_eq!(
+            parse_message("{oldSchemaVersion: 12}"),
+            Message::OldSchemaVersion(12)
+        );
         assert_eq!(
             parse_message(r#"{oldSchema: '{"type":"int"}'}"#),
             Message::OldSchema(r#"{"type":"int"}"#.into())
@@ -356,6 +370,7 @@ mod tests {
         assert_eq!(json["failingVersionSource"], "v2.avsc");
         assert_eq!(json["errors"][0]["additionalInfo"], "x");
         let text = verdict.render(OutputFormat::Text);
-        assert!(text.starts_with("schemas/a,b.avsc: INCOMPATIBLE with version 2 (v2.avsc) at BACKWARD\n"));
+        assert!(text
+            .starts_with("schemas/a,b.avsc: INCOMPATIBLE with version 2 (v2.avsc) at BACKWARD\n"));
     }
 }

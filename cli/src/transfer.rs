@@ -108,13 +108,15 @@ pub struct ExportArgs {
 
 /// Arguments of `strata import`.
 #[derive(Args, Debug)]
-#[command(after_help = "The target is switched to IMPORT mode for the run (forced when it already
+#[command(
+    after_help = "The target is switched to IMPORT mode for the run (forced when it already
 holds subjects) and set back to its previous global mode at the end. A second run of the same
 import changes nothing; a failed run can simply be run again.
 
 Examples:
   strata import --registry http://new:8081 --input backup.json
-  strata import --registry http://new:8081 --input backup/ --json")]
+  strata import --registry http://new:8081 --input backup/ --json"
+)]
 pub struct ImportArgs {
     /// The export to read: a `.json` file or an export directory.
     #[arg(long, value_name = "PATH")]
@@ -290,7 +292,10 @@ pub fn read_export(path: &Path) -> anyhow::Result<Export> {
         );
     }
     if export.format_version != 1 {
-        bail!("unsupported export format version {}", export.format_version);
+        bail!(
+            "unsupported export format version {}",
+            export.format_version
+        );
     }
     let dir = index_path.parent().unwrap_or(Path::new("."));
     for file in std::mem::take(&mut export.subject_files) {
@@ -357,7 +362,12 @@ fn registration_order(export: &Export) -> Vec<(&str, &VersionExport)> {
     let latest: HashMap<&str, i32> = export
         .subjects
         .iter()
-        .filter_map(|s| Some((s.subject.as_str(), s.versions.iter().map(|v| v.version).max()?)))
+        .filter_map(|s| {
+            Some((
+                s.subject.as_str(),
+                s.versions.iter().map(|v| v.version).max()?,
+            ))
+        })
         .collect();
     let mut waiting: HashMap<(String, i32), usize> = HashMap::new();
     let mut dependents: HashMap<(String, i32), Vec<(String, i32)>> = HashMap::new();
@@ -365,7 +375,10 @@ fn registration_order(export: &Export) -> Vec<(&str, &VersionExport)> {
         let mut count = 0;
         for reference in &version.references {
             let target_version = if reference.version == -1 {
-                latest.get(reference.subject.as_str()).copied().unwrap_or(-1)
+                latest
+                    .get(reference.subject.as_str())
+                    .copied()
+                    .unwrap_or(-1)
             } else {
                 reference.version
             };
@@ -428,9 +441,24 @@ fn config_update(config: &Config) -> ConfigUpdate {
 }
 
 /// Imports an export into the registry of `client`.
-pub async fn import_into(client: &RegistryClient, export: &Export) -> anyhow::Result<ImportSummary> {
+///
+/// The target is switched to IMPORT mode only when something has to be registered: Confluent
+/// (and Strata) permanently delete soft-deleted versions when a registry enters IMPORT mode, so
+/// an import that finds everything in place must not switch.
+pub async fn import_into(
+    client: &RegistryClient,
+    export: &Export,
+) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::default();
     let previous_mode = client.get_mode(None, false).await?;
+    // What the target holds is read before any switch: in IMPORT mode soft-deleted versions are
+    // gone.
+    let mut existing = existing_versions(client, export).await?;
+    let missing = export.subjects.iter().any(|s| {
+        s.versions
+            .iter()
+            .any(|v| !existing.contains_key(&(s.subject.clone(), v.version)))
+    });
     // A target left in IMPORT by a failed run goes back to the mode of the exported registry.
     let final_mode = if previous_mode == Mode::Import {
         export
@@ -440,14 +468,32 @@ pub async fn import_into(client: &RegistryClient, export: &Export) -> anyhow::Re
     } else {
         previous_mode
     };
-    if previous_mode != Mode::Import {
+    let switched = missing && previous_mode != Mode::Import;
+    if switched {
         client
             .update_mode(None, Mode::Import, true)
             .await
             .context("cannot switch the target registry to IMPORT mode")?;
+        // Soft-deleted versions may have been removed by the switch: register them again.
+        let mut gone = Vec::new();
+        for (key, (_, deleted)) in &existing {
+            if *deleted
+                && not_found(
+                    client
+                        .get_version(&key.0, VersionId::Number(key.1), true)
+                        .await,
+                )?
+                .is_none()
+            {
+                gone.push(key.clone());
+            }
+        }
+        for key in gone {
+            existing.remove(&key);
+        }
     }
-    let result = import_versions(client, export, &mut summary).await;
-    let restored = if final_mode != Mode::Import {
+    let result = import_versions(client, export, &existing, &mut summary).await;
+    let restored = if (switched || previous_mode == Mode::Import) && final_mode != Mode::Import {
         client.update_mode(None, final_mode, true).await.map(|_| ())
     } else {
         Ok(())
@@ -457,29 +503,74 @@ pub async fn import_into(client: &RegistryClient, export: &Export) -> anyhow::Re
     Ok(summary)
 }
 
+/// The ids of the exported `(subject, version)`s the target already holds, and whether each
+/// is soft-deleted there.
+async fn existing_versions(
+    client: &RegistryClient,
+    export: &Export,
+) -> anyhow::Result<HashMap<(String, i32), (SchemaId, bool)>> {
+    let mut existing = HashMap::new();
+    let every = ListVersionsOptions {
+        deleted: true,
+        ..ListVersionsOptions::default()
+    };
+    for subject in &export.subjects {
+        let held: BTreeSet<i32> = not_found(client.list_versions(&subject.subject, &every).await)?
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        if held.is_empty() {
+            continue;
+        }
+        let live: BTreeSet<i32> = not_found(
+            client
+                .list_versions(&subject.subject, &ListVersionsOptions::default())
+                .await,
+        )?
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+        for version in subject
+            .versions
+            .iter()
+            .filter(|v| held.contains(&v.version))
+        {
+            let found = client
+                .get_version(&subject.subject, VersionId::Number(version.version), true)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot read version {} of {:?}",
+                        version.version, subject.subject
+                    )
+                })?;
+            existing.insert(
+                (subject.subject.clone(), version.version),
+                (found.id, !live.contains(&version.version)),
+            );
+        }
+    }
+    Ok(existing)
+}
+
 async fn import_versions(
     client: &RegistryClient,
     export: &Export,
+    existing: &HashMap<(String, i32), (SchemaId, bool)>,
     summary: &mut ImportSummary,
 ) -> anyhow::Result<()> {
     let order = registration_order(export);
     let bar = progress(order.len() as u64, "import");
     let mut subjects_in_import: BTreeSet<&str> = BTreeSet::new();
     for (subject, version) in order {
-        let existing = not_found(
-            client
-                .get_version(subject, VersionId::Number(version.version), true)
-                .await,
-        )
-        .with_context(|| format!("cannot read version {} of {subject:?}", version.version))?;
-        match existing {
-            Some(found) if found.id.0 == version.id => {
+        match existing.get(&(subject.to_owned(), version.version)) {
+            Some((found, _)) if found.0 == version.id => {
                 summary.already_present += 1;
             }
-            Some(found) => bail!(
+            Some((found, _)) => bail!(
                 "the target holds version {} of {subject:?} with id {}, the export has id {}: refusing to overwrite",
                 version.version,
-                found.id,
+                found,
                 version.id
             ),
             None => {
@@ -635,7 +726,10 @@ mod tests {
                     subject: "z".into(),
                     config: None,
                     mode: None,
-                    versions: vec![version(1, 5, vec![]), version(2, 6, vec![reference("a", 1)])],
+                    versions: vec![
+                        version(1, 5, vec![]),
+                        version(2, 6, vec![reference("a", 1)]),
+                    ],
                 },
             ],
             ..Export::default()
