@@ -474,6 +474,8 @@ pub async fn import_into(
             .update_mode(None, Mode::Import, true)
             .await
             .context("cannot switch the target registry to IMPORT mode")?;
+        // Versions read before the switch are cached; the switch may have removed some.
+        client.clear_caches();
         // Soft-deleted versions may have been removed by the switch: register them again.
         let mut gone = Vec::new();
         for (key, (_, deleted)) in &existing {
@@ -492,7 +494,11 @@ pub async fn import_into(
             existing.remove(&key);
         }
     }
-    let result = import_versions(client, export, &existing, &mut summary).await;
+    let result = async {
+        let temporary = switch_subjects(client, export, &mut existing).await?;
+        import_versions(client, export, &existing, &temporary, &mut summary).await
+    }
+    .await;
     let restored = if (switched || previous_mode == Mode::Import) && final_mode != Mode::Import {
         client.update_mode(None, final_mode, true).await.map(|_| ())
     } else {
@@ -553,15 +559,70 @@ async fn existing_versions(
     Ok(existing)
 }
 
+/// Puts in IMPORT mode the subjects that receive registrations but would refuse them: those
+/// with a mode of their own, and those of other contexts (a context does not follow the global
+/// mode). Returns them, so that their modes are restored without counting as changes.
+async fn switch_subjects(
+    client: &RegistryClient,
+    export: &Export,
+    existing: &mut HashMap<(String, i32), (SchemaId, bool)>,
+) -> anyhow::Result<BTreeSet<String>> {
+    let mut temporary = BTreeSet::new();
+    for subject in &export.subjects {
+        let name = subject.subject.as_str();
+        let receives = subject
+            .versions
+            .iter()
+            .any(|v| !existing.contains_key(&(subject.subject.clone(), v.version)));
+        if !receives {
+            continue;
+        }
+        let own = not_found(client.get_mode(Some(name), false).await)?;
+        let other_context = name.starts_with(":.") && !name.starts_with(":.:");
+        let needs = match own {
+            Some(mode) => mode != Mode::Import,
+            None => other_context,
+        };
+        if !needs {
+            continue;
+        }
+        client
+            .update_mode(Some(name), Mode::Import, true)
+            .await
+            .with_context(|| format!("cannot switch {name:?} to IMPORT mode"))?;
+        temporary.insert(subject.subject.clone());
+        client.clear_caches();
+        // The switch may have removed the subject's soft-deleted versions: register them again.
+        let mut gone = Vec::new();
+        for ((s, version), (_, deleted)) in existing.iter() {
+            if s == name
+                && *deleted
+                && not_found(
+                    client
+                        .get_version(s, VersionId::Number(*version), true)
+                        .await,
+                )?
+                .is_none()
+            {
+                gone.push((s.clone(), *version));
+            }
+        }
+        for key in gone {
+            existing.remove(&key);
+        }
+    }
+    Ok(temporary)
+}
+
 async fn import_versions(
     client: &RegistryClient,
     export: &Export,
     existing: &HashMap<(String, i32), (SchemaId, bool)>,
+    temporary: &BTreeSet<String>,
     summary: &mut ImportSummary,
 ) -> anyhow::Result<()> {
     let order = registration_order(export);
     let bar = progress(order.len() as u64, "import");
-    let mut subjects_in_import: BTreeSet<&str> = BTreeSet::new();
     for (subject, version) in order {
         match existing.get(&(subject.to_owned(), version.version)) {
             Some((found, _)) if found.0 == version.id => {
@@ -574,14 +635,6 @@ async fn import_versions(
                 version.id
             ),
             None => {
-                if subjects_in_import.insert(subject) {
-                    // A subject mode of its own (READONLY, ...) would refuse the registration.
-                    if let Some(mode) = not_found(client.get_mode(Some(subject), false).await)? {
-                        if mode != Mode::Import {
-                            client.update_mode(Some(subject), Mode::Import, true).await?;
-                        }
-                    }
-                }
                 let mut request = RegisterSchemaRequest::new(version.schema_type, &version.schema)
                     .with_references(version.references.clone());
                 request.metadata = version.metadata.clone();
@@ -656,11 +709,15 @@ async fn import_versions(
         match (subject.mode, current) {
             (Some(wanted), current) if current != Some(wanted) => {
                 client.update_mode(name, wanted, true).await?;
-                summary.modes_changed += 1;
+                if !temporary.contains(&subject.subject) {
+                    summary.modes_changed += 1;
+                }
             }
             (None, Some(_)) => {
                 client.delete_mode(name, false).await?;
-                summary.modes_changed += 1;
+                if !temporary.contains(&subject.subject) {
+                    summary.modes_changed += 1;
+                }
             }
             _ => {}
         }

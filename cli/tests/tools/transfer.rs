@@ -55,6 +55,8 @@ fn populate(server: &Server) {
         "--subject",
         "proto-subject",
     ]);
+    // A subject of another context, with ids of its own.
+    server.ok(&["register", &v2, "--subject", ":.tenant:orders"]);
     // The same schema under a second subject keeps its id.
     server.ok(&["register", &v1, "--subject", "gone"]);
     server.ok(&["delete", "--subject", "gone"]);
@@ -125,14 +127,42 @@ fn export_then_import_reproduces_the_registry_and_a_second_import_changes_nothin
         .unwrap();
     assert!(first_id > 1, "the id gap is there to be kept");
 
-    // Into an empty registry, from the directory form.
+    assert_eq!(
+        exported["contexts"],
+        serde_json::json!([".", ".tenant"]),
+        "{exported:#}"
+    );
+    assert_eq!(
+        subject(&exported, ":.tenant:orders")["versions"][0]["id"],
+        1
+    );
+
+    // A run that stopped half-way: only two subjects made it.
     let target = Server::start();
+    let mut partial = exported.clone();
+    partial["subjects"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["subject"] == "addr" || s["subject"] == "orders/value x");
+    let partial_path = write(dir.path(), "partial.json", &partial.to_string());
+    let summary = target.json(&[
+        "import",
+        "--input",
+        partial_path.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(summary["registered"], 4, "{summary:#}");
+    assert_eq!(summary["softDeleted"], 1, "{summary:#}");
+
+    // Run again with everything, from the directory form. Entering IMPORT mode removes the
+    // soft-deleted version 2 of "orders/value x", so it is registered and deleted again.
     let as_dir = dir.path().join("source-dir");
     source.ok(&["export", "--output", as_dir.to_str().unwrap()]);
     assert!(as_dir.join("registry.json").is_file());
     assert!(as_dir.join("subjects/orders%2Fvalue%20x.json").is_file());
     let summary = target.json(&["import", "--input", as_dir.to_str().unwrap(), "--json"]);
-    assert_eq!(summary["registered"], 8, "{summary:#}");
+    assert_eq!(summary["registered"], 6, "{summary:#}");
+    assert_eq!(summary["alreadyPresent"], 3, "{summary:#}");
     assert_eq!(summary["softDeleted"], 2, "{summary:#}");
 
     let imported = export_json(&target, dir.path(), "target.json");
@@ -154,7 +184,7 @@ fn export_then_import_reproduces_the_registry_and_a_second_import_changes_nothin
     let source_file = dir.path().join("source.json");
     let summary = target.json(&["import", "--input", source_file.to_str().unwrap(), "--json"]);
     assert_eq!(summary["registered"], 0, "{summary:#}");
-    assert_eq!(summary["alreadyPresent"], 8, "{summary:#}");
+    assert_eq!(summary["alreadyPresent"], 9, "{summary:#}");
     assert_eq!(summary["softDeleted"], 0, "{summary:#}");
     assert_eq!(summary["configsChanged"], 0, "{summary:#}");
     assert_eq!(summary["modesChanged"], 0, "{summary:#}");
