@@ -13,11 +13,13 @@ use strata_client::{
     RegistryClient, SchemaReference, SchemaType, VersionId,
 };
 use strata_schema::{
-    check_compatibility, parse, Compatibility, NoReferences, ParseOptions, ParsedSchema,
-    PreviousVersion, ReferenceResolver, ResolvedReference, SchemaError,
+    check_compatibility, parse, Compatibility, ParseOptions, ParsedSchema, PreviousVersion,
+    ReferenceResolver, ResolvedReference, SchemaError,
 };
 
-use crate::commands::{parse_level, read_text, schema_type_of, RegistryArgs, TypeArg};
+use crate::commands::{
+    parse_level, parse_registry_reference, read_text, schema_type_of, RegistryArgs, TypeArg,
+};
 use crate::output::{render_error, OutputFormat, Verdict};
 
 /// Exit code of an incompatible schema.
@@ -62,6 +64,15 @@ pub struct CheckArgs {
     /// Check against this registry subject instead of files (needs --registry).
     #[arg(long, conflicts_with = "against")]
     pub subject: Option<String>,
+    /// Online: a registered schema the new one references, `NAME=SUBJECT:VERSION` (VERSION a
+    /// number or `latest`). Repeatable.
+    #[arg(
+        long = "registered-reference",
+        value_name = "NAME=SUBJECT:VERSION",
+        value_parser = parse_registry_reference,
+        requires = "subject"
+    )]
+    pub registered_references: Vec<SchemaReference>,
     /// Online: check the normalized form.
     #[arg(long, requires = "subject")]
     pub normalize: bool,
@@ -592,12 +603,20 @@ async fn online(args: &CheckArgs) -> anyhow::Result<i32> {
     let against = format!("subject {subject:?}");
     let (verdict, level, checked) = match args.level {
         Some(level) => {
-            let (verdict, checked) =
-                check_locally(&client, subject, schema_type, &text, level).await?;
+            let (verdict, checked) = check_locally(
+                &client,
+                subject,
+                schema_type,
+                &text,
+                &args.registered_references,
+                level,
+            )
+            .await?;
             (verdict, Some(level), Some(checked))
         }
         None => {
-            let request = RegisterSchemaRequest::new(schema_type, text);
+            let request = RegisterSchemaRequest::new(schema_type, text)
+                .with_references(args.registered_references.clone());
             let answer = client
                 .check_compatibility(subject, None, &request, args.normalize, true)
                 .await;
@@ -641,13 +660,15 @@ async fn check_locally(
     subject: &str,
     schema_type: SchemaType,
     text: &str,
+    references: &[SchemaReference],
     level: CompatibilityLevel,
 ) -> anyhow::Result<(Compatibility, usize)> {
+    let resolved = client.resolve_references(references).await?;
     let new = parse(
         schema_type,
         text,
-        &[],
-        &NoReferences,
+        references,
+        &resolved,
         &ParseOptions::default(),
     )
     .context("invalid new schema")?;

@@ -73,7 +73,12 @@ pub async fn run(tool: Tool) -> i32 {
 #[derive(Args, Debug, Clone, Default)]
 pub struct RegistryArgs {
     /// Registry URL; several, comma-separated, are tried in order (failover).
-    #[arg(long = "registry", env = "STRATA_REGISTRY_URL", value_name = "URL")]
+    #[arg(
+        long = "registry",
+        env = "STRATA_REGISTRY_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub registry: Option<String>,
     /// HTTP basic credentials `USER:PASSWORD` (on Confluent Cloud `API_KEY:API_SECRET`).
     #[arg(
@@ -254,7 +259,7 @@ fn add_extras(
 }
 
 /// A `NAME=SUBJECT:VERSION` registry reference.
-fn parse_registry_reference(text: &str) -> Result<SchemaReference, String> {
+pub fn parse_registry_reference(text: &str) -> Result<SchemaReference, String> {
     let (name, target) = text
         .split_once('=')
         .ok_or_else(|| format!("expected NAME=SUBJECT:VERSION, got {text:?}"))?;

@@ -167,3 +167,61 @@ fn online_check_uses_the_registry_or_the_engine_at_a_given_level() {
         .unwrap();
     assert_eq!(stdout(&output).trim(), subject);
 }
+
+#[test]
+fn online_check_of_a_schema_with_registered_references() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let address = write(
+        dir.path(),
+        "address.avsc",
+        r#"{"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"street","type":"string"}]}"#,
+    );
+    let person = write(
+        dir.path(),
+        "person.avsc",
+        r#"{"type":"record","name":"Person","namespace":"com.acme","fields":[{"name":"addr","type":"com.acme.Address"}]}"#,
+    );
+    let person_bad = write(
+        dir.path(),
+        "person2.avsc",
+        r#"{"type":"record","name":"Person","namespace":"com.acme","fields":[{"name":"addr","type":"com.acme.Address"},{"name":"age","type":"int"}]}"#,
+    );
+    server.ok(&["register", address.to_str().unwrap(), "--subject", "addr"]);
+    let reference = "com.acme.Address=addr:1";
+    server.ok(&[
+        "register",
+        person.to_str().unwrap(),
+        "--subject",
+        "person",
+        "--reference",
+        reference,
+    ]);
+    for level in [None, Some("BACKWARD_TRANSITIVE")] {
+        let mut args = vec![
+            "check",
+            person.to_str().unwrap(),
+            "--subject",
+            "person",
+            "--registered-reference",
+            reference,
+        ];
+        args.extend(level.map(|l| ["--level", l]).into_iter().flatten());
+        let same = server.run(&args);
+        assert_eq!(code(&same), 0, "{level:?}: {}", stdout(&same));
+        args[1] = person_bad.to_str().unwrap();
+        let bad = server.run(&args);
+        assert_eq!(code(&bad), 1, "{level:?}: {}", stdout(&bad));
+        assert!(stdout(&bad).contains("'age'"), "{}", stdout(&bad));
+    }
+    // Without the reference the new schema does not parse: an error.
+    let missing = server.run(&[
+        "check",
+        person.to_str().unwrap(),
+        "--subject",
+        "person",
+        "--level",
+        "BACKWARD",
+    ]);
+    assert_eq!(code(&missing), 2);
+}
