@@ -346,7 +346,17 @@ impl FileResolver {
         for dir in dirs {
             let found = match schema_type {
                 SchemaType::Avro => self.avro_file_defining(dir, name),
-                _ => relative_file(dir, name),
+                // A URL (`https://acme.com/schemas/address.json`) is looked up by its path,
+                // then by its last segment.
+                _ => match name.split_once("://") {
+                    Some((_, rest)) => {
+                        let path = rest.split_once('/').map_or("", |(_, p)| p);
+                        relative_file(dir, path).or_else(|| {
+                            relative_file(dir, path.rsplit('/').next().unwrap_or_default())
+                        })
+                    }
+                    None => relative_file(dir, name),
+                },
             };
             if found.is_some() {
                 return found;
@@ -760,6 +770,34 @@ mod tests {
         assert_eq!(
             avro_missing_names(text),
             vec!["com.acme.Address", "com.acme.Other", "Other"]
+        );
+    }
+
+    #[test]
+    fn url_references_resolve_by_path_then_by_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("schemas")).unwrap();
+        std::fs::write(dir.path().join("schemas/address.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("customer.json"), "{}").unwrap();
+        let resolver = FileResolver {
+            explicit: HashMap::new(),
+            dir: None,
+            schema_type: None,
+            avro_index: RefCell::new(HashMap::new()),
+        };
+        let find = |name: &str| resolver.find(name, SchemaType::Json, dir.path());
+        assert_eq!(
+            find("https://acme.com/schemas/address.json"),
+            Some(dir.path().join("schemas/address.json"))
+        );
+        assert_eq!(
+            find("https://acme.com/x/y/customer.json"),
+            Some(dir.path().join("customer.json"))
+        );
+        assert_eq!(find("https://acme.com/missing.json"), None);
+        assert_eq!(
+            find("customer.json"),
+            Some(dir.path().join("customer.json"))
         );
     }
 

@@ -181,13 +181,24 @@ async fn parse_registered(
 pub async fn decode(args: DecodeArgs) -> anyhow::Result<()> {
     let input = read_input(args.input.as_ref())?;
     let bytes = decode_text(args.encoding, &input)?;
-    let frame = wire::decode(&bytes)?;
+    let (reference, payload) = wire::decode_schema_ref(&bytes)?;
     let client = args.registry.client()?;
-    let id = SchemaId(frame.schema_id.0);
-    let schema = client
-        .get_schema_by_id(id)
-        .await
-        .with_context(|| format!("cannot fetch writer schema {id}"))?;
+    let (name, schema) = match reference {
+        wire::SchemaRef::Id(id) => {
+            let schema = client
+                .get_schema_by_id(SchemaId(id.0))
+                .await
+                .with_context(|| format!("cannot fetch writer schema {id}"))?;
+            (id.to_string(), (*schema).clone())
+        }
+        wire::SchemaRef::Guid(guid) => {
+            let schema = client
+                .get_schema_by_guid(&guid.to_string(), None)
+                .await
+                .with_context(|| format!("cannot fetch writer schema {guid}"))?;
+            (guid.to_string(), schema)
+        }
+    };
     let parsed = parse_registered(
         &client,
         schema.schema_type,
@@ -195,8 +206,8 @@ pub async fn decode(args: DecodeArgs) -> anyhow::Result<()> {
         &schema.references,
     )
     .await?;
-    let value = decode_payload(&parsed, frame.payload)
-        .with_context(|| format!("cannot decode the record with schema {id}"))?;
+    let value = decode_payload(&parsed, payload)
+        .with_context(|| format!("cannot decode the record with schema {name}"))?;
     let text = if args.compact {
         serde_json::to_string(&value)?
     } else {
