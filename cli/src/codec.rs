@@ -390,6 +390,21 @@ mod tests {
             serde_json::json!({"a": 5, "b": "x"})
         );
         assert!(encode_payload(&avro, r#"{"a": "no"}"#, None).is_err());
+
+        // Numbers widen to doubles, bytes travel as arrays of byte values, defaults fill gaps.
+        let wide = parse(
+            SchemaType::Avro,
+            r#"{"type":"record","name":"W","fields":[{"name":"d","type":"double"},{"name":"b","type":"bytes"},{"name":"n","type":"long","default":9}]}"#,
+            &[],
+            &strata_schema::NoReferences,
+            &options,
+        )
+        .unwrap();
+        let (_, payload) = encode_payload(&wide, r#"{"d": 2, "b": [0, 255]}"#, None).unwrap();
+        assert_eq!(
+            decode_payload(&wide, &payload).unwrap(),
+            serde_json::json!({"d": 2.0, "b": [0, 255], "n": 9})
+        );
         assert!(decode_payload(&avro, &[0xff]).is_err());
 
         let json = parse(
