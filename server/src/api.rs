@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use percent_encoding::percent_decode_str;
@@ -76,6 +76,11 @@ impl Query {
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
+    /// `deletedOnly`, also under the name the Python client sends (`deleted_only`).
+    fn deleted_only(&self) -> bool {
+        self.flag("deletedOnly") || self.flag("deleted_only")
+    }
+
     /// An integer parameter; a value that is not an `int` makes the route not match (404).
     fn int(&self, key: &str) -> Result<Option<i32>, ApiError> {
         match self.get(key) {
@@ -132,12 +137,12 @@ fn page<T>(items: Vec<T>, query: &Query, default_limit: Option<usize>) -> Result
 }
 
 /// Reads the body: 415 for a media type the API does not consume, 413 above the limit.
-struct Body_ {
+struct RequestBody {
     bytes: bytes::Bytes,
     content_type_ok: bool,
 }
 
-impl Body_ {
+impl RequestBody {
     /// The body as JSON; `None` when empty or `null` (Confluent's "must not be null").
     fn json(&self, null_message: &str) -> Result<Value, ApiError> {
         if !self.content_type_ok {
@@ -190,7 +195,7 @@ async fn dispatch(
         Ok(bytes) => bytes,
         Err(_) => return ApiError::payload_too_large().into_response(),
     };
-    let body = Body_ {
+    let body = RequestBody {
         bytes,
         content_type_ok: content_type_ok(&headers),
     };
@@ -201,10 +206,81 @@ async fn dispatch(
         .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
     let query = Query::parse(uri.query());
-    match route(&state, &method, segments, &query, &body).await {
+    let Some(media_type) = negotiate(&headers) else {
+        return ApiError::new(406, "HTTP 406 Not Acceptable").into_response();
+    };
+    // HEAD is GET without the body (hyper leaves the body out).
+    let routed = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method.clone()
+    };
+    let mut response = match route(&state, &routed, segments, &query, &body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
+    };
+    if response.status().is_success() && media_type != CONTENT_TYPE {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
     }
+    tracing::debug!(%method, path = uri.path(), status = response.status().as_u16(), "request");
+    response
+}
+
+/// The response media types, in the server's order of preference with their quality.
+const PRODUCED: [(&str, f32); 3] = [
+    (CONTENT_TYPE, 1.0),
+    ("application/vnd.schemaregistry+json", 0.9),
+    ("application/json", 0.5),
+];
+
+/// The media type to answer with, from the `Accept` header; `None` when nothing acceptable is
+/// produced (406). No header, or one that fails to parse, accepts the default.
+fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(CONTENT_TYPE);
+    };
+    if accept.trim().is_empty() {
+        return Some(CONTENT_TYPE);
+    }
+    let ranges: Vec<(String, f32)> = accept
+        .split(',')
+        .map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (media, q)
+        })
+        .collect();
+    let quality = |produced: &str| {
+        let (kind, _) = produced.split_once('/').unwrap_or((produced, ""));
+        ranges
+            .iter()
+            .filter(|(media, _)| {
+                media == produced
+                    || media == "*/*"
+                    || media == "*"
+                    || media.strip_suffix("/*") == Some(kind)
+            })
+            .map(|(_, q)| *q)
+            .fold(0.0f32, f32::max)
+    };
+    PRODUCED
+        .iter()
+        .map(|(media, qs)| (*media, quality(media) * qs))
+        .filter(|(_, score)| *score > 0.0)
+        .fold(
+            None,
+            |best: Option<(&'static str, f32)>, (media, score)| match best {
+                Some((_, s)) if s >= score => best,
+                _ => Some((media, score)),
+            },
+        )
+        .map(|(media, _)| media)
 }
 
 /// The context of a `/contexts/{ctx}/...` URL, as `.ctx`.
@@ -244,7 +320,7 @@ async fn route(
     method: &Method,
     mut segments: Vec<String>,
     query: &Query,
-    body: &Body_,
+    body: &RequestBody,
 ) -> Result<Response, ApiError> {
     let registry = &state.registry;
     let mut context: Option<String> = None;
@@ -280,7 +356,7 @@ async fn route(
                 .list_subjects(
                     prefix.as_deref(),
                     query.flag("deleted"),
-                    query.flag("deletedOnly"),
+                    query.deleted_only(),
                 )
                 .await?;
             ok(json!(page(subjects, query, None)?))
@@ -312,7 +388,7 @@ async fn route(
             let subject = qualify(subject);
             if method == Method::GET {
                 let versions = registry
-                    .list_versions(&subject, query.flag("deleted"), query.flag("deletedOnly"))
+                    .list_versions(&subject, query.flag("deleted"), query.deleted_only())
                     .await?;
                 ok(json!(page(versions, query, None)?))
             } else {
@@ -355,6 +431,14 @@ async fn route(
                 .referenced_by(&qualify(subject), version, query.flag("deleted"))
                 .await?;
             ok(json!(page(ids, query, Some(1000))?))
+        }
+        ["subjects", subject, "versions", version, "tags"] => {
+            methods(method, &[Method::POST])?;
+            let value = body.json("modifyTags.arg4 must not be null (was null)")?;
+            let request = crate::tags::TagSchemaRequest::from_json(&value)?;
+            ok(registry
+                .modify_tags(&qualify(subject), version, &request)
+                .await?)
         }
         ["subjects", subject, "metadata"] => {
             methods(method, &[Method::GET])?;
@@ -434,6 +518,10 @@ async fn route(
         ["schemas", "guids", guid] => {
             methods(method, &[Method::GET])?;
             ok(registry.schema_by_guid(guid).await?)
+        }
+        ["schemas", "guids", guid, "ids"] => {
+            methods(method, &[Method::GET])?;
+            ok(registry.ids_by_guid(guid).await?)
         }
         ["config"] | ["config", _] => {
             methods(method, &[Method::GET, Method::PUT, Method::DELETE])?;
@@ -518,5 +606,51 @@ async fn route(
             ok(json!({"version": env!("CARGO_PKG_VERSION"), "commitId": "strata"}))
         }
         _ => Err(ApiError::route_not_found()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn negotiates_like_confluent() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(CONTENT_TYPE));
+        // Java's HttpURLConnection default.
+        assert_eq!(
+            negotiate(&accept(
+                "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"
+            )),
+            Some(CONTENT_TYPE)
+        );
+        // Python's client.
+        assert_eq!(
+            negotiate(&accept(
+                "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, \
+                 application/json"
+            )),
+            Some(CONTENT_TYPE)
+        );
+        assert_eq!(
+            negotiate(&accept("application/json")),
+            Some("application/json")
+        );
+        assert_eq!(negotiate(&accept("text/html")), None);
+        assert_eq!(negotiate(&accept("application/json;q=0")), None);
+    }
+
+    #[test]
+    fn ints_parse_as_the_jvm_does() {
+        assert_eq!(parse_int("+1"), Some(1));
+        assert_eq!(parse_int("-3"), Some(-3));
+        for bad in ["1.0", " 1", "", "+", "++1", "2147483648", "abc"] {
+            assert_eq!(parse_int(bad), None, "{bad}");
+        }
     }
 }

@@ -1,5 +1,14 @@
 //! The Strata registry server: Confluent Schema Registry's REST API over a [`store::Store`].
 //!
+//! - [`api`]: one dispatcher over Confluent's routes (raw-path routing, so subjects may hold
+//!   `/`), content types, and Confluent's error body for everything ([`ApiError`]).
+//! - [`registry`]: the rules: modes, idempotent registration, ids per context, gap-free
+//!   versions, soft and hard deletes, references, configuration, tags. Writes are serialized;
+//!   `GET /schemas/ids/{id}` is answered from pre-serialized bodies, compatibility checks from
+//!   parsed schemas cached by id (ids never change meaning).
+//! - [`store`]: the storage trait and its SQLite implementation (WAL, one transaction per
+//!   change, embedded migrations).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), strata_server::ServerError> {
 //! let config = strata_server::ServerConfig {
@@ -22,6 +31,7 @@ mod protobuf_format;
 pub mod registry;
 pub mod store;
 pub mod subject;
+pub mod tags;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -34,7 +44,7 @@ pub use error::ApiError;
 pub use store::SqliteSync;
 
 /// How the server runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Address to listen on, e.g. `0.0.0.0:8081`.
     pub bind: String,
@@ -57,6 +67,34 @@ impl Default for ServerConfig {
             max_body_bytes: 16 * 1024 * 1024,
             sqlite_sync: SqliteSync::Normal,
         }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("bind", &self.bind)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("default_compatibility", &self.default_compatibility)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("sqlite_sync", &self.sqlite_sync)
+            .finish()
+    }
+}
+
+/// The URL with the password of its user information, if any, replaced by `***`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -121,5 +159,25 @@ impl Server {
             .with_graceful_shutdown(shutdown)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_database_passwords() {
+        let config = ServerConfig {
+            database_url: "postgres://strata:s3cret@db:5432/strata".into(),
+            ..ServerConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("postgres://strata:***@db:5432/strata"),
+            "{shown}"
+        );
+        assert_eq!(redact_url("sqlite://strata.db"), "sqlite://strata.db");
     }
 }

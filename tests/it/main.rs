@@ -5,3 +5,4 @@ mod common;
 mod concurrency;
 mod replay;
 mod routes;
+mod store;

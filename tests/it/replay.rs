@@ -525,7 +525,10 @@ async fn replay_confluent_conversations() {
                     g["status"],
                     g["body"].to_string().chars().take(600).collect::<String>(),
                 );
-                mismatches.push(format!("{key}\t{}", g["body"].to_string().chars().take(200).collect::<String>()));
+                mismatches.push(format!(
+                    "{key}\t{}",
+                    g["body"].to_string().chars().take(200).collect::<String>()
+                ));
                 if verbose || !known.contains_key(&key) {
                     print!("{detail}");
                 }

@@ -58,7 +58,16 @@ async fn check(server: &TestServer, call: &Call<'_>) -> Value {
 async fn http_errors_come_in_confluents_error_body() {
     let server = TestServer::start().await;
     let big = format!("{{\"schema\":\"{}\"}}", "x".repeat(17 * 1024 * 1024));
+    let nested_body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let calls = [
+        Call {
+            method: "POST",
+            path: "/subjects/a/versions",
+            body: Some(&nested_body),
+            content_type: None,
+            status: 400,
+            error_code: Some(400),
+        },
         Call {
             method: "GET",
             path: "/nope",
@@ -186,6 +195,43 @@ async fn http_errors_come_in_confluents_error_body() {
 }
 
 #[tokio::test]
+async fn schemas_beyond_the_engine_limits_are_invalid_not_fatal() {
+    let server = TestServer::start().await;
+    let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let body = serde_json::json!({ "schema": deep }).to_string();
+    for path in [
+        "/subjects/deep/versions",
+        "/compatibility/subjects/deep/versions",
+    ] {
+        check(
+            &server,
+            &Call {
+                method: "POST",
+                path,
+                body: Some(&body),
+                content_type: None,
+                status: 422,
+                error_code: Some(42201),
+            },
+        )
+        .await;
+    }
+    // The server is still there.
+    check(
+        &server,
+        &Call {
+            method: "GET",
+            path: "/",
+            body: None,
+            content_type: None,
+            status: 200,
+            error_code: None,
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn configuration_modes_and_contexts_round_trip() {
     let server = TestServer::start().await;
     let steps = [
@@ -236,6 +282,7 @@ async fn configuration_modes_and_contexts_round_trip() {
             json!(["JSON", "PROTOBUF", "AVRO"]),
         ),
         ("GET", "/subjects", None, 200, json!([])),
+        ("GET", "/subjects?deleted_only=True", None, 200, json!([])),
     ];
     for (method, path, body, status, want) in steps {
         let got = check(
@@ -252,4 +299,151 @@ async fn configuration_modes_and_contexts_round_trip() {
         .await;
         assert_eq!(got, want, "{method} {path}");
     }
+}
+
+#[tokio::test]
+async fn guids_references_and_contexts() {
+    let server = TestServer::start().await;
+    let dep = r#"{"schema":"{\"type\":\"record\",\"name\":\"Dep\",\"namespace\":\"x\",\"fields\":[{\"name\":\"v\",\"type\":\"int\"}]}"}"#;
+    let holder = r#"{"schema":"{\"type\":\"record\",\"name\":\"H\",\"namespace\":\"x\",\"fields\":[{\"name\":\"d\",\"type\":\"x.Dep\"}]}","references":[{"name":"x.Dep","subject":"dep","version":1}]}"#;
+    let post = |path: &'static str, body: &'static str| Call {
+        method: "POST",
+        path,
+        body: Some(body),
+        content_type: Some("application/vnd.schemaregistry.v1+json"),
+        status: 200,
+        error_code: None,
+    };
+    let dep_id = check(&server, &post("/subjects/dep/versions", dep)).await["id"].clone();
+    let holder_id = check(&server, &post("/subjects/holder/versions", holder)).await["id"].clone();
+    let referrers = check(
+        &server,
+        &Call {
+            method: "GET",
+            path: "/subjects/dep/versions/1/referencedby",
+            body: None,
+            content_type: None,
+            status: 200,
+            error_code: None,
+        },
+    )
+    .await;
+    assert_eq!(referrers, json!([holder_id]));
+    check(
+        &server,
+        &Call {
+            method: "DELETE",
+            path: "/subjects/dep/versions/1",
+            body: None,
+            content_type: None,
+            status: 422,
+            error_code: Some(42206),
+        },
+    )
+    .await;
+
+    // The GUID is the identity fingerprint as a UUID.
+    let guid = strata_schema::Fingerprint::compute(
+        r#"{"type":"record","name":"Dep","namespace":"x","fields":[{"name":"v","type":"int"}]}"#,
+        &[],
+        None,
+        None,
+    )
+    .guid();
+    let client = reqwest::Client::new();
+    let by_guid: Value = client
+        .get(format!("{}/schemas/guids/{guid}", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let by_id: Value = client
+        .get(format!("{}/schemas/ids/{dep_id}", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_guid, by_id);
+    let ids: Value = client
+        .get(format!("{}/schemas/guids/{guid}/ids", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ids, json!([{"context": ".", "id": dep_id}]));
+
+    // A context exists once a subject lives in it; it can be deleted once empty.
+    check(&server, &post("/subjects/%3A.ctx%3Aa/versions", dep)).await;
+    let contexts = check(
+        &server,
+        &Call {
+            method: "GET",
+            path: "/contexts",
+            body: None,
+            content_type: None,
+            status: 200,
+            error_code: None,
+        },
+    )
+    .await;
+    assert_eq!(contexts, json!([".", ".ctx"]));
+    check(
+        &server,
+        &Call {
+            method: "DELETE",
+            path: "/contexts/.ctx",
+            body: None,
+            content_type: None,
+            status: 422,
+            error_code: Some(42211),
+        },
+    )
+    .await;
+    for path in [
+        "/subjects/%3A.ctx%3Aa",
+        "/subjects/%3A.ctx%3Aa?permanent=true",
+    ] {
+        check(
+            &server,
+            &Call {
+                method: "DELETE",
+                path,
+                body: None,
+                content_type: None,
+                status: 200,
+                error_code: None,
+            },
+        )
+        .await;
+    }
+    check(
+        &server,
+        &Call {
+            method: "DELETE",
+            path: "/contexts/.ctx",
+            body: None,
+            content_type: None,
+            status: 204,
+            error_code: None,
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn head_is_get_without_a_body() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .head(format!("{}/schemas/types", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.text().await.unwrap().is_empty());
 }

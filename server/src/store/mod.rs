@@ -115,6 +115,13 @@ pub trait Store: Send + Sync + 'static {
         subject: &str,
     ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
 
+    /// The stored versions of the subjects starting with `prefix`, ordered by subject then
+    /// version.
+    fn versions_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
+
     /// Every stored version of every subject, ordered by subject then version.
     fn all_versions(&self) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
 

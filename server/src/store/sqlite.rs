@@ -134,6 +134,25 @@ impl Store for SqliteStore {
         rows.iter().map(version_row).collect()
     }
 
+    async fn versions_with_prefix(&self, prefix: &str) -> Result<Vec<VersionRecord>, StoreError> {
+        // A range on the primary key: every string starting with `prefix` sorts between the
+        // prefix itself and the prefix followed by the highest code point.
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject >= ? AND subject < ? \
+             ORDER BY subject, version"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(prefix)
+            .bind(format!("{prefix}\u{10FFFF}"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(version_row)
+            .filter(|v| v.as_ref().map_or(true, |v| v.subject.starts_with(prefix)))
+            .collect()
+    }
+
     async fn all_versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
         let sql =
             format!("SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version");
@@ -265,7 +284,24 @@ impl Store for SqliteStore {
             .fetch_optional(&mut *tx)
             .await
             .map_err(db)?;
-        if stored.is_none() {
+        let stored: Option<String> = stored
+            .map(|r| r.try_get("fingerprint").map_err(corrupt))
+            .transpose()?;
+        if stored
+            .as_ref()
+            .is_some_and(|f| *f != new.schema.fingerprint)
+        {
+            // An imported id whose earlier content no version uses any more: replace it.
+            for table in ["schemas", "schema_references"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
+                    .bind(&new.context)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        if stored.as_ref() != Some(&new.schema.fingerprint) {
             let schema = &new.schema;
             let refs = serde_json::to_string(&schema.references).map_err(corrupt)?;
             let metadata = schema
