@@ -45,6 +45,18 @@ pub enum Tool {
     Encode(codec::EncodeArgs),
 }
 
+/// Sends logs (warnings by default, `STRATA_LOG` to choose) to stderr, keeping stdout for
+/// results.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STRATA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .init();
+}
+
 /// Runs a subcommand and returns the process exit code; errors are printed to stderr.
 pub async fn run(tool: Tool) -> i32 {
     let result = match tool {

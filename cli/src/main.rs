@@ -136,13 +136,21 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let command = match Cli::parse().command {
+        // The tools print their results on stdout: their logs go to stderr.
+        Command::Tool(tool) => {
+            commands::init_logging();
+            std::process::exit(commands::run(tool).await)
+        }
+        serve => serve,
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("STRATA_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    match Cli::parse().command {
+    match command {
         Command::Serve(args) => {
             let config = build_config(args)?;
             let server = Server::bind(config).await?;
@@ -150,7 +158,7 @@ async fn main() -> anyhow::Result<()> {
             println!("listening on {}", server.local_addr());
             server.run(shutdown_signal()).await?;
         }
-        Command::Tool(tool) => std::process::exit(commands::run(tool).await),
+        Command::Tool(_) => {}
     }
     Ok(())
 }

@@ -64,6 +64,7 @@ fn pairs_agree_with_confluent_at_backward_and_forward() {
     let dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
     let mut disagreements = Vec::new();
+    let mut message_disagreements = Vec::new();
     for pair in corpus["compat"].as_array().unwrap() {
         let id = pair["id"].as_str().unwrap();
         if id == ORACLE_ERROR {
@@ -95,6 +96,8 @@ fn pairs_agree_with_confluent_at_backward_and_forward() {
                 old.as_os_str(),
                 OsStr::new("--level"),
                 OsStr::new(level),
+                OsStr::new("--format"),
+                OsStr::new("json"),
             ]);
             checked += 1;
             if code(&output) != want {
@@ -104,6 +107,25 @@ fn pairs_agree_with_confluent_at_backward_and_forward() {
                     stdout(&output),
                     String::from_utf8_lossy(&output.stderr)
                 ));
+                continue;
+            }
+            // Confluent's messages, unchanged; the oracle compared two schemas with no version
+            // numbers, the CLI numbers its one earlier file 1.
+            let verdict: Value = serde_json::from_str(&stdout(&output))
+                .unwrap_or_else(|e| panic!("{id} {level}: {e}: {}", stdout(&output)));
+            let ours: Vec<&Value> = verdict["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m.as_str() != Some("{oldSchemaVersion: 1}"))
+                .collect();
+            let theirs: Vec<&Value> = golden["compat"][id][level]
+                .as_array()
+                .unwrap()
+                .iter()
+                .collect();
+            if ours != theirs {
+                message_disagreements.push(format!("{id} {level}: {ours:?} want {theirs:?}"));
             }
         }
     }
@@ -113,6 +135,10 @@ fn pairs_agree_with_confluent_at_backward_and_forward() {
     );
     assert!(checked >= 380, "only {checked} checks ran");
     assert!(disagreements.is_empty(), "{disagreements:#?}");
+    assert!(
+        message_disagreements.is_empty(),
+        "{message_disagreements:#?}"
+    );
 }
 
 #[test]
@@ -122,6 +148,7 @@ fn chains_agree_with_confluent_at_every_level() {
     let dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
     let mut disagreements = Vec::new();
+    let mut message_disagreements = Vec::new();
     for chain in corpus["chains"].as_array().unwrap() {
         let id = chain["id"].as_str().unwrap();
         let types: Vec<&str> = chain["types"]
@@ -154,6 +181,8 @@ fn chains_agree_with_confluent_at_every_level() {
                 history.as_os_str(),
                 OsStr::new("--level"),
                 OsStr::new(level),
+                OsStr::new("--format"),
+                OsStr::new("json"),
             ]);
             checked += 1;
             if code(&output) != want {
@@ -162,6 +191,15 @@ fn chains_agree_with_confluent_at_every_level() {
                     code(&output),
                     stdout(&output),
                     String::from_utf8_lossy(&output.stderr)
+                ));
+                continue;
+            }
+            // The verdict carries Confluent's own messages, unchanged.
+            let verdict: Value = serde_json::from_str(&stdout(&output)).unwrap();
+            if verdict["messages"] != golden["chains"][id][level] {
+                message_disagreements.push(format!(
+                    "{id} {level}: {} want {}",
+                    verdict["messages"], golden["chains"][id][level]
                 ));
             }
         }
@@ -172,6 +210,10 @@ fn chains_agree_with_confluent_at_every_level() {
     );
     assert_eq!(checked, 36 * 7);
     assert!(disagreements.is_empty(), "{disagreements:#?}");
+    assert!(
+        message_disagreements.is_empty(),
+        "{message_disagreements:#?}"
+    );
 }
 
 /// One format's schema with a reference, the referenced schema, and an incompatible change of
