@@ -71,22 +71,26 @@ fn unquote(s: &str) -> &str {
     s
 }
 
+/// Takes apart `{errorType:…, description:…, additionalInfo:…}`. The quotes are `'` or `"` and
+/// need not match: Confluent's JSON Schema messages open with `"` and close with `'`.
 fn parse_error(text: &str) -> Option<Message> {
+    let is_quote = |c: char| c == '\'' || c == '"';
     let rest = text.strip_prefix("{errorType:")?.strip_suffix('}')?;
-    let q = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
-    let rest = &rest[1..];
-    let end = rest.find(q)?;
+    let rest = rest.strip_prefix(is_quote)?;
+    let end = rest.find(is_quote)?;
     let error_type = rest[..end].to_owned();
-    let rest = &rest[end + 1..];
-    let description_key = format!(", description:{q}");
-    let rest = rest.strip_prefix(description_key.as_str())?;
-    let info_key = format!("{q}, additionalInfo:{q}");
-    let (description, additional_info) = match rest.rfind(info_key.as_str()) {
-        Some(at) => {
-            let info = rest[at + info_key.len()..].strip_suffix(q)?;
-            (&rest[..at], Some(info.to_owned()))
-        }
-        None => (rest.strip_suffix(q)?, None),
+    let rest = rest[end + 1..].strip_prefix(", description:")?;
+    let body = rest.strip_prefix(is_quote)?.strip_suffix(is_quote)?;
+    const INFO: &str = ", additionalInfo:";
+    let split = body.rmatch_indices(INFO).map(|(at, _)| at).find(|&at| {
+        at > 0 && body[..at].ends_with(is_quote) && body[at + INFO.len()..].starts_with(is_quote)
+    });
+    let (description, additional_info) = match split {
+        Some(at) => (
+            &body[..at - 1],
+            Some(body[at + INFO.len() + 1..].to_owned()),
+        ),
+        None => (body, None),
     };
     Some(Message::Error {
         error_type,
@@ -321,6 +325,60 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn json_schema_messages_with_mismatched_quotes() {
+        let m = parse_message(
+            r#"{errorType:"TYPE_CHANGED", description:"A type at path '#/properties/a' is different between the old schema and the new schema'}"#,
+        );
+        assert_eq!(
+            m,
+            Message::Error {
+                error_type: "TYPE_CHANGED".into(),
+                description: "A type at path '#/properties/a' is different between the old schema and the new schema".into(),
+                additional_info: None,
+            }
+        );
+    }
+
+    /// Every message of the golden corpus is taken apart: none is left as raw text.
+    #[test]
+    fn every_golden_message_comes_apart() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../schema/tests/golden/golden.json"
+        );
+        let golden: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut count = 0;
+        for section in ["compat", "chains"] {
+            for verdicts in golden[section].as_object().unwrap().values() {
+                for messages in verdicts.as_object().unwrap().values() {
+                    for message in messages.as_array().into_iter().flatten() {
+                        let text = message.as_str().unwrap();
+                        match parse_message(text) {
+                            Message::Error {
+                                error_type,
+                                description,
+                                ..
+                            } => {
+                                assert!(
+                                    !error_type.is_empty() && !description.is_empty(),
+                                    "{text}"
+                                );
+                                assert!(!description.ends_with(['\'', '"']), "{text}");
+                                count += 1;
+                            }
+                            Message::Other(other) => {
+                                assert!(!other.starts_with("{errorType"), "{text}");
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(count > 300, "only {count} error messages");
     }
 
     #[test]
