@@ -182,7 +182,11 @@ fn export_then_import_reproduces_the_registry_and_a_second_import_changes_nothin
 
     // Again, from the single file: nothing to do, nothing changes.
     let source_file = dir.path().join("source.json");
-    let summary = target.json(&["import", "--input", source_file.to_str().unwrap(), "--json"]);
+    let output = target.run(&["import", "--input", source_file.to_str().unwrap(), "--json"]);
+    assert_eq!(crate::code(&output), 0);
+    // No progress bar when stderr is not a terminal.
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(summary["registered"], 0, "{summary:#}");
     assert_eq!(summary["alreadyPresent"], 9, "{summary:#}");
     assert_eq!(summary["softDeleted"], 0, "{summary:#}");
