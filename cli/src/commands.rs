@@ -310,6 +310,12 @@ pub struct RegisterArgs {
     /// Register the normalized form.
     #[arg(long)]
     pub normalize: bool,
+    /// A JSON file with the schema's metadata (`{"properties": {...}, "tags": {...}}`).
+    #[arg(long, value_name = "FILE")]
+    pub metadata: Option<PathBuf>,
+    /// A JSON file with the schema's rule set (`{"domainRules": [...], ...}`).
+    #[arg(long, value_name = "FILE")]
+    pub rule_set: Option<PathBuf>,
     /// Ask for this id (the registry or subject must be in IMPORT mode).
     #[arg(long)]
     pub id: Option<i32>,
@@ -328,6 +334,18 @@ async fn register(args: RegisterArgs) -> anyhow::Result<()> {
         RegisterSchemaRequest::new(schema_type, text).with_references(args.references);
     request.id = args.id.map(SchemaId);
     request.version = args.version;
+    if let Some(path) = &args.metadata {
+        request.metadata = Some(
+            serde_json::from_str(&read_text(path)?)
+                .with_context(|| format!("{} is not schema metadata", path.display()))?,
+        );
+    }
+    if let Some(path) = &args.rule_set {
+        request.rule_set = Some(
+            serde_json::from_str(&read_text(path)?)
+                .with_context(|| format!("{} is not a rule set", path.display()))?,
+        );
+    }
     let response = client
         .register_schema(&args.subject, &request, args.normalize)
         .await?;

@@ -10,6 +10,8 @@ const V1: &str = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"in
 const V2: &str = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":"x"}]}"#;
 const V3: &str = r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":"y"}]}"#;
 const JSON_SCHEMA: &str = r#"{"type":"object","properties":{"n":{"type":"integer"}}}"#;
+const JSON_SCHEMA_2: &str =
+    r#"{"type":"object","properties":{"n":{"type":"integer"},"m":{"type":"string"}}}"#;
 const PROTO: &str = "syntax = \"proto3\";\npackage p;\nmessage M { string s = 1; }\n";
 const GAP: &str = r#"{"type":"enum","name":"E","symbols":["A"]}"#;
 
@@ -54,6 +56,20 @@ fn populate(server: &Server) {
         &file("s.proto", PROTO),
         "--subject",
         "proto-subject",
+    ]);
+    // Metadata and rules are part of a version.
+    server.ok(&[
+        "register",
+        &file("s2.json", JSON_SCHEMA_2),
+        "--subject",
+        "meta-subject",
+        "--metadata",
+        &file("metadata.json", r#"{"properties":{"owner":"team-a"}}"#),
+        "--rule-set",
+        &file(
+            "rules.json",
+            r#"{"domainRules":[{"name":"checkN","kind":"CONDITION","mode":"WRITE","type":"CEL","expr":"message.n > 0"}]}"#,
+        ),
     ]);
     // A subject of another context, with ids of its own.
     server.ok(&["register", &v2, "--subject", ":.tenant:orders"]);
@@ -161,7 +177,7 @@ fn export_then_import_reproduces_the_registry_and_a_second_import_changes_nothin
     assert!(as_dir.join("registry.json").is_file());
     assert!(as_dir.join("subjects/orders%2Fvalue%20x.json").is_file());
     let summary = target.json(&["import", "--input", as_dir.to_str().unwrap(), "--json"]);
-    assert_eq!(summary["registered"], 6, "{summary:#}");
+    assert_eq!(summary["registered"], 7, "{summary:#}");
     assert_eq!(summary["alreadyPresent"], 3, "{summary:#}");
     assert_eq!(summary["softDeleted"], 2, "{summary:#}");
 
@@ -188,7 +204,7 @@ fn export_then_import_reproduces_the_registry_and_a_second_import_changes_nothin
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
     let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(summary["registered"], 0, "{summary:#}");
-    assert_eq!(summary["alreadyPresent"], 9, "{summary:#}");
+    assert_eq!(summary["alreadyPresent"], 10, "{summary:#}");
     assert_eq!(summary["softDeleted"], 0, "{summary:#}");
     assert_eq!(summary["configsChanged"], 0, "{summary:#}");
     assert_eq!(summary["modesChanged"], 0, "{summary:#}");
