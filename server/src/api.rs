@@ -143,7 +143,8 @@ struct RequestBody {
 }
 
 impl RequestBody {
-    /// The body as JSON; `None` when empty or `null` (Confluent's "must not be null").
+    /// The body as JSON: 415 for a foreign media type, 400 for malformed JSON, and 422 with
+    /// `null_message` (Confluent's "must not be null") for an empty or `null` body.
     fn json(&self, null_message: &str) -> Result<Value, ApiError> {
         if !self.content_type_ok {
             return Err(ApiError::unsupported_media_type());
@@ -153,7 +154,7 @@ impl RequestBody {
             return Err(ApiError::new(422, null_message));
         }
         let value: Value = serde_json::from_str(&text)
-            .map_err(|e| ApiError::bad_request(format!("Unexpected character: {e}")))?;
+            .map_err(|e| ApiError::bad_request(format!("Malformed JSON: {e}")))?;
         if value.is_null() {
             return Err(ApiError::new(422, null_message));
         }

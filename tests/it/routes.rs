@@ -447,3 +447,20 @@ async fn head_is_get_without_a_body() {
     assert_eq!(response.status().as_u16(), 200);
     assert!(response.text().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn bodies_up_to_the_configured_limit_are_read() {
+    let server = TestServer::start().await;
+    // 3 MB: above axum's own default limit, below the server's 16 MB.
+    let body = json!({"schema": "\"string\"", "padding": "x".repeat(3 * 1024 * 1024)}).to_string();
+    let response = reqwest::Client::new()
+        .post(format!("{}/subjects/big/versions", server.base))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+}

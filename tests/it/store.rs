@@ -62,7 +62,7 @@ async fn contract(store: &impl Store) {
     assert_eq!(store.versions("s").await.unwrap().len(), 2);
 
     // Soft delete keeps the row; hard delete removes it.
-    store.soft_delete("s", &[2]).await.unwrap();
+    store.soft_delete("s", &[2], false).await.unwrap();
     let versions = store.versions("s").await.unwrap();
     assert!(versions[1].deleted && !versions[0].deleted);
     store.hard_delete("s", &[2]).await.unwrap();

@@ -35,12 +35,6 @@ impl<S: Store> Registry<S> {
         Ok(())
     }
 
-    pub(super) async fn drop_subject_settings(&self, subject: &str) -> Result<(), ApiError> {
-        self.store.set_mode(subject, None).await?;
-        self.store.set_config(subject, None).await?;
-        Ok(())
-    }
-
     /// `DELETE /subjects/{subject}`.
     pub async fn delete_subject(
         &self,
@@ -89,8 +83,7 @@ impl<S: Store> Registry<S> {
             for v in &live {
                 self.check_unreferenced(&name, *v, false).await?;
             }
-            self.store.soft_delete(&name, &live).await?;
-            self.drop_subject_settings(&name).await?;
+            self.store.soft_delete(&name, &live, true).await?;
             Ok(live)
         }
     }
@@ -143,13 +136,12 @@ impl<S: Store> Registry<S> {
                 ));
             }
             self.check_unreferenced(&name, found.version, false).await?;
-            self.store.soft_delete(&name, &[found.version]).await?;
-            if !versions
+            let last_live = !versions
                 .iter()
-                .any(|v| !v.deleted && v.version != found.version)
-            {
-                self.drop_subject_settings(&name).await?;
-            }
+                .any(|v| !v.deleted && v.version != found.version);
+            self.store
+                .soft_delete(&name, &[found.version], last_live)
+                .await?;
         }
         Ok(found.version)
     }

@@ -363,10 +363,7 @@ impl<S: Store> Registry<S> {
                 }
             }
         }
-        if mode == Mode::Import && versions.iter().any(|v| v.version == version) {
-            self.store.hard_delete(&qs.qualified(), &[version]).await?;
-        }
-        let tombstones: Vec<i32> = match schema_id {
+        let mut tombstones: Vec<i32> = match schema_id {
             Some(id) => versions
                 .iter()
                 .filter(|v| v.deleted && v.id == id && v.version < version)
@@ -374,6 +371,10 @@ impl<S: Store> Registry<S> {
                 .collect(),
             None => Vec::new(),
         };
+        if mode == Mode::Import && versions.iter().any(|v| v.version == version) {
+            // IMPORT overwrites an existing version, in the same transaction.
+            tombstones.push(version);
+        }
         if let Some(id) = explicit_id {
             let key = (qs.context.clone(), id);
             self.parsed.invalidate(&key).await;

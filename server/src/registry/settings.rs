@@ -214,17 +214,19 @@ impl<S: Store> Registry<S> {
                         "Cannot import since found existing subjects",
                     ));
                 }
-                let mut by_subject: HashMap<String, Vec<i32>> = HashMap::new();
-                for v in all.iter().filter(|v| in_scope(v) && v.deleted) {
-                    by_subject
-                        .entry(v.subject.clone())
-                        .or_default()
-                        .push(v.version);
+                let purge: Vec<(String, i32)> = all
+                    .iter()
+                    .filter(|v| in_scope(v) && v.deleted)
+                    .map(|v| (v.subject.clone(), v.version))
+                    .collect();
+                for (subject, version) in &purge {
+                    self.check_unreferenced(subject, *version, false).await?;
                 }
-                for (subject, versions) in by_subject {
-                    self.store.hard_delete(&subject, &versions).await?;
-                }
+                self.store
+                    .set_mode_purging(&scope, mode.as_str(), &purge)
+                    .await?;
                 self.id_bodies.invalidate_all();
+                return Ok(json!({"mode": text}));
             }
         }
         self.store.set_mode(&scope, Some(mode.as_str())).await?;

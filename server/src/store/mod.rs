@@ -96,7 +96,8 @@ pub struct NewVersion {
     pub id: Option<i32>,
     /// The content.
     pub schema: NewSchema,
-    /// Soft-deleted versions of the same subject to remove in the same transaction.
+    /// Versions of the same subject to remove in the same transaction: soft-deleted versions
+    /// of the same id, or (IMPORT) the version being overwritten.
     pub tombstones: Vec<i32>,
     /// An id whose content is the same (IMPORT of known content under a new id): it gives up
     /// its identity to the new id in the same transaction.
@@ -165,11 +166,13 @@ pub trait Store: Send + Sync + 'static {
         version: NewVersion,
     ) -> impl Future<Output = Result<i32, StoreError>> + Send;
 
-    /// Marks versions of a subject soft-deleted.
+    /// Marks versions of a subject soft-deleted; with `drop_settings` (the subject has no live
+    /// version left) its configuration and mode go in the same transaction.
     fn soft_delete(
         &self,
         subject: &str,
         versions: &[i32],
+        drop_settings: bool,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Removes versions of a subject for good.
@@ -177,6 +180,15 @@ pub trait Store: Send + Sync + 'static {
         &self,
         subject: &str,
         versions: &[i32],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Sets the mode of a scope and removes `purge` (soft-deleted versions) for good, in one
+    /// transaction: what switching a scope into IMPORT does.
+    fn set_mode_purging(
+        &self,
+        scope: &str,
+        mode: &str,
+        purge: &[(String, i32)],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Forgets a context.

@@ -84,6 +84,61 @@ impl SqliteStore {
     }
 }
 
+/// Removes one version for good, inside a transaction.
+async fn remove_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    subject: &str,
+    version: i32,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "DELETE FROM subject_versions WHERE subject = ? AND version = ? \
+         RETURNING context, schema_id",
+    )
+    .bind(subject)
+    .bind(version)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db)?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let context: String = row.try_get("context").map_err(corrupt)?;
+    let id: i32 = row.try_get("schema_id").map_err(corrupt)?;
+    retire_if_unused(tx, &context, id).await
+}
+
+/// An id no version uses any more keeps its number (ids are never reused) but gives up its
+/// identity: registering the same content again allocates a new id.
+async fn retire_if_unused(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    context: &str,
+    id: i32,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE schemas SET fingerprint = 'retired:' || id WHERE context = ? AND id = ? \
+         AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?)",
+    )
+    .bind(context)
+    .bind(id)
+    .bind(context)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// A transaction that holds SQLite's write lock from its first statement: a transaction
+    /// that reads before it writes can then never fail to upgrade its lock, even with several
+    /// processes on one file (waiting is bounded by the busy timeout).
+    async fn write_transaction(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+}
+
 fn version_row(row: &SqliteRow) -> Result<VersionRecord, StoreError> {
     Ok(VersionRecord {
         subject: row.try_get("subject").map_err(corrupt)?,
@@ -242,7 +297,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.write_transaction().await?;
         if let Some(old) = new.displaces {
             sqlx::query(
                 "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
@@ -354,13 +409,20 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        let mut removed_ids = Vec::new();
         for version in &new.tombstones {
-            sqlx::query("DELETE FROM subject_versions WHERE subject = ? AND version = ?")
-                .bind(&new.subject)
-                .bind(version)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            let row = sqlx::query(
+                "DELETE FROM subject_versions WHERE subject = ? AND version = ? \
+                 RETURNING schema_id",
+            )
+            .bind(&new.subject)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(row) = row {
+                removed_ids.push(row.try_get::<i32, _>("schema_id").map_err(corrupt)?);
+            }
         }
         sqlx::query(
             "INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
@@ -373,6 +435,9 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        for removed in removed_ids {
+            retire_if_unused(&mut tx, &new.context, removed).await?;
+        }
         if new.context != "." {
             sqlx::query("INSERT OR IGNORE INTO contexts (context) VALUES (?)")
                 .bind(&new.context)
@@ -384,8 +449,22 @@ impl Store for SqliteStore {
         Ok(id)
     }
 
-    async fn soft_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+    async fn soft_delete(
+        &self,
+        subject: &str,
+        versions: &[i32],
+        drop_settings: bool,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_transaction().await?;
+        if drop_settings {
+            for table in ["configs", "modes"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE scope = ?"))
+                    .bind(subject)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
         for version in versions {
             sqlx::query(
                 "UPDATE subject_versions SET deleted = 1 WHERE subject = ? AND version = ?",
@@ -400,34 +479,32 @@ impl Store for SqliteStore {
     }
 
     async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.write_transaction().await?;
         for version in versions {
-            let row = sqlx::query(
-                "DELETE FROM subject_versions WHERE subject = ? AND version = ? \
-                 RETURNING context, schema_id",
-            )
-            .bind(subject)
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-            let Some(row) = row else { continue };
-            let context: String = row.try_get("context").map_err(corrupt)?;
-            let id: i32 = row.try_get("schema_id").map_err(corrupt)?;
-            // An id no version uses any more keeps its number (ids are never reused) but gives
-            // up its identity: registering the same content again allocates a new id.
-            sqlx::query(
-                "UPDATE schemas SET fingerprint = 'retired:' || id WHERE context = ? AND id = ? \
-                 AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?)",
-            )
-            .bind(&context)
-            .bind(id)
-            .bind(&context)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+            remove_version(&mut tx, subject, *version).await?;
         }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn set_mode_purging(
+        &self,
+        scope: &str,
+        mode: &str,
+        purge: &[(String, i32)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_transaction().await?;
+        for (subject, version) in purge {
+            remove_version(&mut tx, subject, *version).await?;
+        }
+        sqlx::query(
+            "INSERT INTO modes (scope, mode) VALUES (?, ?) \
+             ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode",
+        )
+        .bind(scope)
+        .bind(mode)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)
     }
 
