@@ -294,6 +294,14 @@ pub fn parse_registry_reference(text: &str) -> Result<SchemaReference, String> {
 
 /// Arguments of `strata register`.
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Prints {\"id\": N, \"version\": V}. Registering a schema the subject already holds
+answers its existing id and version.
+
+Examples:
+  strata register orders.avsc --subject orders-value --registry http://localhost:8081
+  strata register person.proto --subject person-value --reference common/address.proto=address-value:latest"
+)]
 pub struct RegisterArgs {
     /// The schema file (.avsc, .proto or .json).
     pub file: PathBuf,
@@ -367,6 +375,10 @@ async fn register(args: RegisterArgs) -> anyhow::Result<()> {
 
 /// Arguments of `strata get`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  strata get --id 12
+  strata get --subject orders-value                 # the latest version
+  strata get --subject orders-value --version 3 --schema-only > orders-v3.avsc")]
 pub struct GetArgs {
     /// A schema id.
     #[arg(long, conflicts_with_all = ["subject", "version"])]
@@ -424,6 +436,9 @@ async fn get(args: GetArgs) -> anyhow::Result<()> {
 
 /// Arguments of `strata subjects`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  strata subjects
+  strata subjects --prefix orders --deleted --json")]
 pub struct SubjectsArgs {
     /// Only subjects starting with this prefix.
     #[arg(long)]
@@ -457,6 +472,11 @@ async fn subjects(args: SubjectsArgs) -> anyhow::Result<()> {
 
 /// Arguments of `strata config`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  strata config                                            # the global configuration
+  strata config --subject orders-value --default-to-global
+  strata config --subject orders-value --set FULL_TRANSITIVE
+  strata config --subject orders-value --delete")]
 pub struct ConfigArgs {
     /// The subject; the global configuration when absent.
     #[arg(long)]
@@ -499,6 +519,11 @@ async fn config(args: ConfigArgs) -> anyhow::Result<()> {
 
 /// Arguments of `strata mode`.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  strata mode
+  strata mode --set READONLY
+  strata mode --subject orders-value --set IMPORT --force
+  strata mode --subject orders-value --delete")]
 pub struct ModeArgs {
     /// The subject; the global mode when absent.
     #[arg(long)]
@@ -534,6 +559,11 @@ async fn mode(args: ModeArgs) -> anyhow::Result<()> {
 
 /// Arguments of `strata delete`.
 #[derive(Args, Debug)]
+#[command(after_help = "Prints the versions deleted.
+
+Examples:
+  strata delete --subject orders-value --version 2           # soft delete
+  strata delete --subject orders-value --permanent           # every version, for good")]
 pub struct DeleteArgs {
     /// The subject.
     #[arg(long)]

@@ -176,3 +176,32 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+#[test]
+fn every_subcommand_has_a_complete_help() {
+    let online = [
+        "register", "get", "subjects", "config", "mode", "delete", "export", "import", "decode",
+        "encode",
+    ];
+    for command in online.iter().chain(&["check"]) {
+        let output = run([command, "--help"]);
+        assert_eq!(code(&output), 0, "{command}");
+        let text = stdout(&output);
+        assert!(text.contains(&format!("Usage: strata {command}")), "{text}");
+        for flag in ["--registry", "--user-info", "--token", "--ca-cert"] {
+            assert!(text.contains(flag), "{command} --help lacks {flag}");
+        }
+        // Every option carries a description (clap puts it on the next line with --help).
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim_start().starts_with("--") {
+                let next = lines.get(i + 1).map_or("", |l| l.trim());
+                assert!(!next.is_empty(), "{command}: {line} has no description");
+            }
+        }
+    }
+    let top = stdout(&run(["--help"]));
+    for command in online.iter().chain(&["check", "serve"]) {
+        assert!(top.contains(&format!("  {command} ")), "{top}");
+    }
+}
