@@ -156,7 +156,15 @@ fn not_found<T>(result: Result<T, ClientError>) -> Result<Option<T>, ClientError
 pub async fn read_registry(client: &RegistryClient) -> anyhow::Result<Export> {
     let global_config = Some(client.get_config(None, false).await?);
     let global_mode = Some(client.get_mode(None, false).await?);
-    let contexts = client.list_contexts().await.unwrap_or_default();
+    // Registries before contexts existed answer 404 (or 405): no contexts.
+    let contexts = match client.list_contexts().await {
+        Ok(contexts) => contexts,
+        Err(ClientError::Http {
+            status: 404 | 405, ..
+        }) => Vec::new(),
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Err(e).context("cannot list the contexts"),
+    };
     let mut names = BTreeSet::new();
     let all = ListSubjectsOptions {
         deleted: true,
@@ -168,9 +176,12 @@ pub async fn read_registry(client: &RegistryClient) -> anyhow::Result<Export> {
             subject_prefix: Some(format!(":{context}:")),
             ..all.clone()
         };
-        if let Ok(found) = client.list_subjects(&options).await {
-            names.extend(found);
-        }
+        names.extend(
+            client
+                .list_subjects(&options)
+                .await
+                .with_context(|| format!("cannot list the subjects of context {context:?}"))?,
+        );
     }
     let bar = progress(names.len() as u64, "export");
     let mut subjects = Vec::with_capacity(names.len());
