@@ -124,6 +124,9 @@ pub struct ImportArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Write nothing: print what an import would do.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
@@ -455,10 +458,12 @@ fn config_update(config: &Config) -> ConfigUpdate {
 ///
 /// The target is switched to IMPORT mode only when something has to be registered: Confluent
 /// (and Strata) permanently delete soft-deleted versions when a registry enters IMPORT mode, so
-/// an import that finds everything in place must not switch.
+/// an import that finds everything in place must not switch. With `dry_run` nothing is written
+/// and the summary says what an import would do.
 pub async fn import_into(
     client: &RegistryClient,
     export: &Export,
+    dry_run: bool,
 ) -> anyhow::Result<ImportSummary> {
     let mut summary = ImportSummary::default();
     let previous_mode = client.get_mode(None, false).await?;
@@ -479,7 +484,7 @@ pub async fn import_into(
     } else {
         previous_mode
     };
-    let switched = missing && previous_mode != Mode::Import;
+    let switched = missing && previous_mode != Mode::Import && !dry_run;
     if switched {
         client
             .update_mode(None, Mode::Import, true)
@@ -506,8 +511,18 @@ pub async fn import_into(
         }
     }
     let result = async {
-        let temporary = switch_subjects(client, export, &mut existing).await?;
-        import_versions(client, export, &existing, &temporary, &mut summary).await
+        let temporary = if dry_run {
+            BTreeSet::new()
+        } else {
+            switch_subjects(client, export, &mut existing).await?
+        };
+        let target = Target {
+            client,
+            existing: &existing,
+            temporary: &temporary,
+            dry_run,
+        };
+        import_versions(&target, export, &mut summary).await
     }
     .await;
     let restored = if (switched || previous_mode == Mode::Import) && final_mode != Mode::Import {
@@ -625,13 +640,26 @@ async fn switch_subjects(
     Ok(temporary)
 }
 
+/// The registry an import writes to, and what is known of it.
+struct Target<'a> {
+    client: &'a RegistryClient,
+    existing: &'a HashMap<(String, i32), (SchemaId, bool)>,
+    /// Subjects put in IMPORT mode for the run.
+    temporary: &'a BTreeSet<String>,
+    dry_run: bool,
+}
+
 async fn import_versions(
-    client: &RegistryClient,
+    target: &Target<'_>,
     export: &Export,
-    existing: &HashMap<(String, i32), (SchemaId, bool)>,
-    temporary: &BTreeSet<String>,
     summary: &mut ImportSummary,
 ) -> anyhow::Result<()> {
+    let Target {
+        client,
+        existing,
+        temporary,
+        dry_run,
+    } = *target;
     let order = registration_order(export);
     let bar = progress(order.len() as u64, "import");
     for (subject, version) in order {
@@ -645,6 +673,7 @@ async fn import_versions(
                 found,
                 version.id
             ),
+            None if dry_run => summary.registered += 1,
             None => {
                 let mut request = RegisterSchemaRequest::new(version.schema_type, &version.schema)
                     .with_references(version.references.clone());
@@ -680,7 +709,10 @@ async fn import_versions(
                     .get_version(&subject.subject, VersionId::Number(version.version), false)
                     .await,
             )?;
-            if live.is_some() {
+            let unregistered = !existing.contains_key(&(subject.subject.clone(), version.version));
+            if dry_run && (live.is_some() || unregistered) {
+                summary.soft_deleted += 1;
+            } else if live.is_some() {
                 client
                     .delete_version(&subject.subject, VersionId::Number(version.version), false)
                     .await
@@ -698,7 +730,9 @@ async fn import_versions(
     if let Some(config) = &export.global_config {
         let current = client.get_config(None, false).await?;
         if &current != config {
-            client.update_config(None, &config_update(config)).await?;
+            if !dry_run {
+                client.update_config(None, &config_update(config)).await?;
+            }
             summary.configs_changed += 1;
         }
     }
@@ -707,11 +741,15 @@ async fn import_versions(
         let current = not_found(client.get_config(name, false).await)?;
         match (&subject.config, current) {
             (Some(wanted), current) if current.as_ref() != Some(wanted) => {
-                client.update_config(name, &config_update(wanted)).await?;
+                if !dry_run {
+                    client.update_config(name, &config_update(wanted)).await?;
+                }
                 summary.configs_changed += 1;
             }
             (None, Some(_)) => {
-                client.delete_config(name).await?;
+                if !dry_run {
+                    client.delete_config(name).await?;
+                }
                 summary.configs_changed += 1;
             }
             _ => {}
@@ -719,13 +757,17 @@ async fn import_versions(
         let current = not_found(client.get_mode(name, false).await)?;
         match (subject.mode, current) {
             (Some(wanted), current) if current != Some(wanted) => {
-                client.update_mode(name, wanted, true).await?;
+                if !dry_run {
+                    client.update_mode(name, wanted, true).await?;
+                }
                 if !temporary.contains(&subject.subject) {
                     summary.modes_changed += 1;
                 }
             }
             (None, Some(_)) => {
-                client.delete_mode(name, false).await?;
+                if !dry_run {
+                    client.delete_mode(name, false).await?;
+                }
                 if !temporary.contains(&subject.subject) {
                     summary.modes_changed += 1;
                 }
@@ -740,12 +782,17 @@ async fn import_versions(
 pub async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let export = read_export(&args.input)?;
     let client = args.registry.client()?;
-    let summary = import_into(&client, &export).await?;
+    let summary = import_into(&client, &export, args.dry_run).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&json!(summary))?);
     } else {
         println!(
-            "imported {}: {} registered, {} already present, {} soft-deleted, {} configs and {} modes changed",
+            "{} {}: {} registered, {} already present, {} soft-deleted, {} configs and {} modes changed",
+            if args.dry_run {
+                "would import"
+            } else {
+                "imported"
+            },
             args.input.display(),
             summary.registered,
             summary.already_present,

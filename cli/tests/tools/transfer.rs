@@ -153,8 +153,25 @@ fn export_then_import_reproduces_the_registry_and_a_second_import_changes_nothin
         1
     );
 
-    // A run that stopped half-way: only two subjects made it.
+    // A dry run says what would happen and writes nothing.
     let target = Server::start();
+    let source_file = dir.path().join("source.json");
+    let summary = target.json(&[
+        "import",
+        "--input",
+        source_file.to_str().unwrap(),
+        "--json",
+        "--dry-run",
+    ]);
+    assert_eq!(
+        summary,
+        serde_json::json!({"registered": 10, "alreadyPresent": 0, "softDeleted": 2,
+            "configsChanged": 2, "modesChanged": 1})
+    );
+    assert_eq!(target.ok(&["subjects", "--deleted"]), "");
+    assert_eq!(target.json(&["config"])["compatibilityLevel"], "BACKWARD");
+
+    // A run that stopped half-way: only two subjects made it.
     let mut partial = exported.clone();
     partial["subjects"]
         .as_array_mut()
@@ -197,7 +214,6 @@ fn export_then_import_reproduces_the_registry_and_a_second_import_changes_nothin
     assert_eq!(got["schema"], V2);
 
     // Again, from the single file: nothing to do, nothing changes.
-    let source_file = dir.path().join("source.json");
     let output = target.run(&["import", "--input", source_file.to_str().unwrap(), "--json"]);
     assert_eq!(crate::code(&output), 0);
     // No progress bar when stderr is not a terminal.
