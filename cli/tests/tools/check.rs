@@ -444,3 +444,47 @@ fn transitive_levels_walk_a_directory_in_natural_order() {
     assert!(out.contains("version 2 ("), "{out}");
     assert!(out.contains("v2.avsc"), "{out}");
 }
+
+#[test]
+fn corpus_schemas_are_valid_or_refused_as_confluent_decided() {
+    let corpus = golden("corpus.json");
+    let golden = golden("golden.json");
+    let dir = tempfile::tempdir().unwrap();
+    let mut disagreements = Vec::new();
+    let mut checked = 0;
+    for schema in corpus["schemas"].as_array().unwrap() {
+        let id = schema["id"].as_str().unwrap();
+        let ty = schema["type"].as_str().unwrap();
+        let ext = extension(ty);
+        let text = schema["schema"].as_str().unwrap();
+        let base = dir.path().join(id);
+        let new = write_with_refs(&base, &format!("new.{ext}"), text, &schema["refs"], ty);
+        let old = write(&base, &format!("old.{ext}"), text);
+        let valid = golden["schemas"][id]["valid"].as_bool().unwrap();
+        // A valid schema is compatible with itself at every level; an invalid one is an error.
+        let want = if valid { 0 } else { 2 };
+        let output = run([
+            OsStr::new("check"),
+            new.as_os_str(),
+            OsStr::new("--against"),
+            old.as_os_str(),
+            OsStr::new("--level"),
+            OsStr::new("FULL_TRANSITIVE"),
+        ]);
+        checked += 1;
+        if code(&output) != want {
+            disagreements.push(format!(
+                "{id}: exit {} want {want}: {}{}",
+                code(&output),
+                stdout(&output),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+    }
+    println!(
+        "golden schemas: {}/{checked} exit codes agree with Confluent's validity",
+        checked - disagreements.len()
+    );
+    assert!(checked > 100);
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}
