@@ -16,6 +16,150 @@ use strata_schema::{parse, ParseOptions, ParsedSchema, SchemaModel};
 
 use crate::commands::{read_text, schema_type_of, RegistryArgs, TypeArg};
 
+mod avro_json {
+    //! Accepts the Avro JSON encoding's union form, `{"string": "x"}`, besides plain values.
+
+    use std::collections::HashMap;
+
+    use apache_avro::Schema;
+    use serde_json::Value;
+
+    type Names<'a> = HashMap<String, &'a Schema>;
+
+    /// Bounds the walk on hostile (deep) input.
+    const MAX_DEPTH: usize = 128;
+
+    fn collect<'a>(schema: &'a Schema, names: &mut Names<'a>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match schema {
+            Schema::Record(r) => {
+                if names.insert(r.name.fullname(None), schema).is_none() {
+                    for field in &r.fields {
+                        collect(&field.schema, names, depth + 1);
+                    }
+                }
+            }
+            Schema::Enum(e) => {
+                names.insert(e.name.fullname(None), schema);
+            }
+            Schema::Fixed(f) => {
+                names.insert(f.name.fullname(None), schema);
+            }
+            Schema::Array(a) => collect(&a.items, names, depth + 1),
+            Schema::Map(m) => collect(&m.types, names, depth + 1),
+            Schema::Union(u) => u
+                .variants()
+                .iter()
+                .for_each(|v| collect(v, names, depth + 1)),
+            _ => {}
+        }
+    }
+
+    /// The name a union branch has in the Avro JSON encoding.
+    fn branch_name(schema: &Schema) -> Option<String> {
+        let primitive = match schema {
+            Schema::Null => "null",
+            Schema::Boolean => "boolean",
+            Schema::Int | Schema::Date | Schema::TimeMillis => "int",
+            Schema::Long
+            | Schema::TimeMicros
+            | Schema::TimestampMillis
+            | Schema::TimestampMicros
+            | Schema::TimestampNanos
+            | Schema::LocalTimestampMillis
+            | Schema::LocalTimestampMicros
+            | Schema::LocalTimestampNanos => "long",
+            Schema::Float => "float",
+            Schema::Double => "double",
+            Schema::Bytes | Schema::BigDecimal => "bytes",
+            Schema::String | Schema::Uuid => "string",
+            Schema::Array(_) => "array",
+            Schema::Map(_) => "map",
+            Schema::Decimal(d) => return branch_name(&d.inner),
+            Schema::Record(r) => return Some(r.name.fullname(None)),
+            Schema::Enum(e) => return Some(e.name.fullname(None)),
+            Schema::Fixed(f) => return Some(f.name.fullname(None)),
+            Schema::Ref { name } => return Some(name.fullname(None)),
+            _ => return None,
+        };
+        Some(primitive.to_owned())
+    }
+
+    fn deref<'a>(schema: &'a Schema, names: &Names<'a>) -> &'a Schema {
+        match schema {
+            Schema::Ref { name } => names.get(&name.fullname(None)).copied().unwrap_or(schema),
+            other => other,
+        }
+    }
+
+    /// Rewrites `{"branch": value}` union values as plain values, so that they resolve.
+    pub fn unwrap_unions(value: Value, schema: &Schema) -> Value {
+        let mut names = Names::new();
+        collect(schema, &mut names, 0);
+        walk(value, schema, &names, 0)
+    }
+
+    fn walk(value: Value, schema: &Schema, names: &Names<'_>, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return value;
+        }
+        match (deref(schema, names), value) {
+            (Schema::Union(u), Value::Object(map)) => {
+                let variants = u.variants();
+                let has_map = variants
+                    .iter()
+                    .any(|v| matches!(deref(v, names), Schema::Map(_)));
+                if map.len() == 1 && !has_map {
+                    if let Some((key, inner)) = map.iter().next() {
+                        let branch = variants.iter().find(|v| {
+                            branch_name(v).is_some_and(|n| {
+                                n == *key || n.rsplit('.').next() == Some(key.as_str())
+                            })
+                        });
+                        if let Some(branch) = branch {
+                            return walk(inner.clone(), branch, names, depth + 1);
+                        }
+                    }
+                }
+                // A plain record value in a union with one record branch.
+                let records: Vec<&Schema> = variants
+                    .iter()
+                    .filter(|v| matches!(deref(v, names), Schema::Record(_)))
+                    .collect();
+                match records.as_slice() {
+                    [record] => walk(Value::Object(map), record, names, depth + 1),
+                    _ => Value::Object(map),
+                }
+            }
+            (Schema::Record(r), Value::Object(map)) => Value::Object(
+                map.into_iter()
+                    .map(|(key, v)| {
+                        let v = match r.fields.iter().find(|f| f.name == key) {
+                            Some(field) => walk(v, &field.schema, names, depth + 1),
+                            None => v,
+                        };
+                        (key, v)
+                    })
+                    .collect(),
+            ),
+            (Schema::Array(a), Value::Array(items)) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|v| walk(v, &a.items, names, depth + 1))
+                    .collect(),
+            ),
+            (Schema::Map(m), Value::Object(map)) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, walk(v, &m.types, names, depth + 1)))
+                    .collect(),
+            ),
+            (_, value) => value,
+        }
+    }
+}
+
 /// Largest record read.
 const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -261,6 +405,7 @@ pub fn encode_payload(
         SchemaModel::Avro(model) => {
             let avro = model.schema().map_err(|e| anyhow::anyhow!("{e}"))?;
             let json: Value = serde_json::from_str(record).context("the input is not JSON")?;
+            let json = avro_json::unwrap_unions(json, avro);
             let value = apache_avro::types::Value::from(json)
                 .resolve(avro)
                 .context("the record does not match the Avro schema")?;
@@ -390,6 +535,15 @@ mod tests {
             serde_json::json!({"a": 5, "b": "x"})
         );
         assert!(encode_payload(&avro, r#"{"a": "no"}"#, None).is_err());
+        // The Avro JSON encoding's union form is accepted too.
+        let (_, wrapped) =
+            encode_payload(&avro, r#"{"a": 5, "b": {"string": "x"}}"#, None).unwrap();
+        assert_eq!(wrapped, payload);
+        let (_, null) = encode_payload(&avro, r#"{"a": 5, "b": {"null": null}}"#, None).unwrap();
+        assert_eq!(
+            decode_payload(&avro, &null).unwrap(),
+            serde_json::json!({"a": 5, "b": null})
+        );
 
         // Numbers widen to doubles, bytes travel as arrays of byte values, defaults fill gaps.
         let wide = parse(
@@ -421,6 +575,36 @@ mod tests {
             serde_json::json!({"a": 1})
         );
         assert!(encode_payload(&json, r#"{"a": "x"}"#, None).is_err());
+    }
+
+    #[test]
+    fn avro_json_union_names_are_full_or_short_names() {
+        let schema = parse(
+            SchemaType::Avro,
+            r#"{"type":"record","name":"Outer","namespace":"com.x","fields":[
+                {"name":"a","type":["null",{"type":"record","name":"A","fields":[{"name":"n","type":["null","long"]}]}]},
+                {"name":"again","type":["null","A"]},
+                {"name":"m","type":["null",{"type":"map","values":"int"}]}]}"#,
+            &[],
+            &strata_schema::NoReferences,
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        let plain = r#"{"a": {"n": 3}, "again": {"n": null}, "m": {"k": 1}}"#;
+        let wrapped = r#"{"a": {"com.x.A": {"n": {"long": 3}}}, "again": {"A": {"n": null}}, "m": {"map": {"k": 1}}}"#;
+        let (_, expected) = encode_payload(&schema, plain, None).unwrap();
+        let (_, got) = encode_payload(&schema, wrapped, None).unwrap_or_default();
+        // A union with a map branch keeps its objects as they are: {"map": {...}} is a map
+        // with the key "map" there, so only the record branches unwrap.
+        assert_ne!(got, expected);
+        let wrapped =
+            r#"{"a": {"com.x.A": {"n": {"long": 3}}}, "again": {"A": {"n": null}}, "m": {"k": 1}}"#;
+        let (_, got) = encode_payload(&schema, wrapped, None).unwrap();
+        assert_eq!(got, expected);
+        assert_eq!(
+            decode_payload(&schema, &got).unwrap(),
+            serde_json::json!({"a": {"n": 3}, "again": {"n": null}, "m": {"k": 1}})
+        );
     }
 
     #[test]
