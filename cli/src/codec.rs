@@ -35,10 +35,11 @@ mod avro_json {
         }
         match schema {
             Schema::Record(r) => {
-                if names.insert(r.name.fullname(None), schema).is_none() {
-                    for field in &r.fields {
-                        collect(&field.schema, names, depth + 1);
-                    }
+                // A named type is walked once: recursive types end here.
+                let first_time = names.insert(r.name.fullname(None), schema).is_none();
+                let fields = if first_time { r.fields.as_slice() } else { &[] };
+                for field in fields {
+                    collect(&field.schema, names, depth + 1);
                 }
             }
             Schema::Enum(e) => {
