@@ -409,6 +409,28 @@ fn exit_codes_and_formats() {
         text.contains("::READER_FIELD_MISSING_DEFAULT_VALUE: The field 'b'"),
         "{text}"
     );
+
+    let github = |new: &Path, old: &Path| {
+        run([
+            OsStr::new("check"),
+            new.as_os_str(),
+            OsStr::new("--against"),
+            old.as_os_str(),
+            OsStr::new("--format"),
+            OsStr::new("github"),
+        ])
+    };
+    let output = github(&v1, &v1);
+    assert_eq!(code(&output), 0);
+    assert!(
+        stdout(&output).starts_with("::notice file="),
+        "{}",
+        stdout(&output)
+    );
+    let output = github(&bad, &v1);
+    assert_eq!(code(&output), 2);
+    let prefix = format!("::error file={},title=Schema check failed::", bad.display());
+    assert!(stdout(&output).starts_with(&prefix), "{}", stdout(&output));
 }
 
 #[test]
