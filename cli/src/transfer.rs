@@ -576,6 +576,24 @@ async fn existing_versions(
                         version.version, subject.subject
                     )
                 })?;
+            // Refused before anything is written.
+            if found.id.0 != version.id {
+                bail!(
+                    "the target holds version {} of {:?} with id {}, the export has id {}: refusing to overwrite",
+                    version.version,
+                    subject.subject,
+                    found.id,
+                    version.id
+                );
+            }
+            if found.schema != version.schema || found.schema_type != version.schema_type {
+                bail!(
+                    "the target holds version {} of {:?} (id {}) with another schema than the export: refusing to overwrite",
+                    version.version,
+                    subject.subject,
+                    found.id
+                );
+            }
             existing.insert(
                 (subject.subject.clone(), version.version),
                 (found.id, !live.contains(&version.version)),

@@ -227,18 +227,34 @@ fn export_then_import_reproduces_the_registry_and_a_second_import_changes_nothin
     let again = export_json(&target, dir.path(), "target-again.json");
     assert_eq!(again, exported);
 
-    // A registry whose ids collide with the export is refused, not overwritten.
-    let other = Server::start();
+    // A registry whose ids collide with the export is refused before anything is written.
     let scratch = tempfile::tempdir().unwrap();
-    let gap = write(scratch.path(), "x.avsc", V1);
-    other.ok(&["register", gap.to_str().unwrap(), "--subject", "addr"]);
-    let output = other.run(&["import", "--input", source_file.to_str().unwrap()]);
-    assert_eq!(crate::code(&output), 2);
-    assert_eq!(
-        other.json(&["mode"])["mode"],
-        "READWRITE",
-        "the mode is restored on failure"
-    );
+    let first = write(scratch.path(), "first.avsc", GAP);
+    let other_schema = write(scratch.path(), "x.avsc", V1);
+    for (setup, why) in [
+        (vec![&other_schema], "with id"),
+        (vec![&first, &other_schema], "another schema"),
+    ] {
+        let other = Server::start();
+        for (i, file) in setup.iter().enumerate() {
+            let subject = if i + 1 == setup.len() {
+                "addr"
+            } else {
+                "first"
+            };
+            other.ok(&["register", file.to_str().unwrap(), "--subject", subject]);
+        }
+        let before = other.ok(&["subjects"]);
+        let output = other.run(&["import", "--input", source_file.to_str().unwrap()]);
+        assert_eq!(crate::code(&output), 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("refusing to overwrite") && stderr.contains(why),
+            "{stderr}"
+        );
+        assert_eq!(other.ok(&["subjects"]), before);
+        assert_eq!(other.json(&["mode"])["mode"], "READWRITE");
+    }
 }
 
 #[test]
