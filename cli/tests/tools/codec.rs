@@ -110,3 +110,51 @@ fn avro_json_and_protobuf_records_round_trip() {
     );
     assert_eq!(code(&unknown_id), 2);
 }
+
+#[test]
+fn records_of_schemas_with_references_round_trip() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let address = write(
+        dir.path(),
+        "address.avsc",
+        r#"{"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"street","type":"string"}]}"#,
+    );
+    let person = write(
+        dir.path(),
+        "person.avsc",
+        r#"{"type":"record","name":"Person","namespace":"com.acme","fields":[{"name":"name","type":"string"},{"name":"addr","type":"com.acme.Address"}]}"#,
+    );
+    let dep = write(
+        dir.path(),
+        "dep.proto",
+        "syntax = \"proto3\";\npackage d;\nmessage D { string x = 1; }\n",
+    );
+    let outer = write(
+        dir.path(),
+        "m.proto",
+        "syntax = \"proto3\";\npackage m;\nimport \"dep.proto\";\nmessage M { d.D d = 1; int32 n = 2; }\n",
+    );
+    server.ok(&["register", address.to_str().unwrap(), "--subject", "addr"]);
+    server.ok(&[
+        "register",
+        person.to_str().unwrap(),
+        "--subject",
+        "person",
+        "--reference",
+        "com.acme.Address=addr:1",
+    ]);
+    server.ok(&["register", dep.to_str().unwrap(), "--subject", "dep"]);
+    server.ok(&[
+        "register",
+        outer.to_str().unwrap(),
+        "--subject",
+        "outer",
+        "--reference",
+        "dep.proto=dep:1",
+    ]);
+    let record = json!({"name": "Ada", "addr": {"street": "Main"}});
+    assert_eq!(round_trip(&server, "person", &record, &[]), record);
+    let record = json!({"d": {"x": "y"}, "n": 4});
+    assert_eq!(round_trip(&server, "outer", &record, &[]), record);
+}
