@@ -57,8 +57,8 @@ pub struct CheckArgs {
     #[arg(long = "reference", value_name = "NAME=FILE")]
     pub reference: Vec<String>,
     /// Resolve references under DIR: import paths and `$ref`s as paths relative to DIR, Avro
-    /// names by scanning DIR's .avsc files. References are also looked up next to the file that
-    /// makes them.
+    /// names by scanning DIR's .avsc files. References are then looked up next to the checked
+    /// file (Protobuf imports) or the file that makes them (`$ref`s, Avro names).
     #[arg(long = "references", value_name = "DIR")]
     pub references_dir: Option<PathBuf>,
     /// Check against this registry subject instead of files (needs --registry).
@@ -250,6 +250,8 @@ struct FileResolver {
     schema_type: Option<TypeArg>,
     /// Avro full names defined by the .avsc files of a directory.
     avro_index: RefCell<HashMap<PathBuf, HashMap<String, PathBuf>>>,
+    /// The directory of the checked file being parsed: the import root of Protobuf files.
+    root: RefCell<PathBuf>,
 }
 
 impl FileResolver {
@@ -275,6 +277,7 @@ impl FileResolver {
             dir: args.references_dir.clone(),
             schema_type: args.schema_type,
             avro_index: RefCell::new(HashMap::new()),
+            root: RefCell::new(PathBuf::new()),
         })
     }
 
@@ -288,6 +291,7 @@ impl FileResolver {
     fn parse_file(&self, path: &Path, options: &ParseOptions) -> anyhow::Result<ParsedSchema> {
         let schema_type = self.type_of(path)?;
         let text = read_limited(path)?;
+        *self.root.borrow_mut() = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let references = self.references_of(path, schema_type, &text, true);
         parse(schema_type, &text, &references, self, options)
             .with_context(|| format!("{}: invalid {} schema", path.display(), schema_type))
@@ -302,7 +306,12 @@ impl FileResolver {
         text: &str,
         top_level: bool,
     ) -> Vec<SchemaReference> {
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // Protobuf import paths are relative to the import root (the checked file's directory),
+        // `$ref`s and Avro files to the file that makes them.
+        let base = match schema_type {
+            SchemaType::Protobuf => self.root.borrow().clone(),
+            _ => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
         let names = match schema_type {
             SchemaType::Protobuf => protobuf_imports(text),
             SchemaType::Json => json_refs(text),
@@ -784,6 +793,7 @@ mod tests {
             dir: None,
             schema_type: None,
             avro_index: RefCell::new(HashMap::new()),
+            root: RefCell::new(PathBuf::new()),
         };
         let find = |name: &str| resolver.find(name, SchemaType::Json, dir.path());
         assert_eq!(

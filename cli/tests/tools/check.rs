@@ -510,3 +510,98 @@ fn corpus_schemas_are_valid_or_refused_as_confluent_decided() {
     assert!(checked > 100);
     assert!(disagreements.is_empty(), "{disagreements:#?}");
 }
+
+#[test]
+fn references_of_references_resolve_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let refs = d.join("protos");
+    write(
+        &refs,
+        "acme/money.proto",
+        "syntax = \"proto3\";\npackage acme;\nmessage Money { int64 cents = 1; }\n",
+    );
+    write(
+        &refs,
+        "acme/line.proto",
+        "syntax = \"proto3\";\npackage acme;\nimport \"acme/money.proto\";\nmessage Line { Money price = 1; }\n",
+    );
+    let order = "syntax = \"proto3\";\npackage shop;\nimport \"acme/line.proto\";\nimport \"google/protobuf/timestamp.proto\";\nmessage Order { repeated acme.Line lines = 1; google.protobuf.Timestamp at = 2; }\n";
+    let old = write(&d.join("old"), "order.proto", order);
+    let new = write(&d.join("new"), "order.proto", order);
+    let refs_arg = refs.display().to_string();
+    let (c, out) = check_code(&[&new, &old], &["--references", &refs_arg]);
+    assert_eq!(c, 0, "{out}");
+    assert_eq!(
+        check_code(&[&new, &old], &[]).0,
+        2,
+        "unresolved imports are errors"
+    );
+    // An incompatible change two references deep is found.
+    let changed = d.join("changed");
+    write(
+        &changed,
+        "acme/money.proto",
+        "syntax = \"proto3\";\npackage acme;\nmessage Money { string cents = 1; }\n",
+    );
+    write(
+        &changed,
+        "acme/line.proto",
+        &std::fs::read_to_string(refs.join("acme/line.proto")).unwrap(),
+    );
+    let newer = write(&changed, "order.proto", order);
+    // (--references comes before the referring file's directory: each side keeps its own copies.)
+    for file in ["acme/money.proto", "acme/line.proto"] {
+        write(
+            &d.join("old"),
+            file,
+            &std::fs::read_to_string(refs.join(file)).unwrap(),
+        );
+    }
+    let (c, out) = check_code(&[&newer, &old], &[]);
+    assert_eq!(c, 1, "{out}");
+    assert!(out.contains("FIELD_SCALAR_KIND_CHANGED"), "{out}");
+    // The same chain of JSON Schema files, with a $ref inside a referenced schema.
+    let json_refs = d.join("json");
+    write(
+        &json_refs,
+        "money.json",
+        r#"{"type":"object","properties":{"cents":{"type":"integer"}}}"#,
+    );
+    write(
+        &json_refs,
+        "line.json",
+        r#"{"type":"object","properties":{"price":{"$ref":"money.json"}}}"#,
+    );
+    let order =
+        r#"{"type":"object","properties":{"lines":{"type":"array","items":{"$ref":"line.json"}}}}"#;
+    let old = write(&d.join("jold"), "order.json", order);
+    let new = write(&d.join("jnew"), "order.json", order);
+    let refs_arg = json_refs.display().to_string();
+    let (c, out) = check_code(
+        &[&new, &old],
+        &["--references", &refs_arg, "--level", "FULL"],
+    );
+    assert_eq!(c, 0, "{out}");
+    // Avro: a type from a scanned file that itself uses a type of a third file.
+    let avro_refs = d.join("avro");
+    write(
+        &avro_refs,
+        "money.avsc",
+        r#"{"type":"record","name":"Money","namespace":"acme","fields":[{"name":"cents","type":"long"}]}"#,
+    );
+    write(
+        &avro_refs,
+        "line.avsc",
+        r#"{"type":"record","name":"Line","namespace":"acme","fields":[{"name":"price","type":"acme.Money"}]}"#,
+    );
+    let order = r#"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"lines","type":{"type":"array","items":"acme.Line"}}]}"#;
+    let old = write(&d.join("aold"), "order.avsc", order);
+    let new = write(&d.join("anew"), "order.avsc", order);
+    let refs_arg = avro_refs.display().to_string();
+    let (c, out) = check_code(
+        &[&new, &old],
+        &["--references", &refs_arg, "--level", "FULL"],
+    );
+    assert_eq!(c, 0, "{out}");
+}
