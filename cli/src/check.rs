@@ -18,7 +18,8 @@ use strata_schema::{
 };
 
 use crate::commands::{
-    parse_level, parse_registry_reference, read_text, schema_type_of, RegistryArgs, TypeArg,
+    parse_level, parse_registry_reference, parse_version, read_text, schema_type_of, RegistryArgs,
+    TypeArg,
 };
 use crate::output::{render_error, OutputFormat, Verdict};
 
@@ -76,6 +77,10 @@ pub struct CheckArgs {
     /// Online: check the normalized form.
     #[arg(long, requires = "subject")]
     pub normalize: bool,
+    /// Online, without --level: check against this version only (a number or `latest`), as the
+    /// registry's `/compatibility/subjects/S/versions/V` does.
+    #[arg(long, requires = "subject", conflicts_with = "level")]
+    pub version: Option<String>,
     /// Output: text (for people), json (one object), github (workflow annotations).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
@@ -637,7 +642,13 @@ async fn online(args: &CheckArgs) -> anyhow::Result<i32> {
             let request = RegisterSchemaRequest::new(schema_type, text)
                 .with_references(args.registered_references.clone());
             let answer = client
-                .check_compatibility(subject, None, &request, args.normalize, true)
+                .check_compatibility(
+                    subject,
+                    args.version.as_deref().map(parse_version).transpose()?,
+                    &request,
+                    args.normalize,
+                    true,
+                )
                 .await;
             let verdict = match answer {
                 Ok(answer) => Compatibility {
@@ -645,10 +656,12 @@ async fn online(args: &CheckArgs) -> anyhow::Result<i32> {
                     messages: answer.messages,
                 },
                 // A subject without versions accepts anything.
-                Err(ClientError::SubjectNotFound { .. }) => Compatibility {
-                    is_compatible: true,
-                    messages: Vec::new(),
-                },
+                Err(ClientError::SubjectNotFound { .. }) if args.version.is_none() => {
+                    Compatibility {
+                        is_compatible: true,
+                        messages: Vec::new(),
+                    }
+                }
                 Err(e) => return Err(e.into()),
             };
             let level = client

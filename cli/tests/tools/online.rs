@@ -128,6 +128,37 @@ fn online_check_uses_the_registry_or_the_engine_at_a_given_level() {
     );
     assert_eq!(verdict["failingVersion"], 1);
 
+    // Against one version only.
+    server.ok(&["register", v2.to_str().unwrap(), "--subject", subject]);
+    let one = server.run(&[
+        "check",
+        bad.to_str().unwrap(),
+        "--subject",
+        subject,
+        "--version",
+        "1",
+    ]);
+    assert_eq!(code(&one), 1, "{}", stdout(&one));
+    assert!(stdout(&one).contains("version 1"), "{}", stdout(&one));
+    let latest = server.run(&[
+        "check",
+        v2.to_str().unwrap(),
+        "--subject",
+        subject,
+        "--version",
+        "latest",
+    ]);
+    assert_eq!(code(&latest), 0, "{}", stdout(&latest));
+    let missing = server.run(&[
+        "check",
+        v2.to_str().unwrap(),
+        "--subject",
+        subject,
+        "--version",
+        "9",
+    ]);
+    assert_eq!(code(&missing), 2, "{}", stdout(&missing));
+
     // With --level the engine decides locally: FORWARD accepts the new required field.
     let local = server.run(&[
         "check",
@@ -147,7 +178,7 @@ fn online_check_uses_the_registry_or_the_engine_at_a_given_level() {
         "FULL",
     ]);
     assert_eq!(code(&local), 1, "{}", stdout(&local));
-    assert!(stdout(&local).contains("version 1"), "{}", stdout(&local));
+    assert!(stdout(&local).contains("version 2"), "{}", stdout(&local));
 
     // An unreachable registry is an error, not a verdict.
     let output = crate::run([
