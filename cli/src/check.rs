@@ -125,13 +125,22 @@ fn offline(args: &CheckArgs) -> anyhow::Result<i32> {
     let files = earlier_files(&args.against, &args.new, args.schema_type)?;
     let resolver = FileResolver::new(args)?;
     let new = resolver.parse_file(&args.new, &ParseOptions::default())?;
-    let earlier: Vec<ParsedSchema> = files
+    // Only the versions the level looks at are read, as the registry reads only those.
+    let first_needed = if level == CompatibilityLevel::None {
+        files.len()
+    } else if level.is_transitive() {
+        0
+    } else {
+        files.len().saturating_sub(1)
+    };
+    let earlier: Vec<(usize, ParsedSchema)> = files
         .iter()
-        .map(|f| resolver.parse_file(f, &ParseOptions::stored()))
+        .enumerate()
+        .skip(first_needed)
+        .map(|(i, f)| Ok((i, resolver.parse_file(f, &ParseOptions::stored())?)))
         .collect::<anyhow::Result<_>>()?;
     let previous: Vec<PreviousVersion<'_>> = earlier
         .iter()
-        .enumerate()
         .rev()
         .map(|(i, schema)| PreviousVersion {
             version: i32::try_from(i + 1).ok(),
@@ -148,13 +157,7 @@ fn offline(args: &CheckArgs) -> anyhow::Result<i32> {
     } else {
         format!("{} earlier files", files.len())
     };
-    let checked = if level == CompatibilityLevel::None {
-        0
-    } else if level.is_transitive() {
-        files.len()
-    } else {
-        files.len().min(1)
-    };
+    let checked = earlier.len();
     Ok(print_verdict(
         args,
         &Verdict {

@@ -465,6 +465,14 @@ fn transitive_levels_walk_a_directory_in_natural_order() {
     assert_eq!(c, 1, "{out}");
     assert!(out.contains("version 2 ("), "{out}");
     assert!(out.contains("v2.avsc"), "{out}");
+
+    // A broken old version matters only to the levels that read it.
+    write(&history, "v0.avsc", "{ not a schema");
+    assert_eq!(check_code(&[&new, &history], &["--level", "BACKWARD"]).0, 0);
+    assert_eq!(check_code(&[&new, &history], &["--level", "NONE"]).0, 0);
+    let (c, out) = check_code(&[&new, &history], &["--level", "FORWARD_TRANSITIVE"]);
+    assert_eq!(c, 2, "{out}");
+    assert!(out.contains("v0.avsc"), "{out}");
 }
 
 #[test]
