@@ -156,8 +156,81 @@ mod avro_json {
                     .map(|(k, v)| (k, walk(v, &m.types, names, depth + 1)))
                     .collect(),
             ),
+            // The Avro JSON encoding writes bytes as ISO-8859-1 strings. (Fixed values are
+            // taken as the string's UTF-8 bytes, the same for ASCII.)
+            (Schema::Bytes, Value::String(text)) if text.chars().all(|c| u32::from(c) <= 0xFF) => {
+                Value::Array(text.chars().map(|c| Value::from(u32::from(c))).collect())
+            }
             (_, value) => value,
         }
+    }
+
+    /// An Avro value in the Avro JSON encoding: unions as `{"branch": value}` (null alone),
+    /// bytes and fixed as ISO-8859-1 strings.
+    pub fn to_json(
+        value: apache_avro::types::Value,
+        schema: &Schema,
+    ) -> Result<Value, apache_avro::Error> {
+        let mut names = Names::new();
+        collect(schema, &mut names, 0);
+        encode(value, schema, &names, 0)
+    }
+
+    fn latin1(bytes: &[u8]) -> Value {
+        Value::String(bytes.iter().map(|b| char::from(*b)).collect())
+    }
+
+    fn encode(
+        value: apache_avro::types::Value,
+        schema: &Schema,
+        names: &Names<'_>,
+        depth: usize,
+    ) -> Result<Value, apache_avro::Error> {
+        use apache_avro::types::Value as Avro;
+        if depth > MAX_DEPTH {
+            return Value::try_from(value);
+        }
+        Ok(match (deref(schema, names), value) {
+            (Schema::Union(u), Avro::Union(index, inner)) => {
+                match usize::try_from(index)
+                    .ok()
+                    .and_then(|i| u.variants().get(i))
+                {
+                    Some(branch) if !matches!(branch, Schema::Null) => {
+                        let name = branch_name(branch).unwrap_or_default();
+                        let mut object = serde_json::Map::new();
+                        object.insert(name, encode(*inner, branch, names, depth + 1)?);
+                        Value::Object(object)
+                    }
+                    _ => Value::try_from(*inner)?,
+                }
+            }
+            (Schema::Record(r), Avro::Record(fields)) => {
+                let mut object = serde_json::Map::new();
+                for (name, v) in fields {
+                    let converted = match r.fields.iter().find(|f| f.name == name) {
+                        Some(field) => encode(v, &field.schema, names, depth + 1)?,
+                        None => Value::try_from(v)?,
+                    };
+                    object.insert(name, converted);
+                }
+                Value::Object(object)
+            }
+            (Schema::Array(a), Avro::Array(items)) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|v| encode(v, &a.items, names, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            ),
+            (Schema::Map(m), Avro::Map(items)) => Value::Object(
+                items
+                    .into_iter()
+                    .map(|(k, v)| Ok((k, encode(v, &m.types, names, depth + 1)?)))
+                    .collect::<Result<_, apache_avro::Error>>()?,
+            ),
+            (_, Avro::Bytes(bytes)) | (_, Avro::Fixed(_, bytes)) => latin1(&bytes),
+            (_, value) => Value::try_from(value)?,
+        })
     }
 }
 
@@ -191,6 +264,10 @@ pub struct DecodeArgs {
     /// Print compact JSON on one line.
     #[arg(long)]
     pub compact: bool,
+    /// Avro: print the Avro JSON encoding (unions as `{"type": value}`, bytes as ISO-8859-1
+    /// strings), as Confluent's console consumer does, instead of plain JSON.
+    #[arg(long)]
+    pub avro_json: bool,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
@@ -351,7 +428,7 @@ pub async fn decode(args: DecodeArgs) -> anyhow::Result<()> {
         &schema.references,
     )
     .await?;
-    let value = decode_payload(&parsed, payload)
+    let value = decode_payload_as(&parsed, payload, args.avro_json)
         .with_context(|| format!("cannot decode the record with schema {name}"))?;
     let text = if args.compact {
         serde_json::to_string(&value)?
@@ -363,7 +440,17 @@ pub async fn decode(args: DecodeArgs) -> anyhow::Result<()> {
 }
 
 /// Decodes a payload (after the 5-byte prefix) with its writer schema.
+#[cfg(test)]
 pub fn decode_payload(schema: &ParsedSchema, payload: &[u8]) -> anyhow::Result<Value> {
+    decode_payload_as(schema, payload, false)
+}
+
+/// [`decode_payload`], Avro records optionally in the Avro JSON encoding.
+pub fn decode_payload_as(
+    schema: &ParsedSchema,
+    payload: &[u8],
+    avro_json: bool,
+) -> anyhow::Result<Value> {
     match schema.model() {
         SchemaModel::Avro(model) => {
             let avro = model.schema().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -372,7 +459,11 @@ pub fn decode_payload(schema: &ParsedSchema, payload: &[u8]) -> anyhow::Result<V
             if !reader.is_empty() {
                 bail!("{} bytes left after the Avro record", reader.len());
             }
-            Ok(Value::try_from(value)?)
+            if avro_json {
+                Ok(avro_json::to_json(value, avro)?)
+            } else {
+                Ok(Value::try_from(value)?)
+            }
         }
         SchemaModel::Json(model) => {
             let value: Value =
@@ -576,6 +667,33 @@ mod tests {
             serde_json::json!({"a": 1})
         );
         assert!(encode_payload(&json, r#"{"a": "x"}"#, None).is_err());
+    }
+
+    #[test]
+    fn avro_json_encoding_round_trips() {
+        let schema = parse(
+            SchemaType::Avro,
+            r#"{"type":"record","name":"R","namespace":"n","fields":[
+                {"name":"u","type":["null","string",{"type":"record","name":"S","fields":[{"name":"b","type":"bytes"}]}]},
+                {"name":"v","type":["null","long"]},
+                {"name":"f","type":{"type":"fixed","name":"F","size":2}},
+                {"name":"l","type":{"type":"array","items":["null","S"]}}]}"#,
+            &[],
+            &strata_schema::NoReferences,
+            &ParseOptions::default(),
+        )
+        .unwrap();
+        let record = r#"{"u": {"n.S": {"b": "\u00ff\u0001"}}, "v": null, "f": "ab", "l": [null, {"S": {"b": ""}}]}"#;
+        let (_, payload) = encode_payload(&schema, record, None).unwrap();
+        let json = decode_payload_as(&schema, &payload, true).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"u": {"n.S": {"b": "\u{ff}\u{1}"}}, "v": null, "f": "ab", "l": [null, {"n.S": {"b": ""}}]})
+        );
+        let (_, again) = encode_payload(&schema, &json.to_string(), None).unwrap();
+        assert_eq!(again, payload);
+        let plain = decode_payload(&schema, &payload).unwrap();
+        assert_eq!(plain["u"], serde_json::json!({"b": [255, 1]}));
     }
 
     #[test]

@@ -62,6 +62,22 @@ fn avro_json_and_protobuf_records_round_trip() {
 
     let record = json!({"id": 7, "name": "seven", "tags": ["a", "b"], "kind": "B"});
     assert_eq!(round_trip(&server, "avro", &record, &[]), record);
+    // The Avro JSON encoding, as Confluent's console tools write it, both ways.
+    let bytes = run_with_stdin(
+        &["encode", "--subject", "avro", "--registry", &server.url],
+        record.to_string().as_bytes(),
+    );
+    let avro_json = run_with_stdin(
+        &["decode", "--registry", &server.url, "--avro-json"],
+        &bytes.stdout,
+    );
+    let wrapped: Value = serde_json::from_str(&stdout(&avro_json)).unwrap();
+    assert_eq!(wrapped["name"], json!({"string": "seven"}));
+    let again = run_with_stdin(
+        &["encode", "--subject", "avro", "--registry", &server.url],
+        wrapped.to_string().as_bytes(),
+    );
+    assert_eq!(again.stdout, bytes.stdout);
     let record = json!({"id": 8, "name": null, "tags": [], "kind": "A"});
     assert_eq!(round_trip(&server, "avro", &record, &[]), record);
 
