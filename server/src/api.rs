@@ -483,12 +483,10 @@ async fn route(
                     let body = registry
                         .schema_by_id(id, subject, query.get("format"), query.flag("fetchMaxId"))
                         .await?;
-                    Ok((
-                        StatusCode::OK,
-                        [(header::CONTENT_TYPE, CONTENT_TYPE)],
-                        body.as_str().to_owned(),
+                    Ok(
+                        (StatusCode::OK, [(header::CONTENT_TYPE, CONTENT_TYPE)], body)
+                            .into_response(),
                     )
-                        .into_response())
                 }
                 ["schema"] => text_response(
                     registry

@@ -84,6 +84,7 @@ impl<S: Store> Registry<S> {
                 self.check_unreferenced(&name, *v, false).await?;
             }
             self.store.soft_delete(&name, &live, true).await?;
+            self.forget_settings(&name).await;
             Ok(live)
         }
     }
@@ -142,6 +143,7 @@ impl<S: Store> Registry<S> {
             self.store
                 .soft_delete(&name, &[found.version], last_live)
                 .await?;
+            self.forget_settings(&name).await;
         }
         Ok(found.version)
     }

@@ -86,9 +86,59 @@ pub struct Registry<S: Store> {
     /// Serializes every write: per-subject ordering and gap-free versions follow.
     writes: Mutex<()>,
     /// Pre-serialized `GET /schemas/ids/{id}` bodies of the default context.
-    id_bodies: moka::future::Cache<(String, i32, String), Arc<String>>,
+    id_bodies: moka::future::Cache<(String, i32, String), bytes::Bytes>,
     /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
     parsed: moka::future::Cache<(String, i32), Arc<ParsedSchema>>,
+    /// Configuration and modes by scope.
+    settings_cache: SettingsCache,
+}
+
+/// Configuration and modes by scope (`None`: nothing stored), invalidated by every write.
+///
+/// A reader that missed fills the cache only if no write happened since it started reading
+/// the store (the generation is unchanged), checked and filled under one lock, so a value read
+/// before a write can never be cached after it.
+struct SettingsCache {
+    configs: moka::sync::Cache<String, Option<ConfigRecord>>,
+    modes: moka::sync::Cache<String, Option<Mode>>,
+    generation: std::sync::Mutex<u64>,
+}
+
+impl SettingsCache {
+    fn new() -> Self {
+        SettingsCache {
+            configs: moka::sync::Cache::new(100_000),
+            modes: moka::sync::Cache::new(100_000),
+            generation: std::sync::Mutex::new(0),
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        *self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn fill(&self, generation: u64, insert: impl FnOnce()) {
+        let current = self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *current == generation {
+            insert();
+        }
+    }
+
+    fn forget(&self, scope: &str) {
+        let mut current = self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current += 1;
+        self.configs.invalidate(scope);
+        self.modes.invalidate(scope);
+    }
 }
 
 /// A schema from a request, parsed and ready to store.
@@ -230,7 +280,7 @@ impl<S: Store> Registry<S> {
             settings,
             writes: Mutex::new(()),
             id_bodies: moka::future::Cache::builder()
-                .weigher(|_k: &(String, i32, String), v: &Arc<String>| {
+                .weigher(|_k: &(String, i32, String), v: &bytes::Bytes| {
                     u32::try_from(v.len()).unwrap_or(u32::MAX)
                 })
                 .max_capacity(64 * 1024 * 1024)
@@ -243,6 +293,7 @@ impl<S: Store> Registry<S> {
                 })
                 .max_capacity(256 * 1024 * 1024)
                 .build(),
+            settings_cache: SettingsCache::new(),
         }
     }
 }
@@ -250,6 +301,22 @@ impl<S: Store> Registry<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_that_raced_a_write_is_not_cached() {
+        let cache = SettingsCache::new();
+        let before = cache.generation();
+        cache.forget("s"); // a write lands while the read is in flight
+        cache.fill(before, || {
+            cache.modes.insert("s".into(), Some(Mode::ReadOnly))
+        });
+        assert_eq!(cache.modes.get("s"), None);
+        let now = cache.generation();
+        cache.fill(now, || cache.modes.insert("s".into(), Some(Mode::Import)));
+        assert_eq!(cache.modes.get("s"), Some(Some(Mode::Import)));
+        cache.forget("s");
+        assert_eq!(cache.modes.get("s"), None);
+    }
 
     #[test]
     fn id_subjects_come_in_java_hash_map_order() {

@@ -60,7 +60,7 @@ impl<S: Store> Registry<S> {
         subject: Option<&str>,
         format: Option<&str>,
         fetch_max_id: bool,
-    ) -> Result<Arc<String>, ApiError> {
+    ) -> Result<bytes::Bytes, ApiError> {
         // Deserializers pass their subject as a hint; for the default context the answer is the
         // same as without it, so both share one pre-serialized body.
         let default_hint = subject.is_none_or(|s| !s.starts_with(":."));
@@ -88,7 +88,7 @@ impl<S: Store> Registry<S> {
                 json!(self.store.max_id(&record.context).await?),
             );
         }
-        let body = Arc::new(Value::Object(map).to_string());
+        let body = bytes::Bytes::from(Value::Object(map).to_string());
         if cacheable && record.context == DEFAULT_CONTEXT {
             self.id_bodies.insert(key, body.clone()).await;
         }

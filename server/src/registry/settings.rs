@@ -7,10 +7,25 @@ impl<S: Store> Registry<S> {
         &self,
         scope: &str,
     ) -> Result<Option<ConfigRecord>, ApiError> {
-        match self.store.config(scope).await? {
-            None => Ok(None),
-            Some(text) => serde_json::from_str(&text).map(Some).map_err(internal),
+        if let Some(cached) = self.settings_cache.configs.get(scope) {
+            return Ok(cached);
         }
+        let generation = self.settings_cache.generation();
+        let config = match self.store.config(scope).await? {
+            None => None,
+            Some(text) => Some(serde_json::from_str(&text).map_err(internal)?),
+        };
+        self.settings_cache.fill(generation, || {
+            self.settings_cache
+                .configs
+                .insert(scope.to_owned(), config.clone())
+        });
+        Ok(config)
+    }
+
+    /// Forgets what the caches know about a scope's configuration and mode (after a write).
+    pub(super) async fn forget_settings(&self, scope: &str) {
+        self.settings_cache.forget(scope);
     }
 
     /// The configuration that applies to a subject: its own, else its context's.
@@ -88,6 +103,7 @@ impl<S: Store> Registry<S> {
         let merged = current.merged(&update.update);
         let text = serde_json::to_string(&merged).map_err(internal)?;
         self.store.set_config(&scope, Some(&text)).await?;
+        self.forget_settings(&scope).await;
         Ok(update.echo)
     }
 
@@ -103,6 +119,7 @@ impl<S: Store> Registry<S> {
         match (current, subject) {
             (Some(config), _) => {
                 self.store.set_config(&scope, None).await?;
+                self.forget_settings(&scope).await;
                 Ok(config.to_get_json(default))
             }
             (None, None) => Ok(ConfigRecord::default().to_get_json(default)),
@@ -111,7 +128,15 @@ impl<S: Store> Registry<S> {
     }
 
     pub(super) async fn stored_mode(&self, scope: &str) -> Result<Option<Mode>, ApiError> {
-        Ok(self.store.mode(scope).await?.and_then(|m| Mode::parse(&m)))
+        if let Some(cached) = self.settings_cache.modes.get(scope) {
+            return Ok(cached);
+        }
+        let generation = self.settings_cache.generation();
+        let mode = self.store.mode(scope).await?.and_then(|m| Mode::parse(&m));
+        self.settings_cache.fill(generation, || {
+            self.settings_cache.modes.insert(scope.to_owned(), mode)
+        });
+        Ok(mode)
     }
 
     /// The mode that applies to a subject.
@@ -225,11 +250,13 @@ impl<S: Store> Registry<S> {
                 self.store
                     .set_mode_purging(&scope, mode.as_str(), &purge)
                     .await?;
+                self.forget_settings(&scope).await;
                 self.id_bodies.invalidate_all();
                 return Ok(json!({"mode": text}));
             }
         }
         self.store.set_mode(&scope, Some(mode.as_str())).await?;
+        self.forget_settings(&scope).await;
         Ok(json!({"mode": text}))
     }
 
@@ -241,6 +268,7 @@ impl<S: Store> Registry<S> {
         let own = self.stored_mode(&qs.qualified()).await?;
         if own.is_some() {
             self.store.set_mode(&qs.qualified(), None).await?;
+            self.forget_settings(&qs.qualified()).await;
         }
         if global == Some(Mode::ReadOnlyOverride) {
             return Ok(json!({"mode": Mode::ReadOnlyOverride.as_str()}));
