@@ -7,6 +7,12 @@ use clap::{Parser, Subcommand};
 use serde::Deserialize;
 use strata_server::{Server, ServerConfig, SqliteSync};
 
+mod check;
+mod codec;
+mod commands;
+mod output;
+mod transfer;
+
 #[derive(Parser)]
 #[command(
     name = "strata",
@@ -22,6 +28,8 @@ struct Cli {
 enum Command {
     /// Run the registry server (Confluent Schema Registry REST API v1).
     Serve(ServeArgs),
+    #[command(flatten)]
+    Tool(commands::Tool),
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -128,13 +136,21 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let command = match Cli::parse().command {
+        // The tools print their results on stdout: their logs go to stderr.
+        Command::Tool(tool) => {
+            commands::init_logging();
+            std::process::exit(commands::run(tool).await)
+        }
+        serve => serve,
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("STRATA_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    match Cli::parse().command {
+    match command {
         Command::Serve(args) => {
             let config = build_config(args)?;
             let server = Server::bind(config).await?;
@@ -142,6 +158,7 @@ async fn main() -> anyhow::Result<()> {
             println!("listening on {}", server.local_addr());
             server.run(shutdown_signal()).await?;
         }
+        Command::Tool(_) => {}
     }
     Ok(())
 }
