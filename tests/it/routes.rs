@@ -464,3 +464,55 @@ async fn bodies_up_to_the_configured_limit_are_read() {
     let text = response.text().await.unwrap();
     assert_eq!(status, 200, "{text}");
 }
+
+/// Regression: the same text registered as JSON after AVRO took the Avro schema's id, so the JSON
+/// subject's version read back as AVRO. The identity ignores the type (as Confluent's does), so
+/// the second registration is refused, as Confluent refuses it.
+#[tokio::test]
+async fn same_text_under_another_type_is_refused_not_given_the_first_types_id() {
+    let server = TestServer::start().await;
+    let ct = Some("application/json");
+    let avro = check(
+        &server,
+        &Call {
+            method: "POST",
+            path: "/subjects/collide-avro/versions",
+            body: Some(r#"{"schema":"\"string\""}"#),
+            content_type: ct,
+            status: 200,
+            error_code: None,
+        },
+    )
+    .await;
+    let refused = check(
+        &server,
+        &Call {
+            method: "POST",
+            path: "/subjects/collide-json/versions",
+            body: Some(r#"{"schema":"\"string\"","schemaType":"JSON"}"#),
+            content_type: ct,
+            status: 422,
+            error_code: Some(42205),
+        },
+    )
+    .await;
+    assert_eq!(
+        refused["message"],
+        json!(format!(
+            "Overwrite new schema with id {} is not permitted.",
+            avro["id"]
+        ))
+    );
+    check(
+        &server,
+        &Call {
+            method: "GET",
+            path: "/subjects/collide-json/versions",
+            body: None,
+            content_type: None,
+            status: 404,
+            error_code: Some(40401),
+        },
+    )
+    .await;
+}

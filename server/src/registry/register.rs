@@ -287,6 +287,17 @@ impl<S: Store> Registry<S> {
             .store
             .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
             .await?;
+        // The identity leaves the schema type out, as Confluent's does: the same text registered
+        // under another type would silently take the first type's id, so it is refused as
+        // Confluent refuses it.
+        if let Some(existing) = &existing {
+            if existing.schema_type != candidate.schema_type {
+                return Err(ApiError::operation_not_permitted(format!(
+                    "Overwrite new schema with id {} is not permitted.",
+                    existing.id
+                )));
+            }
+        }
         let mut schema_id = explicit_id;
         let fingerprint = candidate.fingerprint.clone();
         // IMPORT may give identical content a second id; as in Confluent, the newest id then
