@@ -70,9 +70,11 @@ def test_same_schema_in_two_subjects_shares_the_id(client):
 def test_config_and_mode(client):
     subject = "client-config-value"
     client.register_schema(subject, Schema(USER_V1, "AVRO"))
-    assert client.set_compatibility(subject, "FULL") == "FULL"
+    # PUT answers with the request's shape ({"compatibility"}), GET with the stored config's
+    # ({"compatibilityLevel"}): the client relies on that asymmetry.
+    assert client.set_compatibility(subject, "FULL") == {"compatibility": "FULL"}
     assert client.get_compatibility(subject) == "FULL"
-    assert client.get_config(subject).compatibility.value == "FULL"
+    assert client.get_config(subject).compatibility_level.value == "FULL"
     client.delete_config(subject)
     with pytest.raises(SchemaRegistryError) as err:
         client.get_compatibility(subject)

@@ -1,7 +1,7 @@
 //! Arbitrary text parsed as a Avro schema must give a schema or an error, never a panic, a stack
 //! overflow or a hang; a schema that parses must also survive a compatibility check with itself in
 //! both directions; a new schema's canonical and normalized texts (what the registry stores) must load
-again as stored schemas.
+//! again as stored schemas.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

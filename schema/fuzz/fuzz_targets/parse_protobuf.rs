@@ -1,7 +1,7 @@
 //! Arbitrary text parsed as a Protobuf schema must give a schema or an error, never a panic, a stack
 //! overflow or a hang; a schema that parses must also survive a compatibility check with itself in
 //! both directions; a new schema's canonical and normalized texts (what the registry stores) must load
-again as stored schemas.
+//! again as stored schemas.
 //!
 //! Self-compatibility is asserted only for schemas protoc could compile: Confluent accepts some that
 //! it cannot (two fields with one number, say), and its diff, keyed by field number, does not find

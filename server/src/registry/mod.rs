@@ -1,0 +1,405 @@
+//! The registry rules: modes, idempotence, ids, versions, deletes, references, configuration.
+//!
+//! Everything here speaks Confluent's semantics and Confluent's error texts; storage is behind
+//! [`Store`], the schema engine behind `strata_schema`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+use strata_schema::{
+    check_compatibility, parse, CompatibilityLevel, Fingerprint, Metadata, ParseOptions,
+    ParsedSchema, PreviousVersion, ReferenceResolver, ResolvedReference, RuleSet, SchemaError,
+    SchemaModel, SchemaReference, SchemaType,
+};
+use tokio::sync::Mutex;
+
+use crate::config::{ConfigRecord, Mode};
+use crate::error::ApiError;
+use crate::model::{metadata_to_string, references_to_string, RegisterSchemaRequest};
+use crate::store::{NewSchema, NewVersion, SchemaRecord, Store, VersionRecord};
+use crate::subject::{QualifiedSubject, DEFAULT_CONTEXT, GLOBAL_SCOPE};
+
+mod compatibility;
+mod contexts;
+mod deletes;
+mod parsing;
+mod register;
+mod schemas;
+mod settings;
+mod subjects;
+mod tags;
+
+/// The metadata property Confluent sets when a version is given explicitly.
+const CONFLUENT_VERSION: &str = "confluent:version";
+
+/// Marks a normalization failure for [`Registry::invalid_schema_error`].
+const NORMALIZATION_FAILURE: &str = "\u{0}normalize:";
+
+/// Most schemas reachable through references from one schema.
+const MAX_REFERENCES: usize = 1_000;
+
+/// A version selector from a URL: a number, or `latest` / `-1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionSelector {
+    /// The highest live version.
+    Latest,
+    /// A version number.
+    Number(i32),
+}
+
+impl VersionSelector {
+    /// Parses `latest` (any case), `-1` or a positive number; anything else is 42202.
+    pub fn parse(text: &str) -> Result<Self, ApiError> {
+        let trimmed = text.trim();
+        if trimmed.eq_ignore_ascii_case("latest") {
+            return Ok(VersionSelector::Latest);
+        }
+        match trimmed.parse::<i32>() {
+            Ok(-1) => Ok(VersionSelector::Latest),
+            Ok(n) if n >= 1 => Ok(VersionSelector::Number(n)),
+            _ => Err(ApiError::invalid_version(text)),
+        }
+    }
+
+    fn number(self) -> i32 {
+        match self {
+            VersionSelector::Latest => -1,
+            VersionSelector::Number(n) => n,
+        }
+    }
+}
+
+/// Settings of the rules.
+#[derive(Debug, Clone)]
+pub struct RegistrySettings {
+    /// The compatibility level when no configuration says otherwise.
+    pub default_compatibility: CompatibilityLevel,
+    /// Bounds applied to schemas.
+    pub limits: strata_schema::Limits,
+}
+
+/// The registry: rules over a [`Store`].
+pub struct Registry<S: Store> {
+    store: S,
+    settings: RegistrySettings,
+    /// Serializes every write: per-subject ordering and gap-free versions follow.
+    writes: Mutex<()>,
+    /// Pre-serialized `GET /schemas/ids/{id}` bodies of the default context.
+    id_bodies: BodyCache,
+    /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
+    parsed: moka::future::Cache<(String, i32), Arc<ParsedSchema>>,
+    /// Configuration and modes by scope.
+    settings_cache: SettingsCache,
+}
+
+/// Pre-serialized `GET /schemas/ids/{id}` bodies by context, id and format, bounded by bytes.
+///
+/// Emptied whenever an id may stop resolving (hard deletes, IMPORT); a body built before such a
+/// write is never cached after it (same generation check as [`SettingsCache`]).
+struct BodyCache {
+    bodies: moka::sync::Cache<(String, i32, String), bytes::Bytes>,
+    generation: std::sync::Mutex<u64>,
+}
+
+impl BodyCache {
+    fn new() -> Self {
+        BodyCache {
+            bodies: moka::sync::Cache::builder()
+                .weigher(|_k: &(String, i32, String), v: &bytes::Bytes| {
+                    u32::try_from(v.len()).unwrap_or(u32::MAX)
+                })
+                .max_capacity(64 * 1024 * 1024)
+                .build(),
+            generation: std::sync::Mutex::new(0),
+        }
+    }
+
+    fn get(&self, key: &(String, i32, String)) -> Option<bytes::Bytes> {
+        self.bodies.get(key)
+    }
+
+    fn generation(&self) -> u64 {
+        *self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn insert(&self, generation: u64, key: (String, i32, String), body: bytes::Bytes) {
+        let current = self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *current == generation {
+            self.bodies.insert(key, body);
+        }
+    }
+
+    fn invalidate_all(&self) {
+        let mut current = self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current += 1;
+        self.bodies.invalidate_all();
+    }
+}
+
+/// Configuration and modes by scope (`None`: nothing stored), invalidated by every write.
+///
+/// A reader that missed fills the cache only if no write happened since it started reading
+/// the store (the generation is unchanged), checked and filled under one lock, so a value read
+/// before a write can never be cached after it.
+struct SettingsCache {
+    configs: moka::sync::Cache<String, Option<ConfigRecord>>,
+    modes: moka::sync::Cache<String, Option<Mode>>,
+    generation: std::sync::Mutex<u64>,
+}
+
+impl SettingsCache {
+    fn new() -> Self {
+        SettingsCache {
+            configs: moka::sync::Cache::new(100_000),
+            modes: moka::sync::Cache::new(100_000),
+            generation: std::sync::Mutex::new(0),
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        *self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn fill(&self, generation: u64, insert: impl FnOnce()) {
+        let current = self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *current == generation {
+            insert();
+        }
+    }
+
+    fn forget(&self, scope: &str) {
+        let mut current = self
+            .generation
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current += 1;
+        self.configs.invalidate(scope);
+        self.modes.invalidate(scope);
+    }
+}
+
+/// A schema from a request, parsed and ready to store.
+struct Candidate {
+    parsed: ParsedSchema,
+    schema_type: SchemaType,
+    text: String,
+    references: Vec<SchemaReference>,
+    metadata: Option<Metadata>,
+    rule_set: Option<RuleSet>,
+    fingerprint: String,
+}
+
+/// Referenced schemas fetched ahead of a parse: the engine's resolver is synchronous.
+struct PrefetchedReferences(HashMap<(String, i32), ResolvedReference>);
+
+impl ReferenceResolver for PrefetchedReferences {
+    fn resolve(&self, reference: &SchemaReference) -> Result<ResolvedReference, SchemaError> {
+        self.0
+            .get(&(reference.subject.clone(), reference.version))
+            .cloned()
+            .ok_or_else(|| SchemaError::ReferenceNotFound {
+                subject: reference.subject.clone(),
+                version: reference.version,
+            })
+    }
+}
+
+fn schema_type_name(text: Option<&str>) -> Result<SchemaType, ApiError> {
+    match text {
+        None => Ok(SchemaType::Avro),
+        Some("AVRO") => Ok(SchemaType::Avro),
+        Some("JSON") => Ok(SchemaType::Json),
+        Some("PROTOBUF") => Ok(SchemaType::Protobuf),
+        Some(other) => Err(ApiError::invalid_schema(format!(
+            "Invalid schema type {other}"
+        ))),
+    }
+}
+
+/// The fields every schema-bearing response shares.
+fn schema_fields(map: &mut Map<String, Value>, record: &SchemaRecord) {
+    if record.schema_type != SchemaType::Avro {
+        map.insert("schemaType".into(), json!(record.schema_type.as_str()));
+    }
+    if !record.references.is_empty() {
+        map.insert("references".into(), json!(record.references));
+    }
+    if let Some(metadata) = &record.metadata {
+        map.insert("metadata".into(), json!(metadata));
+    }
+    if let Some(rule_set) = &record.rule_set {
+        map.insert("ruleSet".into(), json!(rule_set));
+    }
+    map.insert("schema".into(), json!(record.schema));
+}
+
+/// The Schema entity of a subject version.
+fn schema_object(record: &SchemaRecord, subject: &str, version: i32) -> Value {
+    let mut map = Map::new();
+    map.insert("subject".into(), json!(subject));
+    map.insert("version".into(), json!(version));
+    map.insert("id".into(), json!(record.id));
+    schema_fields(&mut map, record);
+    Value::Object(map)
+}
+
+fn merge_metadata(base: Option<&Metadata>, over: Option<&Metadata>) -> Option<Metadata> {
+    match (base, over) {
+        (None, None) => None,
+        (Some(b), None) => Some(b.clone()),
+        (None, Some(o)) => Some(o.clone()),
+        (Some(b), Some(o)) => {
+            let mut merged = b.clone();
+            for (k, v) in &o.tags {
+                merged.tags.entry(k.clone()).or_default().extend(v.clone());
+            }
+            merged.properties.extend(o.properties.clone());
+            merged.sensitive.extend(o.sensitive.clone());
+            Some(merged)
+        }
+    }
+}
+
+fn merge_rule_sets(base: Option<&RuleSet>, over: Option<&RuleSet>) -> Option<RuleSet> {
+    match (base, over) {
+        (None, None) => None,
+        (Some(b), None) => Some(b.clone()),
+        (None, Some(o)) => Some(o.clone()),
+        (Some(b), Some(o)) => {
+            let merge = |a: &[strata_schema::Rule], b: &[strata_schema::Rule]| {
+                let mut out: Vec<strata_schema::Rule> = a
+                    .iter()
+                    .filter(|r| !b.iter().any(|x| x.name == r.name))
+                    .cloned()
+                    .collect();
+                out.extend(b.iter().cloned());
+                out
+            };
+            Some(RuleSet {
+                migration_rules: merge(&b.migration_rules, &o.migration_rules),
+                domain_rules: merge(&b.domain_rules, &o.domain_rules),
+                encoding_rules: merge(&b.encoding_rules, &o.encoding_rules),
+                enable_at: o.enable_at.clone().or_else(|| b.enable_at.clone()),
+            })
+        }
+    }
+}
+
+/// The table size of a `java.util.HashMap` holding `entries` keys (default capacity 16, load
+/// factor 0.75).
+fn java_hash_map_capacity(entries: usize) -> usize {
+    let mut capacity = 16usize;
+    while entries * 4 > capacity * 3 && capacity < (1 << 30) {
+        capacity *= 2;
+    }
+    capacity
+}
+
+/// The bucket of a string key in a `java.util.HashMap` of `capacity` buckets.
+fn java_bucket(key: &str, capacity: usize) -> usize {
+    let hash = key.encode_utf16().fold(0u32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(u32::from(unit))
+    });
+    let spread = hash ^ (hash >> 16);
+    (spread as usize) & (capacity - 1)
+}
+
+fn internal(message: impl std::fmt::Display) -> ApiError {
+    tracing::error!(%message, "internal error");
+    ApiError::new(500, "Internal Server Error")
+}
+
+impl<S: Store> Registry<S> {
+    /// A registry over `store`.
+    pub fn new(store: S, settings: RegistrySettings) -> Self {
+        Registry {
+            store,
+            settings,
+            writes: Mutex::new(()),
+            id_bodies: BodyCache::new(),
+            // Bounded by size, not count: a parsed model is a few times its text.
+            parsed: moka::future::Cache::builder()
+                .weigher(|_k: &(String, i32), v: &Arc<ParsedSchema>| {
+                    let text = v.canonical().len() + v.normalized().len();
+                    u32::try_from(text.saturating_mul(4)).unwrap_or(u32::MAX)
+                })
+                .max_capacity(256 * 1024 * 1024)
+                .build(),
+            settings_cache: SettingsCache::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_that_raced_a_write_is_not_cached() {
+        let cache = SettingsCache::new();
+        let before = cache.generation();
+        cache.forget("s"); // a write lands while the read is in flight
+        cache.fill(before, || {
+            cache.modes.insert("s".into(), Some(Mode::ReadOnly))
+        });
+        assert_eq!(cache.modes.get("s"), None);
+        let now = cache.generation();
+        cache.fill(now, || cache.modes.insert("s".into(), Some(Mode::Import)));
+        assert_eq!(cache.modes.get("s"), Some(Some(Mode::Import)));
+        cache.forget("s");
+        assert_eq!(cache.modes.get("s"), None);
+    }
+
+    #[test]
+    fn id_subjects_come_in_java_hash_map_order() {
+        // Recorded from Confluent: `reg-json.b` is listed before `reg-json.a`, but `reg-avro.a`
+        // before `reg-avro.b`.
+        assert!(java_bucket("reg-json.b", 16) < java_bucket("reg-json.a", 16));
+        assert!(java_bucket("reg-avro.a", 16) < java_bucket("reg-avro.b", 16));
+        assert_eq!(java_hash_map_capacity(12), 16);
+        assert_eq!(java_hash_map_capacity(13), 32);
+    }
+
+    #[test]
+    fn version_selectors_follow_confluent() {
+        assert_eq!(
+            VersionSelector::parse("latest").ok(),
+            Some(VersionSelector::Latest)
+        );
+        assert_eq!(
+            VersionSelector::parse(" LATEST ").ok(),
+            Some(VersionSelector::Latest)
+        );
+        assert_eq!(
+            VersionSelector::parse("-1").ok(),
+            Some(VersionSelector::Latest)
+        );
+        assert_eq!(
+            VersionSelector::parse("7").ok(),
+            Some(VersionSelector::Number(7))
+        );
+        for bad in ["0", "-2", "abc", "2147483648", ""] {
+            assert_eq!(
+                VersionSelector::parse(bad).map_err(|e| e.code),
+                Err(42202),
+                "{bad}"
+            );
+        }
+    }
+}

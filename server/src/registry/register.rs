@@ -1,0 +1,423 @@
+//! The registry rules: register and lookup.
+
+use super::*;
+
+impl<S: Store> Registry<S> {
+    /// Finds the candidate among the subject's versions: the exact identity first.
+    pub(super) async fn find_in_subject(
+        &self,
+        qs: &QualifiedSubject,
+        candidate: &Candidate,
+        deleted: bool,
+    ) -> Result<Option<(VersionRecord, SchemaRecord)>, ApiError> {
+        if let Some(found) = self.find_exact(qs, &candidate.fingerprint, deleted).await? {
+            return Ok(Some(found));
+        }
+        let asks_version = candidate
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+        if asks_version {
+            return Ok(None);
+        }
+        // Without an explicit `confluent:version`, the bookkeeping property does not count.
+        let strip = |m: Option<&Metadata>| {
+            m.map(|m| {
+                let mut m = m.clone();
+                m.properties.remove(CONFLUENT_VERSION);
+                m
+            })
+            .filter(|m| !m.is_empty())
+        };
+        let wanted = strip(candidate.metadata.as_ref());
+        let versions = self.store.versions(&qs.qualified()).await?;
+        for v in versions.iter().rev().filter(|v| deleted || !v.deleted) {
+            let record = self.schema_record(&v.context, v.id).await?;
+            let bookkept = record
+                .metadata
+                .as_ref()
+                .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+            if bookkept
+                && record.schema == candidate.text
+                && record.references == candidate.references
+                && record.rule_set == candidate.rule_set
+                && strip(record.metadata.as_ref()) == wanted
+            {
+                return Ok(Some((v.clone(), record)));
+            }
+        }
+        Ok(None)
+    }
+
+    pub(super) async fn find_exact(
+        &self,
+        qs: &QualifiedSubject,
+        fingerprint: &str,
+        deleted: bool,
+    ) -> Result<Option<(VersionRecord, SchemaRecord)>, ApiError> {
+        let Some(record) = self
+            .store
+            .schema_by_fingerprint(&qs.context, fingerprint)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let subject = qs.qualified();
+        let usages = self.store.usages(&qs.context, record.id).await?;
+        Ok(usages
+            .into_iter()
+            .filter(|u| u.subject == subject && (deleted || !u.deleted))
+            .max_by_key(|u| u.version)
+            .map(|u| (u, record)))
+    }
+
+    /// `POST /subjects/{subject}`: is this schema registered under the subject?
+    pub async fn lookup(
+        &self,
+        subject: &str,
+        request: &RegisterSchemaRequest,
+        normalize: bool,
+        deleted: bool,
+    ) -> Result<Value, ApiError> {
+        let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
+        let mut candidates = vec![qs.clone()];
+        if qs.context == DEFAULT_CONTEXT && !subject.starts_with(":.") {
+            for context in self.store.contexts().await? {
+                candidates.push(QualifiedSubject::in_context(&context, &qs.name));
+            }
+        }
+        let mut any_subject = false;
+        let mut parse_error = None;
+        for candidate_subject in &candidates {
+            let versions = self.store.versions(&candidate_subject.qualified()).await?;
+            if !versions.iter().any(|v| deleted || !v.deleted) {
+                continue;
+            }
+            any_subject = true;
+            let config = self.config_in_scope(candidate_subject).await?;
+            let normalize = normalize || config.normalize.unwrap_or(false);
+            let candidate = match self
+                .parse_candidate(candidate_subject, request, normalize, false)
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    parse_error.get_or_insert(e);
+                    continue;
+                }
+            };
+            if let Some((version, record)) = self
+                .find_in_subject(candidate_subject, &candidate, deleted)
+                .await?
+            {
+                return Ok(schema_object(&record, &version.subject, version.version));
+            }
+        }
+        if let Some(e) = parse_error {
+            return Err(e);
+        }
+        let own = self.store.versions(&qs.qualified()).await?;
+        if !any_subject || !own.iter().any(|v| deleted || !v.deleted) {
+            return Err(ApiError::subject_not_found(&qs.qualified()));
+        }
+        Err(ApiError::schema_not_found())
+    }
+
+    pub(super) fn full_response(record_like: &NewSchema, id: i32, version: i32) -> Value {
+        let record = SchemaRecord {
+            context: String::new(),
+            id,
+            schema_type: record_like.schema_type,
+            schema: record_like.schema.clone(),
+            references: record_like.references.clone(),
+            metadata: record_like.metadata.clone(),
+            rule_set: record_like.rule_set.clone(),
+            fingerprint: String::new(),
+        };
+        let mut map = Map::new();
+        map.insert("id".into(), json!(id));
+        if version > 0 {
+            map.insert("version".into(), json!(version));
+        }
+        schema_fields(&mut map, &record);
+        Value::Object(map)
+    }
+
+    /// `POST /subjects/{subject}/versions`.
+    pub async fn register(
+        &self,
+        subject: &str,
+        request: RegisterSchemaRequest,
+        normalize: bool,
+    ) -> Result<Value, ApiError> {
+        let qs = QualifiedSubject::parse(subject);
+        if !qs.is_valid() {
+            return Err(ApiError::invalid_subject(&qs.qualified()));
+        }
+        let qs = self.resolve_alias(qs).await?;
+        let mut request = request;
+        let config = self.config_in_scope(&qs).await?;
+        let normalize = normalize || config.normalize.unwrap_or(false);
+        let explicit_version = request.version.unwrap_or(0);
+        let has_schema = request
+            .schema
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty());
+        // Fast path: the schema is already a live version of the subject.
+        if explicit_version == 0 && has_schema && !config.has_defaults_or_overrides() {
+            let versions = self.store.versions(&qs.qualified()).await?;
+            if versions.iter().any(|v| !v.deleted) {
+                let candidate = self
+                    .parse_candidate(&qs, &request, normalize, false)
+                    .await?;
+                if let Some((_, record)) = self.find_in_subject(&qs, &candidate, false).await? {
+                    if request.id.is_none_or(|id| id < 0 || id == record.id) {
+                        return Ok(json!({"id": record.id}));
+                    }
+                }
+            }
+        }
+        let _guard = self.writes.lock().await;
+        let mode = self.mode_in_scope(&qs).await?;
+        if mode.is_read_only() {
+            return Err(ApiError::operation_not_permitted(format!(
+                "Subject {} is in read-only mode",
+                qs.qualified()
+            )));
+        }
+        let explicit_id = request.id.filter(|id| *id >= 0);
+        match (explicit_id, mode) {
+            (Some(_), Mode::Import) | (None, Mode::ReadWrite) => {}
+            (Some(_), _) => {
+                return Err(ApiError::operation_not_permitted(format!(
+                    "Subject {} is not in import mode",
+                    qs.qualified()
+                )))
+            }
+            (None, _) => {
+                return Err(ApiError::operation_not_permitted(format!(
+                    "Subject {} is not in read-write mode",
+                    qs.qualified()
+                )))
+            }
+        }
+        let versions = self.store.versions(&qs.qualified()).await?;
+        let new_version = versions
+            .iter()
+            .map(|v| v.version + 1)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let live: Vec<VersionRecord> = versions
+            .iter()
+            .rev()
+            .filter(|v| !v.deleted)
+            .cloned()
+            .collect();
+        let mut modified = false;
+        if mode != Mode::Import {
+            let previous = match live.first() {
+                Some(v) => Some(self.schema_record(&v.context, v.id).await?),
+                None => None,
+            };
+            if !has_schema {
+                match &previous {
+                    Some(p) => {
+                        request.schema = Some(p.schema.clone());
+                        request.schema_type = Some(p.schema_type.as_str().to_owned());
+                        request.references = p
+                            .references
+                            .iter()
+                            .map(|r| {
+                                Some(crate::model::RawReference {
+                                    name: Some(r.name.clone()),
+                                    subject: Some(r.subject.clone()),
+                                    version: Some(r.version),
+                                })
+                            })
+                            .collect();
+                        modified = true;
+                    }
+                    None => return Err(ApiError::invalid_schema("Empty schema")),
+                }
+            }
+            let specific_metadata = request
+                .metadata
+                .clone()
+                .or_else(|| previous.as_ref().and_then(|p| p.metadata.clone()));
+            let mut metadata = merge_metadata(
+                merge_metadata(config.default_metadata.as_ref(), specific_metadata.as_ref())
+                    .as_ref(),
+                config.override_metadata.as_ref(),
+            );
+            let specific_rules = request
+                .rule_set
+                .clone()
+                .or_else(|| previous.as_ref().and_then(|p| p.rule_set.clone()));
+            let rule_set = merge_rule_sets(
+                merge_rule_sets(config.default_rule_set.as_ref(), specific_rules.as_ref()).as_ref(),
+                config.override_rule_set.as_ref(),
+            );
+            let has_confluent_version = metadata
+                .as_ref()
+                .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+            if explicit_version != 0 || has_confluent_version {
+                let value = if explicit_version == -1 {
+                    live.first().map_or(new_version, |v| v.version)
+                } else {
+                    new_version
+                };
+                let mut m = metadata.unwrap_or_default();
+                m.properties
+                    .insert(CONFLUENT_VERSION.to_owned(), value.to_string());
+                metadata = Some(m);
+            }
+            if metadata.is_some() || rule_set.is_some() {
+                request.metadata = metadata;
+                request.rule_set = rule_set;
+                modified = true;
+            }
+        } else if !has_schema {
+            return Err(ApiError::invalid_schema("Empty schema"));
+        }
+        let candidate = self
+            .parse_candidate(&qs, &request, normalize, explicit_id.is_none())
+            .await?;
+        let existing = self
+            .store
+            .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
+            .await?;
+        // The identity leaves the schema type out, as Confluent's does: the same text registered
+        // under another type would silently take the first type's id, so it is refused as
+        // Confluent refuses it.
+        if let Some(existing) = &existing {
+            if existing.schema_type != candidate.schema_type {
+                return Err(ApiError::operation_not_permitted(format!(
+                    "Overwrite new schema with id {} is not permitted.",
+                    existing.id
+                )));
+            }
+        }
+        let mut schema_id = explicit_id;
+        let fingerprint = candidate.fingerprint.clone();
+        // IMPORT may give identical content a second id; as in Confluent, the newest id then
+        // answers for the content.
+        let displaces = match (explicit_id, &existing) {
+            (Some(id), Some(existing)) if existing.id != id => Some(existing.id),
+            _ => None,
+        };
+        let new_schema = NewSchema {
+            schema_type: candidate.schema_type,
+            schema: candidate.text.clone(),
+            references: candidate.references.clone(),
+            metadata: candidate.metadata.clone(),
+            rule_set: candidate.rule_set.clone(),
+            fingerprint,
+        };
+        if let Some(existing) = &existing {
+            if explicit_id.is_none_or(|id| id == existing.id) {
+                let usages = self.store.usages(&qs.context, existing.id).await?;
+                let mine = usages
+                    .iter()
+                    .filter(|u| u.subject == qs.qualified() && !u.deleted)
+                    .max_by_key(|u| u.version);
+                if let Some(mine) = mine {
+                    if explicit_version == -1 {
+                        return Ok(json!({"id": existing.id}));
+                    }
+                    if explicit_version <= 0 {
+                        return Ok(if modified {
+                            Self::full_response(&new_schema, existing.id, mine.version)
+                        } else {
+                            json!({"id": existing.id})
+                        });
+                    }
+                    if mode == Mode::Import && mine.version == explicit_version {
+                        return Ok(Self::full_response(&new_schema, existing.id, mine.version));
+                    }
+                }
+                schema_id = Some(existing.id);
+            }
+        }
+        if mode != Mode::Import {
+            let messages = self
+                .compatibility_messages(&qs, &config, &candidate, &live)
+                .await?;
+            if !messages.is_empty() {
+                return Err(ApiError::new(
+                    409,
+                    format!(
+                        "Schema being registered is incompatible with an earlier schema for \
+                         subject \"{}\", details: [{}]",
+                        qs.qualified(),
+                        messages.join(", ")
+                    ),
+                ));
+            }
+        }
+        let version = if explicit_version <= 0 {
+            new_version
+        } else if explicit_version != new_version && mode != Mode::Import {
+            return Err(ApiError::invalid_schema(
+                "Version is not one more than previous version",
+            ));
+        } else {
+            explicit_version
+        };
+        if let Some(id) = explicit_id {
+            if let Some(stored) = self.store.schema(&qs.context, id).await? {
+                let live_usages = self.store.usages(&qs.context, id).await?;
+                if stored.fingerprint != new_schema.fingerprint && !live_usages.is_empty() {
+                    return Err(ApiError::operation_not_permitted(format!(
+                        "Overwrite new schema with id {id} is not permitted."
+                    )));
+                }
+            }
+        }
+        let mut tombstones: Vec<i32> = match schema_id {
+            Some(id) => versions
+                .iter()
+                .filter(|v| v.deleted && v.id == id && v.version < version)
+                .map(|v| v.version)
+                .collect(),
+            None => Vec::new(),
+        };
+        if mode == Mode::Import && versions.iter().any(|v| v.version == version) {
+            // IMPORT overwrites an existing version, in the same transaction.
+            tombstones.push(version);
+        }
+        // An IMPORT may give an unused id new content, and removed versions may leave an id
+        // unused: the id caches are refreshed once the write is done.
+        let touches_ids = explicit_id.is_some() || !tombstones.is_empty();
+        let id = self
+            .store
+            .insert_version(NewVersion {
+                subject: qs.qualified(),
+                context: qs.context.clone(),
+                version,
+                id: schema_id,
+                schema: new_schema.clone(),
+                tombstones,
+                displaces,
+            })
+            .await
+            .map_err(|e| match e {
+                crate::store::StoreError::Conflict(_) => {
+                    ApiError::operation_not_permitted(format!(
+                        "Overwrite new schema with id {} is not permitted.",
+                        schema_id.unwrap_or(-1)
+                    ))
+                }
+                other => ApiError::from(other),
+            })?;
+        if touches_ids {
+            self.parsed.invalidate(&(qs.context.clone(), id)).await;
+            self.id_bodies.invalidate_all();
+        }
+        Ok(if modified {
+            Self::full_response(&new_schema, id, version)
+        } else {
+            json!({"id": id})
+        })
+    }
+}

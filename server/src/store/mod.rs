@@ -1,0 +1,225 @@
+//! Storage: an async [`Store`] trait, dialect-neutral, and its SQLite implementation.
+//!
+//! The store knows rows, not rules: the registry decides what to write, the store writes each
+//! change in one transaction so that nothing is ever half-written. Database errors are turned
+//! into [`StoreError`] here; nothing above this module sees a database type.
+
+mod sqlite;
+
+use std::future::Future;
+
+use strata_schema::{Metadata, RuleSet, SchemaReference, SchemaType};
+
+pub use sqlite::{SqliteStore, SqliteSync};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or migrated.
+    #[error("cannot open the database: {0}")]
+    Open(String),
+    /// A uniqueness rule was violated (a concurrent writer won).
+    #[error("conflicting write: {0}")]
+    Conflict(String),
+    /// A stored row could not be decoded.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+/// A stored schema: immutable once written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaRecord {
+    /// The context the id belongs to (`.` for the default context).
+    pub context: String,
+    /// The id, unique within the context.
+    pub id: i32,
+    /// The format.
+    pub schema_type: SchemaType,
+    /// The stored (canonical or normalized) text.
+    pub schema: String,
+    /// Its references, with qualified subjects and concrete versions.
+    pub references: Vec<SchemaReference>,
+    /// Metadata, when given.
+    pub metadata: Option<Metadata>,
+    /// Rule set, when given.
+    pub rule_set: Option<RuleSet>,
+    /// The identity fingerprint, hex.
+    pub fingerprint: String,
+}
+
+/// One version of a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRecord {
+    /// The qualified subject.
+    pub subject: String,
+    /// The version number.
+    pub version: i32,
+    /// The subject's context.
+    pub context: String,
+    /// The schema id in that context.
+    pub id: i32,
+    /// Whether the version is soft-deleted.
+    pub deleted: bool,
+}
+
+/// The content of a schema to store when its fingerprint is not stored yet.
+#[derive(Debug, Clone)]
+pub struct NewSchema {
+    /// The format.
+    pub schema_type: SchemaType,
+    /// The text to store.
+    pub schema: String,
+    /// References (qualified, concrete versions).
+    pub references: Vec<SchemaReference>,
+    /// Metadata.
+    pub metadata: Option<Metadata>,
+    /// Rule set.
+    pub rule_set: Option<RuleSet>,
+    /// The identity fingerprint, hex.
+    pub fingerprint: String,
+}
+
+/// A new subject version, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    /// The qualified subject.
+    pub subject: String,
+    /// Its context.
+    pub context: String,
+    /// The version number to create.
+    pub version: i32,
+    /// The id to use: an existing id, or an explicit one in IMPORT mode; `None` allocates the
+    /// id of the content (reusing it when the fingerprint is stored, else a new one).
+    pub id: Option<i32>,
+    /// The content.
+    pub schema: NewSchema,
+    /// Versions of the same subject to remove in the same transaction: soft-deleted versions
+    /// of the same id, or (IMPORT) the version being overwritten.
+    pub tombstones: Vec<i32>,
+    /// An id whose content is the same (IMPORT of known content under a new id): it gives up
+    /// its identity to the new id in the same transaction.
+    pub displaces: Option<i32>,
+}
+
+/// The storage of a registry.
+///
+/// Every method is one statement or one transaction. Implementations must make
+/// [`Store::insert_version`] atomic: the schema row, the id allocation and the version row are
+/// written together or not at all.
+pub trait Store: Send + Sync + 'static {
+    /// All stored versions of a subject, soft-deleted included, ascending.
+    fn versions(
+        &self,
+        subject: &str,
+    ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
+
+    /// The stored versions of the subjects starting with `prefix`, ordered by subject then
+    /// version.
+    fn versions_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
+
+    /// Every stored version of every subject, ordered by subject then version.
+    fn all_versions(&self) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
+
+    /// The schema with an id in a context.
+    fn schema(
+        &self,
+        context: &str,
+        id: i32,
+    ) -> impl Future<Output = Result<Option<SchemaRecord>, StoreError>> + Send;
+
+    /// The schema with a fingerprint in a context.
+    fn schema_by_fingerprint(
+        &self,
+        context: &str,
+        fingerprint: &str,
+    ) -> impl Future<Output = Result<Option<SchemaRecord>, StoreError>> + Send;
+
+    /// The subject versions that use an id, ordered by subject then version.
+    fn usages(
+        &self,
+        context: &str,
+        id: i32,
+    ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
+
+    /// The subject versions whose schema references `subject` at `version`.
+    fn referrers(
+        &self,
+        subject: &str,
+        version: i32,
+    ) -> impl Future<Output = Result<Vec<VersionRecord>, StoreError>> + Send;
+
+    /// The highest id ever allocated or imported in a context.
+    fn max_id(&self, context: &str) -> impl Future<Output = Result<i32, StoreError>> + Send;
+
+    /// The non-default contexts that ever held a subject, sorted.
+    fn contexts(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Writes a new version (and its schema, when new); returns the schema id.
+    fn insert_version(
+        &self,
+        version: NewVersion,
+    ) -> impl Future<Output = Result<i32, StoreError>> + Send;
+
+    /// Marks versions of a subject soft-deleted; with `drop_settings` (the subject has no live
+    /// version left) its configuration and mode go in the same transaction.
+    fn soft_delete(
+        &self,
+        subject: &str,
+        versions: &[i32],
+        drop_settings: bool,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Removes versions of a subject for good.
+    fn hard_delete(
+        &self,
+        subject: &str,
+        versions: &[i32],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Sets the mode of a scope and removes `purge` (soft-deleted versions) for good, in one
+    /// transaction: what switching a scope into IMPORT does.
+    fn set_mode_purging(
+        &self,
+        scope: &str,
+        mode: &str,
+        purge: &[(String, i32)],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Forgets a context.
+    fn delete_context(&self, context: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The configuration stored for a scope, as JSON text.
+    fn config(
+        &self,
+        scope: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Every scope with a stored configuration.
+    fn config_scopes(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Stores (or with `None` removes) the configuration of a scope.
+    fn set_config(
+        &self,
+        scope: &str,
+        config: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The mode stored for a scope.
+    fn mode(&self, scope: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Every scope with a stored mode.
+    fn mode_scopes(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+
+    /// Stores (or with `None` removes) the mode of a scope.
+    fn set_mode(
+        &self,
+        scope: &str,
+        mode: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

@@ -1,0 +1,120 @@
+//! The storage contract, checked against every `Store` implementation (SQLite today): what the
+//! registry rules rely on, independent of HTTP.
+
+use strata_schema::SchemaType;
+use strata_server::store::{NewSchema, NewVersion, SqliteStore, SqliteSync, Store, StoreError};
+
+fn schema(text: &str) -> NewSchema {
+    NewSchema {
+        schema_type: SchemaType::Avro,
+        schema: text.to_owned(),
+        references: Vec::new(),
+        metadata: None,
+        rule_set: None,
+        fingerprint: format!("fp-{text}"),
+    }
+}
+
+fn version(subject: &str, version: i32, text: &str) -> NewVersion {
+    NewVersion {
+        subject: subject.to_owned(),
+        context: ".".to_owned(),
+        version,
+        id: None,
+        schema: schema(text),
+        tombstones: Vec::new(),
+        displaces: None,
+    }
+}
+
+async fn sqlite() -> (SqliteStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    (
+        SqliteStore::open(&url, SqliteSync::Normal).await.unwrap(),
+        dir,
+    )
+}
+
+async fn contract(store: &impl Store) {
+    // The same content gets the same id, in any subject.
+    let a = store.insert_version(version("s", 1, "A")).await.unwrap();
+    let again = store.insert_version(version("t", 1, "A")).await.unwrap();
+    assert_eq!(a, again);
+    let b = store.insert_version(version("s", 2, "B")).await.unwrap();
+    assert_ne!(a, b);
+    assert_eq!(store.max_id(".").await.unwrap(), b);
+
+    // Prefix listings hold exactly the subjects with that prefix.
+    let under_s: Vec<String> = store
+        .versions_with_prefix("s")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.subject)
+        .collect();
+    assert_eq!(under_s, vec!["s".to_owned(), "s".to_owned()]);
+    assert!(store.versions_with_prefix("u").await.unwrap().is_empty());
+
+    // A version number is taken once.
+    let clash = store.insert_version(version("s", 2, "C")).await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    assert_eq!(store.versions("s").await.unwrap().len(), 2);
+
+    // Soft delete keeps the row; hard delete removes it.
+    store.soft_delete("s", &[2], false).await.unwrap();
+    let versions = store.versions("s").await.unwrap();
+    assert!(versions[1].deleted && !versions[0].deleted);
+    store.hard_delete("s", &[2]).await.unwrap();
+    assert_eq!(store.versions("s").await.unwrap().len(), 1);
+
+    // An id nothing uses any more is never handed out again, and its content gets a new id.
+    assert!(store.usages(".", b).await.unwrap().is_empty());
+    let b2 = store.insert_version(version("s", 2, "B")).await.unwrap();
+    assert!(b2 > b, "{b2} after {b}");
+
+    // Explicit (imported) ids move the allocator past them.
+    let mut imported = version("i", 1, "I");
+    imported.id = Some(1000);
+    assert_eq!(store.insert_version(imported).await.unwrap(), 1000);
+    let next = store.insert_version(version("i", 2, "J")).await.unwrap();
+    assert_eq!(next, 1001);
+
+    // Contexts have their own ids.
+    let mut in_context = version(":.c:x", 1, "A");
+    in_context.context = ".c".to_owned();
+    assert_eq!(store.insert_version(in_context).await.unwrap(), 1);
+    assert_eq!(store.contexts().await.unwrap(), vec![".c".to_owned()]);
+
+    // Configuration and modes by scope.
+    store.set_config("s", Some("{}")).await.unwrap();
+    assert_eq!(store.config("s").await.unwrap().as_deref(), Some("{}"));
+    store.set_config("s", None).await.unwrap();
+    assert_eq!(store.config("s").await.unwrap(), None);
+    store.set_mode("__GLOBAL", Some("READONLY")).await.unwrap();
+    assert_eq!(
+        store.mode_scopes().await.unwrap(),
+        vec!["__GLOBAL".to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn sqlite_store_keeps_the_storage_contract() {
+    let (store, _dir) = sqlite().await;
+    contract(&store).await;
+}
+
+#[tokio::test]
+async fn sqlite_data_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    let id = {
+        let store = SqliteStore::open(&url, SqliteSync::Full).await.unwrap();
+        store.insert_version(version("s", 1, "A")).await.unwrap()
+    };
+    let store = SqliteStore::open(&url, SqliteSync::Normal).await.unwrap();
+    let versions = store.versions("s").await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].id, id);
+    assert_eq!(store.schema(".", id).await.unwrap().unwrap().schema, "A");
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests of Strata live in `tests/it`; this library is empty.
