@@ -1,5 +1,6 @@
-//! The registry-backed converters against a registry: the torture record round trip through
-//! each format, and the warm path that makes no request.
+//! The registry-backed converters against the real Strata server (in-process): the torture
+//! record round trip through each format, the registry settings, hostile records; and against
+//! a counting registry, the warm path that makes no request.
 
 use crate::{registry, torture};
 use std::collections::HashMap;
@@ -44,19 +45,19 @@ pub async fn torture_round_trip(kind: &str, url: &str) {
 
 #[tokio::test]
 async fn avro_torture_round_trip() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     torture_round_trip("avro", &registry.url).await;
 }
 
 #[tokio::test]
 async fn json_schema_torture_round_trip() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     torture_round_trip("json_schema", &registry.url).await;
 }
 
 #[tokio::test]
 async fn protobuf_torture_round_trip() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     torture_round_trip("protobuf", &registry.url).await;
 }
 
@@ -115,7 +116,7 @@ async fn warm_path_makes_no_request() {
 
 #[tokio::test]
 async fn lookup_without_auto_register_fails_for_an_unknown_schema() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     let (schema, value) = small();
     let writer = converter("avro", &registry.url, &[("auto.register.schemas", "false")]);
     let err = writer
@@ -137,7 +138,7 @@ async fn lookup_without_auto_register_fails_for_an_unknown_schema() {
 
 #[tokio::test]
 async fn use_latest_version_writes_with_the_registered_schema() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     let (schema, value) = small();
     let first = converter("avro", &registry.url, &[])
         .from_connect_async("t", Some(&schema), &value)
@@ -163,7 +164,7 @@ async fn use_latest_version_writes_with_the_registered_schema() {
 
 #[tokio::test]
 async fn latest_compatibility_strict_refuses_a_latest_schema_that_cannot_read_the_record() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     let (schema, value) = small();
     let wider = SchemaBuilder::struct_()
         .name("com.example.Small")
@@ -193,7 +194,7 @@ async fn latest_compatibility_strict_refuses_a_latest_schema_that_cannot_read_th
 async fn record_name_strategy_names_the_subject_after_the_record() {
     let (schema, value) = small();
     for kind in ["avro", "protobuf", "json_schema"] {
-        let registry = registry::start().await;
+        let registry = registry::start_real().await;
         let c = converter(
             kind,
             &registry.url,
@@ -220,13 +221,13 @@ async fn record_name_strategy_names_the_subject_after_the_record() {
 /// Bytes that are not a record of their schema are refused with an error, never a panic.
 #[tokio::test]
 async fn mangled_records_are_errors_not_panics() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     let schema = torture::schema();
     let value = torture::value();
     for kind in ["avro", "protobuf", "json_schema"] {
         let c = converter(kind, &registry.url, &[]);
         let good = c
-            .from_connect_async("t", Some(&schema), &value)
+            .from_connect_async(kind, Some(&schema), &value)
             .await
             .unwrap()
             .unwrap();
@@ -245,13 +246,13 @@ async fn mangled_records_are_errors_not_panics() {
                 _ => bytes.extend_from_slice(&seed.to_le_bytes()),
             }
             // Ok or Err, but no panic; a successful read still fits the schema.
-            if let Ok(back) = c.to_connect_async("t", Some(&bytes)).await {
+            if let Ok(back) = c.to_connect_async(kind, Some(&bytes)).await {
                 back.schema.unwrap().validate(&back.value).unwrap();
             }
         }
         let unknown_id = [0, 0, 0, 0x7f, 0x7f, 1, 2, 3];
         assert!(
-            c.to_connect_async("t", Some(&unknown_id)).await.is_err(),
+            c.to_connect_async(kind, Some(&unknown_id)).await.is_err(),
             "{kind}"
         );
     }
@@ -261,7 +262,7 @@ async fn mangled_records_are_errors_not_panics() {
 #[tokio::test]
 async fn avro_reads_records_of_schemas_with_references() {
     use strata_client::{RegisterSchemaRequest, RegistryClient, SchemaReference, SchemaType};
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     let client = RegistryClient::from_url(&registry.url).unwrap();
     let address = r#"{"type":"record","name":"Address","namespace":"com.example","fields":[{"name":"street","type":"string"}]}"#;
     client

@@ -1,5 +1,6 @@
-//! A minimal in-process registry for the tests of this crate: the routes the converters use,
-//! with a request counter (the real server lives in another crate).
+//! Registries for the tests of this crate: the real Strata server in-process (SQLite in a
+//! temporary directory), and a minimal counting registry that proves the warm path makes no
+//! request.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -159,4 +160,37 @@ pub async fn start() -> TestRegistry {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestRegistry { url, requests }
+}
+
+/// A running Strata server, in-process, on a fresh SQLite database.
+pub struct RealRegistry {
+    /// Its base URL.
+    pub url: String,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for RealRegistry {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts the real server on 127.0.0.1 (bound before it is served: no sleeps).
+pub async fn start_real() -> RealRegistry {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "strata-converters-it-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = strata_server::ServerConfig {
+        bind: "127.0.0.1:0".into(),
+        database_url: format!("sqlite://{}", dir.join("registry.db").display()),
+        ..strata_server::ServerConfig::default()
+    };
+    let server = strata_server::Server::bind(config).await.unwrap();
+    let url = format!("http://{}", server.local_addr());
+    tokio::spawn(server.run(std::future::pending()));
+    RealRegistry { url, dir }
 }

@@ -49,7 +49,7 @@ async fn avro_serde_round_trip_and_warm_path() {
 
 #[tokio::test]
 async fn json_schema_serializer_validates() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     let client = RegistryClient::from_url(&registry.url).unwrap();
     let schema = r#"{"type":"object","title":"User","properties":{"id":{"type":"integer","minimum":0},"name":{"type":"string"},"email":{"type":["null","string"]}},"required":["id","name"]}"#;
     let serializer = JsonSchemaSerializer::new(client, schema, SerdeConfig::default()).unwrap();
@@ -99,7 +99,7 @@ message Ping {
 
 #[tokio::test]
 async fn protobuf_serializer_writes_the_message_index_path() {
-    let registry = registry::start().await;
+    let registry = registry::start_real().await;
     let client = RegistryClient::from_url(&registry.url).unwrap();
     let serializer =
         ProtobufSerializer::from_proto(client.clone(), PING_PROTO, SerdeConfig::default()).unwrap();
