@@ -38,7 +38,7 @@ use crate::parse::Parsed;
 use crate::{Dependency, Direction, ParseOptions, SchemaError, SchemaReference, SchemaType};
 
 use ast::{ProtoFile, TypeElement};
-use bundled::{bundled, type_files};
+use bundled::{bundled, bundled_type_files, bundled_types, type_files};
 use descriptor::{file_from_descriptor, Compiler};
 use printer::Format;
 use types::{Origin, Types};
@@ -139,6 +139,13 @@ fn zero_field_number(types: &[TypeElement]) -> Option<(String, String)> {
     None
 }
 
+/// Whether a registered dependency replaces a bundled file, which then cannot be seen: the
+/// shared types of all the bundled files ([`bundled_types`]) are then not the visible ones.
+fn replaces_bundled(dependencies: &[DependencyFile]) -> bool {
+    let b = bundled();
+    dependencies.iter().any(|d| b.contains(&d.name))
+}
+
 impl Model {
     /// Every file the schema can see, with where it comes from: dependencies, then the bundled
     /// files (which a registered dependency of the same name replaces).
@@ -156,12 +163,20 @@ impl Model {
     }
 
     fn types(&self) -> Types<'_> {
+        if replaces_bundled(&self.dependencies) {
+            let files: Vec<(&ProtoFile, Origin)> = self
+                .visible_files()
+                .into_iter()
+                .map(|(_, f, o)| (f, o))
+                .collect();
+            return Types::collect(&self.file, &files);
+        }
         let files: Vec<(&ProtoFile, Origin)> = self
-            .visible_files()
-            .into_iter()
-            .map(|(_, f, o)| (f, o))
+            .dependencies
+            .iter()
+            .map(|d| (&d.file, d.origin.clone()))
             .collect();
-        Types::collect(&self.file, &files)
+        Types::collect_over(Some(bundled_types()), &self.file, &files)
     }
 }
 
@@ -314,15 +329,29 @@ fn build_pool(
     dependencies: &[DependencyFile],
 ) -> (FileDescriptorProto, DescriptorPool, Option<String>) {
     let b = bundled();
-    let mut all: Vec<(&str, &ProtoFile)> = b
-        .files
-        .iter()
-        .filter(|(n, _)| !dependencies.iter().any(|d| d.name == *n))
-        .map(|(n, f)| (n.as_str(), f))
-        .collect();
+    // Unless a dependency replaces one of them, the bundled files' types and owners are the
+    // shared ones, which the files here shadow.
+    let layered = !replaces_bundled(dependencies);
+    let mut all: Vec<(&str, &ProtoFile)> = if layered {
+        Vec::new()
+    } else {
+        b.files
+            .iter()
+            .filter(|(n, _)| !dependencies.iter().any(|d| d.name == *n))
+            .map(|(n, f)| (n.as_str(), f))
+            .collect()
+    };
     all.extend(dependencies.iter().map(|d| (d.name.as_str(), &d.file)));
     all.push((file_name, file));
     let owners = type_files(all.iter().copied());
+    let base_owners = layered.then(bundled_type_files);
+    let base_types = layered.then(bundled_types);
+    let owner = |t: &str| {
+        owners
+            .get(t)
+            .or_else(|| base_owners.and_then(|o| o.get(t)))
+            .cloned()
+    };
     let known = |n: &str| b.contains(n) || dependencies.iter().any(|d| d.name == n);
     let compile = |name: &str, target: &ProtoFile| {
         let others: Vec<(&ProtoFile, Origin)> = all
@@ -330,13 +359,13 @@ fn build_pool(
             .filter(|(n, _)| *n != name)
             .map(|(_, f)| (*f, None))
             .collect();
-        let types = Types::collect(target, &others);
+        let types = Types::collect_over(base_types, target, &others);
         let mut compiler = Compiler {
             types: &types,
             proto3: false,
             used: Vec::new(),
         };
-        compiler.file(target, name, &|t| owners.get(t).cloned(), &known)
+        compiler.file(target, name, &owner, &known)
     };
     let mut compiled: HashMap<String, FileDescriptorProto> = HashMap::new();
     for d in dependencies {

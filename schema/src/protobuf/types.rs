@@ -5,7 +5,7 @@
 //! tries the package and enclosing scopes from the innermost outwards, the package counting as
 //! one scope. This module does the same.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::ast::{Field, OptionValue, ProtoFile, TypeElement};
 
@@ -44,9 +44,18 @@ impl TypeInfo<'_> {
 }
 
 /// The types visible to one schema.
+///
+/// The bundled files' types are the same for almost every schema, so they are collected once
+/// (see [`super::bundled::bundled_types`]) and shared as `base`, which the schema's own and
+/// referenced types shadow.
 #[derive(Debug, Default)]
 pub(crate) struct Types<'a> {
     by_name: HashMap<String, TypeInfo<'a>>,
+    /// Types collected earlier, found when `by_name` lacks a name.
+    base: Option<&'a Types<'a>>,
+    /// The last dot-separated segment of every map-entry message's name, here and in `base`:
+    /// a name whose last segment is not in it cannot resolve to a map entry.
+    map_entry_names: HashSet<String>,
     /// The package of the schema itself ("" when none).
     pub package: String,
 }
@@ -55,12 +64,35 @@ impl<'a> Types<'a> {
     /// Collects the types of `files` (dependencies, in any order) and then of `main`, whose
     /// types win on a clash.
     pub(crate) fn collect(main: &'a ProtoFile, files: &[(&'a ProtoFile, Origin)]) -> Self {
-        let mut types = Types::default();
+        Self::collect_over(None, main, files)
+    }
+
+    /// [`Types::collect`] on top of `base` (collected from files that come before `files`):
+    /// a type of `files` or `main` shadows one of `base` with the same full name.
+    pub(crate) fn collect_over(
+        base: Option<&'a Types<'a>>,
+        main: &'a ProtoFile,
+        files: &[(&'a ProtoFile, Origin)],
+    ) -> Self {
+        let mut types = Types {
+            base,
+            map_entry_names: base.map(|b| b.map_entry_names.clone()).unwrap_or_default(),
+            ..Types::default()
+        };
         for (file, origin) in files {
             types.add_file(file, origin);
         }
         types.add_file(main, &own_origin());
         types.package = main.package.clone().unwrap_or_default();
+        types
+    }
+
+    /// The types of `files` alone, in order (later ones win on a clash), without a main file.
+    pub(crate) fn collect_files(files: &[(&'a ProtoFile, Origin)]) -> Self {
+        let mut types = Types::default();
+        for (file, origin) in files {
+            types.add_file(file, origin);
+        }
         types
     }
 
@@ -97,6 +129,9 @@ impl<'a> Types<'a> {
                 }
                 TypeElement::Enum(_) => (false, None, None),
             };
+            if is_map && !self.map_entry_names.contains(element.name()) {
+                self.map_entry_names.insert(element.name().to_owned());
+            }
             self.by_name.insert(
                 name,
                 TypeInfo {
@@ -115,8 +150,25 @@ impl<'a> Types<'a> {
 
     /// The type with this full name (a leading dot is ignored).
     pub(crate) fn get(&self, full_name: &str) -> Option<&TypeInfo<'a>> {
-        self.by_name
-            .get(full_name.strip_prefix('.').unwrap_or(full_name))
+        self.get_exact(full_name.strip_prefix('.').unwrap_or(full_name))
+    }
+
+    fn get_exact(&self, full_name: &str) -> Option<&TypeInfo<'a>> {
+        match self.by_name.get(full_name) {
+            Some(info) => Some(info),
+            None => self.base.and_then(|b| b.get_exact(full_name)),
+        }
+    }
+
+    fn contains(&self, full_name: &str) -> bool {
+        self.by_name.contains_key(full_name) || self.base.is_some_and(|b| b.contains(full_name))
+    }
+
+    /// Whether `name` (as written) might resolve to a map-entry message: false when no
+    /// map-entry message has its last segment as name.
+    pub(crate) fn may_be_map_entry(&self, name: &str) -> bool {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        self.map_entry_names.contains(last)
     }
 
     /// Resolves `name` as written inside `scope` (the enclosing type names) to a full name
@@ -128,24 +180,35 @@ impl<'a> Types<'a> {
     /// [`Types::resolve`] with another package as the outermost scope.
     pub(crate) fn resolve_in(&self, name: &str, package: &str, scope: &[String]) -> Option<String> {
         if let Some(absolute) = name.strip_prefix('.') {
-            return self
-                .by_name
-                .contains_key(absolute)
-                .then(|| absolute.to_owned());
+            return self.contains(absolute).then(|| absolute.to_owned());
         }
-        let mut prefix: Vec<&str> = Vec::with_capacity(scope.len() + 1);
+        // The candidates are `package.s1.s2.name`, `package.s1.name`, ..., `name`: one buffer
+        // holds the longest, and each shorter one is its prefix up to a boundary followed by
+        // `name`, written over the tail.
+        let mut prefix_ends: Vec<usize> = Vec::with_capacity(scope.len() + 1);
+        let mut candidate = String::with_capacity(
+            package.len() + scope.iter().map(|s| s.len() + 1).sum::<usize>() + name.len() + 1,
+        );
         if !package.is_empty() {
-            prefix.push(package);
+            candidate.push_str(package);
+            prefix_ends.push(candidate.len());
         }
-        prefix.extend(scope.iter().map(String::as_str));
-        while !prefix.is_empty() {
-            let candidate = format!("{}.{name}", prefix.join("."));
-            if self.by_name.contains_key(&candidate) {
+        for segment in scope {
+            if !prefix_ends.is_empty() {
+                candidate.push('.');
+            }
+            candidate.push_str(segment);
+            prefix_ends.push(candidate.len());
+        }
+        while let Some(end) = prefix_ends.pop() {
+            candidate.truncate(end);
+            candidate.push('.');
+            candidate.push_str(name);
+            if self.contains(&candidate) {
                 return Some(candidate);
             }
-            prefix.pop();
         }
-        self.by_name.contains_key(name).then(|| name.to_owned())
+        self.contains(name).then(|| name.to_owned())
     }
 
     /// The type `name` refers to from `scope`.
