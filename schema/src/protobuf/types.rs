@@ -53,8 +53,8 @@ pub(crate) struct Types<'a> {
     by_name: HashMap<String, TypeInfo<'a>>,
     /// Types collected earlier, found when `by_name` lacks a name.
     base: Option<&'a Types<'a>>,
-    /// The last dot-separated segment of every map-entry message's name, here and in `base`:
-    /// a name whose last segment is not in it cannot resolve to a map entry.
+    /// The last dot-separated segment of every map-entry message's name in `by_name`: a name
+    /// whose last segment is neither in it nor in `base`'s cannot resolve to a map entry.
     map_entry_names: HashSet<String>,
     /// The package of the schema itself ("" when none).
     pub package: String,
@@ -76,7 +76,6 @@ impl<'a> Types<'a> {
     ) -> Self {
         let mut types = Types {
             base,
-            map_entry_names: base.map(|b| b.map_entry_names.clone()).unwrap_or_default(),
             ..Types::default()
         };
         for (file, origin) in files {
@@ -168,7 +167,7 @@ impl<'a> Types<'a> {
     /// map-entry message has its last segment as name.
     pub(crate) fn may_be_map_entry(&self, name: &str) -> bool {
         let last = name.rsplit('.').next().unwrap_or(name);
-        self.map_entry_names.contains(last)
+        self.map_entry_names.contains(last) || self.base.is_some_and(|b| b.may_be_map_entry(last))
     }
 
     /// Resolves `name` as written inside `scope` (the enclosing type names) to a full name
