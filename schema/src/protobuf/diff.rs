@@ -193,7 +193,7 @@ fn differences<'s, 'a>(
         update: update.types,
         original_package: original.types.package.clone(),
         update_package: update.types.package.clone(),
-        path: Path::default(),
+        path: Path::new(exact),
         names: Vec::new(),
         schemas: Vec::new(),
         diffs: Vec::new(),
@@ -293,6 +293,14 @@ impl<'s> ByTag<'s> {
     }
 
     fn slot(&self, tag: i32) -> Option<usize> {
+        // Numbers are usually consecutive: try the entry where that would put `tag` first.
+        let first = self.entries.first()?.0;
+        if let Some(guess) = usize::try_from(i64::from(tag) - i64::from(first))
+            .ok()
+            .filter(|&i| self.entries.get(i).is_some_and(|e| e.0 == tag))
+        {
+            return Some(guess);
+        }
         self.entries.binary_search_by_key(&tag, |(t, _)| *t).ok()
     }
 
@@ -315,16 +323,25 @@ impl<'s> ByTag<'s> {
 
 /// Where the comparison is: its segments joined with `/`, grown and cut back as it descends
 /// and returns, so that a path is only formatted when a difference is recorded.
-#[derive(Default)]
+/// Disabled, it records nothing (paths are only needed for messages).
 struct Path {
     text: String,
     /// Where the text ended before each segment was added.
     ends: Vec<usize>,
+    enabled: bool,
 }
 
 impl Path {
-    fn of(segments: &[String]) -> Self {
-        let mut path = Path::default();
+    fn new(enabled: bool) -> Self {
+        Path {
+            text: String::new(),
+            ends: Vec::new(),
+            enabled,
+        }
+    }
+
+    fn of(segments: &[String], enabled: bool) -> Self {
+        let mut path = Path::new(enabled);
         for segment in segments {
             path.push_name(segment);
         }
@@ -332,6 +349,9 @@ impl Path {
     }
 
     fn push_name(&mut self, segment: &str) {
+        if !self.enabled {
+            return;
+        }
         self.ends.push(self.text.len());
         if self.ends.len() > 1 {
             self.text.push('/');
@@ -340,6 +360,9 @@ impl Path {
     }
 
     fn push_tag(&mut self, tag: i32) {
+        if !self.enabled {
+            return;
+        }
         self.ends.push(self.text.len());
         if self.ends.len() > 1 {
             self.text.push('/');
@@ -790,8 +813,8 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 .unwrap_or(full)
                 .to_owned()
         };
-        let orig_local = local(&orig_full, &orig_type.package);
-        let upd_local = local(&upd_full, &upd_type.package);
+        let orig_local = local(&orig_full, orig_type.package);
+        let upd_local = local(&upd_full, upd_type.package);
         if orig_local != upd_local {
             self.add(Kind::FieldNamedTypeChanged);
             return;
@@ -810,9 +833,9 @@ impl<'s, 'a> Ctx<'s, 'a> {
         let mut sub = Ctx {
             original: self.original,
             update: self.update,
-            original_package: orig_type.package.clone(),
-            update_package: upd_type.package.clone(),
-            path: Path::of(&parts),
+            original_package: orig_type.package.to_owned(),
+            update_package: upd_type.package.to_owned(),
+            path: Path::of(&parts, self.exact),
             names: parts,
             schemas: self.schemas.clone(),
             diffs: Vec::new(),

@@ -5,7 +5,7 @@
 //! tries the package and enclosing scopes from the innermost outwards, the package counting as
 //! one scope. This module does the same.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::ast::{Field, OptionValue, ProtoFile, TypeElement};
 
@@ -21,7 +21,7 @@ pub(crate) fn own_origin() -> Origin {
 /// One message or enum.
 #[derive(Debug)]
 pub(crate) struct TypeInfo<'a> {
-    pub package: String,
+    pub package: &'a str,
     pub origin: Origin,
     pub element: &'a TypeElement,
     pub is_map: bool,
@@ -53,9 +53,9 @@ pub(crate) struct Types<'a> {
     by_name: HashMap<String, TypeInfo<'a>>,
     /// Types collected earlier, found when `by_name` lacks a name.
     base: Option<&'a Types<'a>>,
-    /// The last dot-separated segment of every map-entry message's name in `by_name`: a name
-    /// whose last segment is neither in it nor in `base`'s cannot resolve to a map entry.
-    map_entry_names: HashSet<String>,
+    /// The last dot-separated segment of every map-entry message's name in `by_name`, sorted:
+    /// a name whose last segment is neither in it nor in `base`'s cannot resolve to a map entry.
+    map_entry_names: Vec<&'a str>,
     /// The package of the schema itself ("" when none).
     pub package: String,
 }
@@ -83,6 +83,8 @@ impl<'a> Types<'a> {
         }
         types.add_file(main, &own_origin());
         types.package = main.package.clone().unwrap_or_default();
+        types.map_entry_names.sort_unstable();
+        types.map_entry_names.dedup();
         types
     }
 
@@ -92,28 +94,35 @@ impl<'a> Types<'a> {
         for (file, origin) in files {
             types.add_file(file, origin);
         }
+        types.map_entry_names.sort_unstable();
+        types.map_entry_names.dedup();
         types
     }
 
     fn add_file(&mut self, file: &'a ProtoFile, origin: &Origin) {
-        let package = file.package.clone().unwrap_or_default();
-        let mut path = Vec::new();
-        self.add_types(&file.types, &package, origin, &mut path);
+        let package = file.package.as_deref().unwrap_or_default();
+        let mut name = String::new();
+        self.add_types(&file.types, package, origin, &mut name, false);
     }
 
     fn add_types(
         &mut self,
         elements: &'a [TypeElement],
-        package: &str,
+        package: &'a str,
         origin: &Origin,
-        path: &mut Vec<&'a str>,
+        prefix: &mut String,
+        nested: bool,
     ) {
         for element in elements {
-            path.push(element.name());
-            let mut name = path.join(".");
-            if !package.is_empty() {
-                name = format!("{package}.{name}");
+            // `prefix` is the enclosing type's full name, empty at the top level.
+            let end = prefix.len();
+            if nested {
+                prefix.push('.');
+            } else if !package.is_empty() {
+                prefix.push_str(package);
+                prefix.push('.');
             }
+            prefix.push_str(element.name());
             let (is_map, key, value) = match element {
                 TypeElement::Message(m) => {
                     let is_map = m.options.iter().any(|o| {
@@ -128,13 +137,13 @@ impl<'a> Types<'a> {
                 }
                 TypeElement::Enum(_) => (false, None, None),
             };
-            if is_map && !self.map_entry_names.contains(element.name()) {
-                self.map_entry_names.insert(element.name().to_owned());
+            if is_map {
+                self.map_entry_names.push(element.name());
             }
             self.by_name.insert(
-                name,
+                prefix.clone(),
                 TypeInfo {
-                    package: package.to_owned(),
+                    package,
                     origin: origin.clone(),
                     element,
                     is_map,
@@ -142,8 +151,8 @@ impl<'a> Types<'a> {
                     value,
                 },
             );
-            self.add_types(element.nested(), package, origin, path);
-            path.pop();
+            self.add_types(element.nested(), package, origin, prefix, true);
+            prefix.truncate(end);
         }
     }
 
@@ -166,8 +175,16 @@ impl<'a> Types<'a> {
     /// Whether `name` (as written) might resolve to a map-entry message: false when no
     /// map-entry message has its last segment as name.
     pub(crate) fn may_be_map_entry(&self, name: &str) -> bool {
-        let last = name.rsplit('.').next().unwrap_or(name);
-        self.map_entry_names.contains(last) || self.base.is_some_and(|b| b.may_be_map_entry(last))
+        let last = match name.bytes().rposition(|b| b == b'.') {
+            Some(dot) => &name[dot + 1..],
+            None => name,
+        };
+        self.has_map_entry_named(last)
+    }
+
+    fn has_map_entry_named(&self, last: &str) -> bool {
+        self.map_entry_names.binary_search(&last).is_ok()
+            || self.base.is_some_and(|b| b.has_map_entry_named(last))
     }
 
     /// Resolves `name` as written inside `scope` (the enclosing type names) to a full name
