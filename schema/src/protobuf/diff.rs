@@ -853,7 +853,10 @@ impl<'s, 'a> Ctx<'s, 'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{java_string_hash, string_order, tag_order};
+    use super::super::ast::Field;
+    use super::super::parser;
+    use super::super::types::Types;
+    use super::{java_string_hash, string_order, tag_order, ByTag, Path, Side};
 
     #[test]
     fn iterates_like_java_hash_sets() {
@@ -861,5 +864,103 @@ mod tests {
         assert_eq!(java_string_hash("hello"), 99_162_322);
         assert_eq!(string_order(&["B", "A"], &[]), vec!["A", "B"]);
         assert_eq!(tag_order(&[17, 1], &[2]), vec![17, 1, 2]);
+        // Past 12 entries the table doubles to 32 buckets: 16 no longer shares 0's bucket.
+        let many: Vec<i32> = (1..=13).rev().collect();
+        let mut expected: Vec<i32> = (0..=13).collect();
+        expected.push(16);
+        assert_eq!(tag_order(&many, &[16, 0]), expected);
+    }
+
+    fn field(tag: i32, name: &str) -> Field {
+        Field {
+            label: None,
+            ty: "int32".to_owned(),
+            name: name.to_owned(),
+            tag,
+            default: None,
+            json_name: None,
+            options: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fields_by_number_keep_first_order_and_last_field() {
+        let fields = [field(3, "a"), field(1, "b"), field(3, "c"), field(7, "d")];
+        let mut by_tag = ByTag::new(&fields);
+        assert_eq!(by_tag.keys, [3, 1, 7]);
+        assert_eq!(by_tag.get(3).map(|f| f.name.as_str()), Some("c"));
+        assert_eq!(by_tag.get(7).map(|f| f.name.as_str()), Some("d"));
+        assert!(by_tag.get(2).is_none() && by_tag.get(-5).is_none());
+        assert!(by_tag.remove(3));
+        assert!(!by_tag.remove(3) && !by_tag.contains(3));
+        assert!(by_tag.contains(1));
+        // Consecutive numbers are found directly, gaps by search.
+        let sorted = [field(1, "a"), field(2, "b"), field(5, "c")];
+        let by_tag = ByTag::new(&sorted);
+        assert_eq!(by_tag.keys, [1, 2, 5]);
+        assert_eq!(by_tag.get(5).map(|f| f.name.as_str()), Some("c"));
+        assert!(by_tag.get(3).is_none() && by_tag.get(i32::MIN).is_none());
+        assert!(ByTag::new(&[]).get(1).is_none());
+    }
+
+    #[test]
+    fn paths_join_segments_and_record_nothing_when_disabled() {
+        let mut path = Path::of(&["A".to_owned(), "B".to_owned()], true);
+        path.push_tag(12);
+        assert_eq!(path.text, "A/B/12");
+        path.pop();
+        path.push_name("");
+        assert_eq!(path.text, "A/B/");
+        path.pop();
+        path.pop();
+        path.pop();
+        assert_eq!(path.text, "");
+        path.pop();
+        path.push_tag(-1);
+        assert_eq!(path.text, "-1");
+        let mut off = Path::of(&["A".to_owned()], false);
+        off.push_tag(3);
+        off.pop();
+        assert_eq!(off.text, "");
+    }
+
+    /// Both passes see the same differences; the reported ones come in Java's order.
+    #[test]
+    fn reports_in_java_order_what_the_deciding_pass_finds() {
+        let old = parser::parse(
+            "syntax = \"proto3\";\nmessage M {\n  string a = 20;\n  string b = 3;\n  string c = 4;\n}\n",
+        )
+        .unwrap();
+        let new = parser::parse(
+            "syntax = \"proto3\";\nmessage M {\n  int32 a = 20;\n  int32 b = 3;\n  string renamed = 4;\n}\n",
+        )
+        .unwrap();
+        let (old_types, new_types) = (Types::collect(&old, &[]), Types::collect(&new, &[]));
+        let old_side = Side {
+            file: &old,
+            types: &old_types,
+        };
+        let new_side = Side {
+            file: &new,
+            types: &new_types,
+        };
+        let fast = super::differences(&old_side, &new_side, false);
+        let exact = super::differences(&old_side, &new_side, true);
+        let kinds = |diffs: &[(super::Kind, String)]| {
+            let mut kinds: Vec<&str> = diffs.iter().map(|(k, _)| k.name()).collect();
+            kinds.sort_unstable();
+            kinds
+        };
+        assert_eq!(kinds(&fast), kinds(&exact));
+        assert!(fast.iter().all(|(_, path)| path.is_empty()));
+        assert_eq!(
+            super::incompatibilities(&old_side, &new_side, false),
+            [
+                "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/3' in the new schema does not match its kind in the old schema\"}",
+                "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/20' in the new schema does not match its kind in the old schema\"}",
+            ]
+        );
+        // A renamed field alone is compatible.
+        assert!(super::incompatibilities(&old_side, &old_side, false).is_empty());
     }
 }

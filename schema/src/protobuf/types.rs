@@ -232,3 +232,93 @@ impl<'a> Types<'a> {
         self.resolve(name, scope).and_then(|full| self.get(&full))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::super::bundled::bundled_types;
+    use super::super::parser;
+    use super::Types;
+
+    /// Resolution as it reads in Confluent's code: each enclosing scope joined, then the name.
+    fn reference_resolve(
+        types: &Types<'_>,
+        name: &str,
+        package: &str,
+        scope: &[String],
+    ) -> Option<String> {
+        if let Some(absolute) = name.strip_prefix('.') {
+            return types.contains(absolute).then(|| absolute.to_owned());
+        }
+        let mut prefix: Vec<&str> = Vec::new();
+        if !package.is_empty() {
+            prefix.push(package);
+        }
+        prefix.extend(scope.iter().map(String::as_str));
+        while !prefix.is_empty() {
+            let candidate = format!("{}.{name}", prefix.join("."));
+            if types.contains(&candidate) {
+                return Some(candidate);
+            }
+            prefix.pop();
+        }
+        types.contains(name).then(|| name.to_owned())
+    }
+
+    #[test]
+    fn resolves_from_every_scope_over_the_bundled_types() {
+        let file = parser::parse(
+            "syntax = \"proto3\";\npackage a.b;\nmessage X {\n  message Y {\n    message Z {}\n  }\n  message MEntry {\n    option map_entry = true;\n    string key = 1;\n    int32 value = 2;\n  }\n  repeated MEntry m = 1;\n}\nmessage Timestamp {}\n",
+        )
+        .unwrap();
+        let types = Types::collect_over(Some(bundled_types()), &file, &[]);
+        let names = [
+            "X",
+            "Y",
+            "Z",
+            "X.Y",
+            "Y.Z",
+            "X.Y.Z",
+            "a.b.X",
+            ".a.b.X",
+            ".X",
+            "b.X",
+            "MEntry",
+            "X.MEntry",
+            "Timestamp",
+            "google.protobuf.Timestamp",
+            ".google.protobuf.Timestamp",
+            "protobuf.Timestamp",
+            "Struct.FieldsEntry",
+            "int32",
+            "",
+            ".",
+        ];
+        let scopes: [&[&str]; 5] = [&[], &["X"], &["X", "Y"], &["X", "Y", "Z"], &[""]];
+        for package in ["a.b", "", "google.protobuf", "a"] {
+            for scope in scopes {
+                let scope: Vec<String> = scope.iter().map(|s| (*s).to_owned()).collect();
+                for name in names {
+                    assert_eq!(
+                        types.resolve_in(name, package, &scope),
+                        reference_resolve(&types, name, package, &scope),
+                        "{name} in {package} {scope:?}"
+                    );
+                }
+            }
+        }
+        // The schema's own types shadow bundled ones of the same name; the rest show through.
+        assert_eq!(
+            types.resolve("Timestamp", &[]).as_deref(),
+            Some("a.b.Timestamp")
+        );
+        assert!(types.get("google.protobuf.Timestamp").is_some());
+        // Map entries are known by their last segment, here and in the bundled files.
+        assert!(types.may_be_map_entry("X.MEntry") && types.may_be_map_entry("MEntry"));
+        assert!(types.may_be_map_entry("google.protobuf.Struct.FieldsEntry"));
+        assert!(!types.may_be_map_entry("X") && !types.may_be_map_entry("int32"));
+        let entry = types.lookup("MEntry", &["X".to_owned()]).unwrap();
+        assert_eq!(entry.map_type().as_deref(), Some("map<string, int32>"));
+    }
+}
