@@ -27,6 +27,7 @@ mod tags;
 mod types;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -57,6 +58,13 @@ struct Model {
     file: ProtoFile,
     dependencies: Vec<DependencyFile>,
     file_name: String,
+    /// Built on first use: compatibility checks and text forms never need it.
+    compiled: OnceLock<Compiled>,
+}
+
+/// The schema compiled for the serializers.
+#[derive(Debug)]
+struct Compiled {
     descriptor: FileDescriptorProto,
     pool: DescriptorPool,
     descriptor_error: Option<String>,
@@ -162,6 +170,18 @@ impl Model {
         files
     }
 
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| {
+            let (descriptor, pool, descriptor_error) =
+                build_pool(&self.file, &self.file_name, &self.dependencies);
+            Compiled {
+                descriptor,
+                pool,
+                descriptor_error,
+            }
+        })
+    }
+
     fn types(&self) -> Types<'_> {
         if replaces_bundled(&self.dependencies) {
             let files: Vec<(&ProtoFile, Origin)> = self
@@ -201,7 +221,7 @@ impl ProtobufModel {
     /// [`ProtobufModel::descriptor_pool`]: every type name fully qualified, map entries named
     /// as protoc names them.
     pub fn file_descriptor_proto(&self) -> &FileDescriptorProto {
-        &self.inner.descriptor
+        &self.inner.compiled().descriptor
     }
 
     /// A pool holding the schema's file (named [`ProtobufModel::file_name`]), its references and
@@ -211,7 +231,7 @@ impl ProtobufModel {
     /// example); for those the pool lacks the schema's file and
     /// [`ProtobufModel::descriptor_error`] says why.
     pub fn descriptor_pool(&self) -> &DescriptorPool {
-        &self.inner.pool
+        &self.inner.compiled().pool
     }
 
     /// The name of the schema's own file in [`ProtobufModel::descriptor_pool`].
@@ -221,7 +241,7 @@ impl ProtobufModel {
 
     /// Why the schema could not be compiled into the pool, when it could not.
     pub fn descriptor_error(&self) -> Option<&str> {
-        self.inner.descriptor_error.as_deref()
+        self.inner.compiled().descriptor_error.as_deref()
     }
 
     /// The full name of the first message, the one serializers use by default (index `[0]`).
@@ -234,7 +254,7 @@ impl ProtobufModel {
     /// top-level messages, then among each enclosing message's nested messages.
     pub fn message_index_path(&self, full_name: &str) -> Option<Vec<i32>> {
         let name = full_name.strip_prefix('.').unwrap_or(full_name);
-        let message = self.inner.pool.get_message_by_name(name)?;
+        let message = self.inner.compiled().pool.get_message_by_name(name)?;
         if message.parent_file().name() != self.inner.file_name {
             return None;
         }
@@ -260,7 +280,11 @@ impl ProtobufModel {
 
     /// The message at a message-index path; an empty path means `[0]`, the first message.
     pub fn message_by_index_path(&self, path: &[i32]) -> Option<MessageDescriptor> {
-        let file = self.inner.pool.get_file_by_name(&self.inner.file_name)?;
+        let file = self
+            .inner
+            .compiled()
+            .pool
+            .get_file_by_name(&self.inner.file_name)?;
         let (first, rest) = match path.split_first() {
             Some((first, rest)) => (*first, rest),
             None => (0, &[][..]),
@@ -425,9 +449,7 @@ pub(crate) fn parse(
         file,
         dependencies: deps,
         file_name: String::new(),
-        descriptor: FileDescriptorProto::default(),
-        pool: DescriptorPool::new(),
-        descriptor_error: None,
+        compiled: OnceLock::new(),
     };
     let (canonical, normalized) = {
         let types = model.types();
@@ -450,11 +472,7 @@ pub(crate) fn parse(
         file_name = format!("schema_{n}.proto");
         n += 1;
     }
-    let (descriptor, pool, error) = build_pool(&model.file, &file_name, &model.dependencies);
     model.file_name = file_name;
-    model.descriptor = descriptor;
-    model.pool = pool;
-    model.descriptor_error = error;
     Ok(Parsed {
         canonical,
         normalized,
