@@ -2,9 +2,10 @@
 //! of each incompatibility.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::print::to_string;
-use super::schema::{Arena, Field, Id, Kind, Named, Prim};
+use super::schema::{Arena, Field, Id, Kind, Name, Named, Prim};
 
 /// Deepest recursion the checker follows; deeper schemas are reported as an unexpected error,
 /// where Java would overflow its stack.
@@ -71,10 +72,42 @@ enum Memo {
     Done(Found),
 }
 
+/// A hasher for the memo's keys, pairs of arena indices (which the input does not choose):
+/// far cheaper than SipHash for two integers.
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// One step of a location, rendered only when an incompatibility is recorded.
+#[derive(Clone, Copy)]
+enum Token {
+    Name(&'static str),
+    Index(usize),
+}
+
 struct Checker<'a> {
     reader: &'a Arena,
     writer: &'a Arena,
-    memo: HashMap<(Id, Id), Memo>,
+    memo: HashMap<(Id, Id), Memo, BuildHasherDefault<PairHasher>>,
     depth: usize,
 }
 
@@ -93,7 +126,7 @@ pub(crate) fn messages(reader: Side<'_>, writer: Side<'_>, words: (&str, &str)) 
     let mut checker = Checker {
         reader: reader.arena,
         writer: writer.arena,
-        memo: HashMap::new(),
+        memo: HashMap::with_capacity_and_hasher(64, BuildHasherDefault::default()),
         depth: 0,
     };
     let found = match checker.root(reader.root, writer.root) {
@@ -142,8 +175,20 @@ pub(crate) fn messages(reader: Side<'_>, writer: Side<'_>, words: (&str, &str)) 
 
 /// `schemaNameEquals`: unqualified names equal, or a reader alias naming the writer's full name.
 fn names_match(reader: &Named, writer: &Named) -> bool {
-    let writer_full = writer.name.full();
-    reader.name.name == writer.name.name || reader.aliases.iter().any(|a| a.full() == writer_full)
+    reader.name.name == writer.name.name
+        || reader
+            .aliases
+            .iter()
+            .any(|a| full_bytes(a).eq(full_bytes(&writer.name)))
+}
+
+/// The bytes of [`Name::full`], without building it.
+fn full_bytes(name: &Name) -> impl Iterator<Item = u8> + '_ {
+    let space = name
+        .space
+        .as_deref()
+        .map(|s| s.bytes().chain(std::iter::once(b'.')));
+    space.into_iter().flatten().chain(name.name.bytes())
 }
 
 /// The promotions Avro allows from a writer type to a different reader type.
@@ -163,11 +208,14 @@ fn promotes(reader: &Kind, writer: &Kind) -> bool {
 }
 
 /// Java's location rendering: the root token is dropped, the rest joined as a JSON pointer.
-fn pointer(location: &[String]) -> String {
+fn pointer(location: &[Token]) -> String {
     let parts: Vec<String> = location
         .iter()
         .skip(1)
-        .map(|p| p.replace('~', "~0").replace('/', "~1"))
+        .map(|t| match t {
+            Token::Name(p) => p.replace('~', "~0").replace('/', "~1"),
+            Token::Index(i) => i.to_string(),
+        })
         .collect();
     format!("/{}", parts.join("/"))
 }
@@ -176,15 +224,15 @@ impl<'a> Checker<'a> {
     /// The two-argument `getCompatibility`: a fresh location, the shared memo.
     fn root(&mut self, reader: Id, writer: Id) -> Result<Found, Abort> {
         let mut location = Vec::new();
-        self.check(String::new(), reader, writer, &mut location)
+        self.check(Token::Name(""), reader, writer, &mut location)
     }
 
     fn check(
         &mut self,
-        token: String,
+        token: Token,
         reader: Id,
         writer: Id,
-        location: &mut Vec<String>,
+        location: &mut Vec<Token>,
     ) -> Result<Found, Abort> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -210,7 +258,7 @@ impl<'a> Checker<'a> {
         result
     }
 
-    fn incompatible(kind: ErrorType, message: String, location: &[String]) -> Incompatibility {
+    fn incompatible(kind: ErrorType, message: String, location: &[Token]) -> Incompatibility {
         Incompatibility {
             kind,
             message,
@@ -218,7 +266,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn type_mismatch(&self, reader: Id, writer: Id, location: &[String]) -> Found {
+    fn type_mismatch(&self, reader: Id, writer: Id, location: &[Token]) -> Found {
         vec![Self::incompatible(
             ErrorType::TypeMismatch,
             format!(
@@ -234,7 +282,7 @@ impl<'a> Checker<'a> {
         &mut self,
         reader: Id,
         writer: Id,
-        location: &mut Vec<String>,
+        location: &mut Vec<Token>,
     ) -> Result<Found, Abort> {
         // The arenas outlive the checker, so nodes can be held across recursive calls.
         let (reader_arena, writer_arena): (&'a Arena, &'a Arena) = (self.reader, self.writer);
@@ -244,14 +292,14 @@ impl<'a> Checker<'a> {
         if r.type_name() == w.type_name() {
             match (&r.kind, &w.kind) {
                 (Kind::Array(ri), Kind::Array(wi)) => {
-                    return self.check("items".to_owned(), *ri, *wi, location)
+                    return self.check(Token::Name("items"), *ri, *wi, location)
                 }
                 (Kind::Map(rv), Kind::Map(wv)) => {
-                    return self.check("values".to_owned(), *rv, *wv, location)
+                    return self.check(Token::Name("values"), *rv, *wv, location)
                 }
                 (Kind::Fixed { size: rs, .. }, Kind::Fixed { size: ws, .. }) => {
                     merge(&mut found, self.check_names(reader, writer, location));
-                    location.push("size".to_owned());
+                    location.push(Token::Name("size"));
                     if rs != ws {
                         found.push(Self::incompatible(
                             ErrorType::FixedSizeMismatch,
@@ -270,7 +318,7 @@ impl<'a> Checker<'a> {
                     Kind::Enum { symbols: wsyms, .. },
                 ) => {
                     merge(&mut found, self.check_names(reader, writer, location));
-                    location.push("symbols".to_owned());
+                    location.push(Token::Name("symbols"));
                     let reader_symbols: HashSet<&String> = rsyms.iter().collect();
                     let missing: BTreeSet<&String> = wsyms
                         .iter()
@@ -291,15 +339,15 @@ impl<'a> Checker<'a> {
                 }
                 (Kind::Record { fields: rf, .. }, Kind::Record { .. }) => {
                     merge(&mut found, self.check_names(reader, writer, location));
-                    let reader_fields = rf.clone().unwrap_or_default();
+                    let reader_fields: &'a [Field] = rf.as_deref().unwrap_or_default();
                     merge(
                         &mut found,
-                        self.check_fields(&reader_fields, writer, location)?,
+                        self.check_fields(reader_fields, writer, location)?,
                     );
                 }
                 (Kind::Union(_), Kind::Union(wtypes)) => {
                     for (i, branch) in wtypes.iter().enumerate() {
-                        location.push(i.to_string());
+                        location.push(Token::Index(i));
                         let branch_found = self.root(reader, *branch)?;
                         if !branch_found.is_empty() {
                             found.push(Self::incompatible(
@@ -364,21 +412,20 @@ impl<'a> Checker<'a> {
     }
 
     /// `checkSchemaNames`: unqualified names equal, or a reader alias naming the writer.
-    fn check_names(&self, reader: Id, writer: Id, location: &mut Vec<String>) -> Found {
+    fn check_names(&self, reader: Id, writer: Id, location: &mut Vec<Token>) -> Found {
         let (Some(r), Some(w)) = (
             self.reader.node(reader).named(),
             self.writer.node(writer).named(),
         ) else {
             return Vec::new();
         };
-        location.push("name".to_owned());
-        let writer_full = w.name.full();
+        location.push(Token::Name("name"));
         let found = if names_match(r, w) {
             Vec::new()
         } else {
             vec![Self::incompatible(
                 ErrorType::NameMismatch,
-                format!("expected: {writer_full}"),
+                format!("expected: {}", w.name.full()),
                 location,
             )]
         };
@@ -390,24 +437,25 @@ impl<'a> Checker<'a> {
         &mut self,
         reader_fields: &[Field],
         writer: Id,
-        location: &mut Vec<String>,
+        location: &mut Vec<Token>,
     ) -> Result<Found, Abort> {
         let mut found = Vec::new();
-        let writer_fields: HashMap<&str, Id> = match &self.writer.node(writer).kind {
+        let writer_arena: &'a Arena = self.writer;
+        let writer_fields = WriterFields::new(match &writer_arena.node(writer).kind {
             Kind::Record {
                 fields: Some(fields),
                 ..
-            } => fields.iter().map(|f| (f.name.as_str(), f.schema)).collect(),
-            _ => HashMap::new(),
-        };
-        location.push("fields".to_owned());
+            } => fields,
+            _ => &[],
+        });
+        location.push(Token::Name("fields"));
         for (pos, field) in reader_fields.iter().enumerate() {
-            location.push(pos.to_string());
+            location.push(Token::Index(pos));
             match self.lookup_writer_field(field, pos, writer, &writer_fields)? {
                 Some(writer_field) => {
                     merge(
                         &mut found,
-                        self.check("type".to_owned(), field.schema, writer_field, location)?,
+                        self.check(Token::Name("type"), field.schema, writer_field, location)?,
                     );
                 }
                 None if field.default.is_some() => {}
@@ -422,7 +470,7 @@ impl<'a> Checker<'a> {
                     if enum_with_default {
                         merge(
                             &mut found,
-                            self.check("type".to_owned(), field.schema, writer, location)?,
+                            self.check(Token::Name("type"), field.schema, writer, location)?,
                         );
                     } else {
                         found.push(Self::incompatible(
@@ -446,12 +494,16 @@ impl<'a> Checker<'a> {
         field: &Field,
         pos: usize,
         writer: Id,
-        writer_fields: &HashMap<&str, Id>,
+        writer_fields: &WriterFields<'_>,
     ) -> Result<Option<Id>, Abort> {
+        let by_name = writer_fields.get(field.name.as_str(), Some(pos));
+        if field.aliases.is_empty() {
+            return Ok(by_name);
+        }
         let mut matches: Vec<Id> = Vec::new();
-        matches.extend(writer_fields.get(field.name.as_str()));
+        matches.extend(by_name);
         for alias in &field.aliases {
-            matches.extend(writer_fields.get(alias.as_str()));
+            matches.extend(writer_fields.get(alias.as_str(), None));
         }
         match matches.as_slice() {
             [] => Ok(None),
@@ -463,5 +515,40 @@ impl<'a> Checker<'a> {
                 to_string(self.writer, writer)
             ))),
         }
+    }
+}
+
+/// A writer record's fields by name. Field names are unique within a record (the parser rejects
+/// duplicates), and readers mostly keep the writer's order, so the field at the reader field's
+/// position is tried first and a hash index is only built when that guess misses.
+struct WriterFields<'f> {
+    fields: &'f [Field],
+    index: std::cell::OnceCell<HashMap<&'f str, Id>>,
+}
+
+impl<'f> WriterFields<'f> {
+    fn new(fields: &'f [Field]) -> Self {
+        WriterFields {
+            fields,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The schema of the writer field named `name`; `hint` is where it probably is.
+    fn get(&self, name: &str, hint: Option<usize>) -> Option<Id> {
+        if let Some(field) = hint.and_then(|pos| self.fields.get(pos)) {
+            if field.name == name {
+                return Some(field.schema);
+            }
+        }
+        self.index
+            .get_or_init(|| {
+                self.fields
+                    .iter()
+                    .map(|f| (f.name.as_str(), f.schema))
+                    .collect()
+            })
+            .get(name)
+            .copied()
     }
 }

@@ -20,6 +20,7 @@ mod schema;
 mod tests;
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use crate::parse::Parsed;
 use crate::{Dependency, Direction, ParseOptions, SchemaError, SchemaReference, SchemaType};
@@ -32,8 +33,9 @@ pub struct AvroModel {
     arena: Arena,
     root: Id,
     full_name: Option<String>,
-    /// Boxed: the `apache_avro` schema is large and most uses never look at it.
-    resolved: Box<Result<apache_avro::Schema, String>>,
+    /// Built on first use (most uses, compatibility checks among them, never look at it), and
+    /// boxed: the `apache_avro` schema is large.
+    resolved: OnceLock<Box<Result<apache_avro::Schema, String>>>,
     normalization_error: Option<String>,
 }
 
@@ -45,7 +47,11 @@ impl AvroModel {
     /// do not match their field's type in stored schemas); for those this returns the Rust
     /// library's reason. The schema itself stays valid and comparable.
     pub fn schema(&self) -> Result<&apache_avro::Schema, &str> {
-        self.resolved.as_ref().as_ref().map_err(String::as_str)
+        self.resolved
+            .get_or_init(|| Box::new(to_apache(&self.arena, self.root)))
+            .as_ref()
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     /// Why Confluent would refuse to normalize this schema (registering it with
@@ -136,7 +142,6 @@ pub(crate) fn parse(
         Kind::Record { named, .. } => Some(named.name.full()),
         _ => None,
     };
-    let resolved = Box::new(to_apache(&arena, root));
     Ok(Parsed {
         canonical,
         normalized,
@@ -144,7 +149,7 @@ pub(crate) fn parse(
             arena,
             root,
             full_name,
-            resolved,
+            resolved: OnceLock::new(),
             normalization_error,
         },
     })

@@ -723,3 +723,83 @@ fn huge_unions_are_compared_within_a_bounded_effort() {
     let same = new_schema(&union("R", 1_000)).unwrap();
     assert!(crate::compatibility_errors(&same, &old, crate::Direction::Backward).is_empty());
 }
+
+#[test]
+fn parsed_schemas_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    let parsed =
+        new_schema(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#).unwrap();
+    shared(&parsed);
+    // The `apache_avro` form is built on first use, and then kept.
+    let SchemaModel::Avro(model) = &parsed.model else {
+        panic!("an Avro model");
+    };
+    let first = model.schema().unwrap() as *const apache_avro::Schema;
+    assert_eq!(first, model.schema().unwrap() as *const apache_avro::Schema);
+}
+
+#[test]
+fn writer_fields_are_found_by_name_in_any_order() {
+    let record = |fields: &str| {
+        new_schema(&format!(
+            r#"{{"type":"record","name":"R","fields":[{fields}]}}"#
+        ))
+        .unwrap()
+    };
+    let old = record(r#"{"name":"a","type":"int"},{"name":"b","type":"string"}"#);
+    // Reordered, `a` promoted to long, and a new field without default in the middle.
+    let new = record(
+        r#"{"name":"b","type":"string"},{"name":"c","type":"int"},{"name":"a","type":"long"}"#,
+    );
+    assert_eq!(
+        crate::compatibility_errors(&new, &old, crate::Direction::Backward),
+        vec!["{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'c' at path '/fields/1' in the new schema has no default value and is missing in the old schema', additionalInfo:'c'}"]
+    );
+    // Reordered with a type change: the location is the reader's position.
+    let new = record(r#"{"name":"b","type":"int"},{"name":"a","type":"int"}"#);
+    assert_eq!(
+        crate::compatibility_errors(&new, &old, crate::Direction::Backward),
+        vec!["{errorType:'TYPE_MISMATCH', description:'The type (path '/fields/0/type') of a field in the new schema does not match with the old schema', additionalInfo:'reader type: INT not compatible with writer type: STRING'}"]
+    );
+    // A field alias finds the writer's field; a name and an alias both matching is an error.
+    let new = record(r#"{"name":"x","type":"int","aliases":["a"]},{"name":"b","type":"string"}"#);
+    assert!(crate::compatibility_errors(&new, &old, crate::Direction::Backward).is_empty());
+    let new = record(r#"{"name":"b","type":"string","aliases":["a"]}"#);
+    let messages = crate::compatibility_errors(&new, &old, crate::Direction::Backward);
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0].starts_with(
+            "Unexpected exception during compatibility check: Reader record field b type:STRING pos:0 matches multiple fields in writer record schema"
+        ),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn record_aliases_name_the_writer_by_full_name() {
+    let old = new_schema(
+        r#"{"type":"record","name":"Old","namespace":"com.example","fields":[{"name":"a","type":"int"}]}"#,
+    )
+    .unwrap();
+    let renamed = |aliases: &str| {
+        new_schema(&format!(
+            r#"{{"type":"record","name":"New","namespace":"com.example","aliases":[{aliases}],"fields":[{{"name":"a","type":"int"}}]}}"#
+        ))
+        .unwrap()
+    };
+    assert!(crate::compatibility_errors(
+        &renamed(r#""com.example.Old""#),
+        &old,
+        crate::Direction::Backward
+    )
+    .is_empty());
+    // A relative alias takes the record's namespace.
+    assert!(
+        crate::compatibility_errors(&renamed(r#""Old""#), &old, crate::Direction::Backward)
+            .is_empty()
+    );
+    assert_eq!(
+        crate::compatibility_errors(&renamed(r#""other.Old""#), &old, crate::Direction::Backward),
+        vec!["{errorType:'NAME_MISMATCH', description:'The name of the schema has changed (path '/name')', additionalInfo:'expected: com.example.Old'}"]
+    );
+}

@@ -219,13 +219,26 @@ pub(crate) enum OptionValue {
 /// The largest field number.
 pub(crate) const MAX_TAG: i32 = 536_870_911;
 
-pub(crate) const SCALARS: [&str; 15] = [
-    "double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32",
-    "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes",
-];
-
+/// Whether `ty` names one of the fifteen scalar types.
 pub(crate) fn is_scalar(ty: &str) -> bool {
-    SCALARS.contains(&ty)
+    matches!(
+        ty,
+        "double"
+            | "float"
+            | "int32"
+            | "int64"
+            | "uint32"
+            | "uint64"
+            | "sint32"
+            | "sint64"
+            | "fixed32"
+            | "fixed64"
+            | "sfixed32"
+            | "sfixed64"
+            | "bool"
+            | "string"
+            | "bytes"
+    )
 }
 
 /// Splits `map<K, V>` into its key and value types.

@@ -131,6 +131,23 @@ pub(crate) fn bundled() -> &'static Bundled {
     BUNDLED.get_or_init(build)
 }
 
+/// The types of every bundled file, collected once: the base that schemas not replacing a
+/// bundled file layer their own types on (see [`Types::collect_over`]).
+pub(crate) fn bundled_types() -> &'static Types<'static> {
+    static TYPES: OnceLock<Types<'static>> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        let files: Vec<(&ProtoFile, super::types::Origin)> =
+            bundled().files.iter().map(|(_, f)| (f, None)).collect();
+        Types::collect_files(&files)
+    })
+}
+
+/// [`type_files`] of every bundled file, computed once.
+pub(crate) fn bundled_type_files() -> &'static HashMap<String, String> {
+    static OWNERS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    OWNERS.get_or_init(|| type_files(bundled().files.iter().map(|(n, f)| (n.as_str(), f))))
+}
+
 /// Full type name (without dot) to the file declaring it.
 pub(crate) fn type_files<'f>(
     files: impl IntoIterator<Item = (&'f str, &'f ProtoFile)>,

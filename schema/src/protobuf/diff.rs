@@ -8,7 +8,9 @@
 //! Confluent walks several `HashSet`s; their iteration order decides the order of the reported
 //! differences, so [`java_hash_order`] reproduces it.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::hash::Hash;
 
 use super::ast::{
@@ -150,29 +152,23 @@ pub(crate) fn incompatibilities<'s, 'a>(
     update: &Side<'s, 'a>,
     forward: bool,
 ) -> Vec<String> {
-    let mut ctx = Ctx {
-        original: original.types,
-        update: update.types,
-        original_package: original.types.package.clone(),
-        update_package: update.types.package.clone(),
-        path: Vec::new(),
-        names: Vec::new(),
-        schemas: Vec::new(),
-        diffs: Vec::new(),
-        depth: 0,
-    };
-    if original.file.package.as_deref().unwrap_or("")
-        != update.file.package.as_deref().unwrap_or("")
+    // Which differences exist does not depend on the order the elements are walked in (the
+    // cycle guard and the depth bound follow the nesting, not the siblings' order); only the
+    // order they are reported in does. A first pass therefore walks the declaration order and
+    // records no paths, and only when it finds an incompatible difference does a second pass
+    // walk Java's order and write the messages.
+    if differences(original, update, false)
+        .iter()
+        .all(|(kind, _)| kind.is_compatible())
     {
-        ctx.add(Kind::PackageChanged);
+        return Vec::new();
     }
-    ctx.compare_type_elements(&original.file.types, &update.file.types);
     let (a, b) = if forward {
         ("old", "new")
     } else {
         ("new", "old")
     };
-    ctx.diffs
+    differences(original, update, true)
         .iter()
         .filter(|(kind, _)| !kind.is_compatible())
         .map(|(kind, path)| {
@@ -185,6 +181,34 @@ pub(crate) fn incompatibilities<'s, 'a>(
         .collect()
 }
 
+/// Every difference from `original` to `update`, compatible or not, with its path; in
+/// Confluent's order and with paths when `exact`, else in declaration order with empty paths.
+fn differences<'s, 'a>(
+    original: &Side<'s, 'a>,
+    update: &Side<'s, 'a>,
+    exact: bool,
+) -> Vec<(Kind, String)> {
+    let mut ctx = Ctx {
+        original: original.types,
+        update: update.types,
+        original_package: original.types.package.clone(),
+        update_package: update.types.package.clone(),
+        path: Path::new(exact),
+        names: Vec::new(),
+        schemas: Vec::new(),
+        diffs: Vec::new(),
+        depth: 0,
+        exact,
+    };
+    if original.file.package.as_deref().unwrap_or("")
+        != update.file.package.as_deref().unwrap_or("")
+    {
+        ctx.add(Kind::PackageChanged);
+    }
+    ctx.compare_type_elements(&original.file.types, &update.file.types);
+    ctx.diffs
+}
+
 /// Java's `String.hashCode`.
 fn java_string_hash(s: &str) -> i32 {
     s.encode_utf16().fold(0i32, |h, unit| {
@@ -193,16 +217,16 @@ fn java_string_hash(s: &str) -> i32 {
 }
 
 /// The order in which a Java `HashSet` built as `new HashSet<>(first); addAll(second)` iterates.
-fn java_hash_order<T: Clone + Eq + Hash>(
+fn java_hash_order<T: Copy + Eq + Hash>(
     first: &[T],
     second: &[T],
-    hash: impl Fn(&T) -> i32,
+    hash: impl Fn(T) -> i32,
 ) -> Vec<T> {
-    let mut seen: HashSet<T> = HashSet::new();
-    let mut items: Vec<T> = Vec::new();
-    for item in first.iter().chain(second) {
-        if seen.insert(item.clone()) {
-            items.push(item.clone());
+    let mut seen: HashSet<T> = HashSet::with_capacity(first.len() + second.len());
+    let mut items: Vec<T> = Vec::with_capacity(first.len() + second.len());
+    for &item in first.iter().chain(second) {
+        if seen.insert(item) {
+            items.push(item);
         }
     }
     let initial = ((first.len() as f64 / 0.75) as usize + 1).max(16);
@@ -210,7 +234,7 @@ fn java_hash_order<T: Clone + Eq + Hash>(
     while items.len() as f64 > capacity as f64 * 0.75 {
         capacity *= 2;
     }
-    let bucket = |item: &T| {
+    let bucket = |item: T| {
         let h = hash(item);
         let spread = h ^ ((h as u32) >> 16) as i32;
         (spread as u32 as usize) & (capacity - 1)
@@ -218,24 +242,140 @@ fn java_hash_order<T: Clone + Eq + Hash>(
     let mut indexed: Vec<(usize, usize, T)> = items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| (bucket(&item), i, item))
+        .map(|(i, item)| (bucket(item), i, item))
         .collect();
-    indexed.sort_by_key(|(b, i, _)| (*b, *i));
+    indexed.sort_unstable_by_key(|(b, i, _)| (*b, *i));
     indexed.into_iter().map(|(_, _, item)| item).collect()
 }
 
-fn string_order(first: &[&str], second: &[&str]) -> Vec<String> {
-    let first: Vec<String> = java_hash_order(first, &[], |s| java_string_hash(s))
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let second: Vec<String> = second.iter().map(|s| (*s).to_owned()).collect();
-    java_hash_order(&first, &second, |s| java_string_hash(s))
+fn string_order<'n>(first: &[&'n str], second: &[&'n str]) -> Vec<&'n str> {
+    let first = java_hash_order(first, &[], java_string_hash);
+    java_hash_order(&first, second, java_string_hash)
 }
 
 fn tag_order(first: &[i32], second: &[i32]) -> Vec<i32> {
-    let first = java_hash_order(first, &[], |t| *t);
-    java_hash_order(&first, second, |t| *t)
+    let first = java_hash_order(first, &[], |t| t);
+    java_hash_order(&first, second, |t| t)
+}
+
+/// Fields by number as a Java map filled in declaration order holds them: the numbers in the
+/// order they first appear, each with the last field declared with it.
+struct ByTag<'s> {
+    keys: Vec<i32>,
+    /// One entry per number, sorted by number; `None` once removed.
+    entries: Vec<(i32, Option<&'s Field>)>,
+}
+
+impl<'s> ByTag<'s> {
+    fn new(fields: &'s [Field]) -> Self {
+        if fields.windows(2).all(|w| w[0].tag < w[1].tag) {
+            return ByTag {
+                keys: fields.iter().map(|f| f.tag).collect(),
+                entries: fields.iter().map(|f| (f.tag, Some(f))).collect(),
+            };
+        }
+        let mut sorted: Vec<(i32, usize)> =
+            fields.iter().enumerate().map(|(i, f)| (f.tag, i)).collect();
+        sorted.sort_unstable();
+        let mut entries = Vec::with_capacity(sorted.len());
+        let mut firsts: Vec<(usize, i32)> = Vec::with_capacity(sorted.len());
+        for group in sorted.chunk_by(|a, b| a.0 == b.0) {
+            if let (Some(&(tag, first)), Some(&(_, last))) = (group.first(), group.last()) {
+                entries.push((tag, fields.get(last)));
+                firsts.push((first, tag));
+            }
+        }
+        firsts.sort_unstable();
+        ByTag {
+            keys: firsts.into_iter().map(|(_, tag)| tag).collect(),
+            entries,
+        }
+    }
+
+    fn slot(&self, tag: i32) -> Option<usize> {
+        // Numbers are usually consecutive: try the entry where that would put `tag` first.
+        let first = self.entries.first()?.0;
+        if let Some(guess) = usize::try_from(i64::from(tag) - i64::from(first))
+            .ok()
+            .filter(|&i| self.entries.get(i).is_some_and(|e| e.0 == tag))
+        {
+            return Some(guess);
+        }
+        self.entries.binary_search_by_key(&tag, |(t, _)| *t).ok()
+    }
+
+    fn get(&self, tag: i32) -> Option<&'s Field> {
+        self.slot(tag).and_then(|i| self.entries[i].1)
+    }
+
+    fn contains(&self, tag: i32) -> bool {
+        self.get(tag).is_some()
+    }
+
+    /// Removes the field with this number; whether there was one.
+    fn remove(&mut self, tag: i32) -> bool {
+        match self.slot(tag) {
+            Some(i) => self.entries[i].1.take().is_some(),
+            None => false,
+        }
+    }
+}
+
+/// Where the comparison is: its segments joined with `/`, grown and cut back as it descends
+/// and returns, so that a path is only formatted when a difference is recorded.
+/// Disabled, it records nothing (paths are only needed for messages).
+struct Path {
+    text: String,
+    /// Where the text ended before each segment was added.
+    ends: Vec<usize>,
+    enabled: bool,
+}
+
+impl Path {
+    fn new(enabled: bool) -> Self {
+        Path {
+            text: String::new(),
+            ends: Vec::new(),
+            enabled,
+        }
+    }
+
+    fn of(segments: &[String], enabled: bool) -> Self {
+        let mut path = Path::new(enabled);
+        for segment in segments {
+            path.push_name(segment);
+        }
+        path
+    }
+
+    fn push_name(&mut self, segment: &str) {
+        if !self.enabled {
+            return;
+        }
+        self.ends.push(self.text.len());
+        if self.ends.len() > 1 {
+            self.text.push('/');
+        }
+        self.text.push_str(segment);
+    }
+
+    fn push_tag(&mut self, tag: i32) {
+        if !self.enabled {
+            return;
+        }
+        self.ends.push(self.text.len());
+        if self.ends.len() > 1 {
+            self.text.push('/');
+        }
+        // Writing to a `String` cannot fail.
+        let _ = write!(self.text, "{tag}");
+    }
+
+    fn pop(&mut self) {
+        if let Some(end) = self.ends.pop() {
+            self.text.truncate(end);
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -262,13 +402,16 @@ struct Ctx<'s, 'a> {
     update: &'s Types<'a>,
     original_package: String,
     update_package: String,
-    path: Vec<String>,
+    path: Path,
     names: Vec<String>,
     /// Original messages being compared (by address), which guards against cycles.
     schemas: Vec<usize>,
     diffs: Vec<(Kind, String)>,
     /// How many referenced-message comparisons enclose this one.
     depth: usize,
+    /// Whether sets are walked in Confluent's order and paths recorded (else declaration order
+    /// and empty paths: enough to tell whether any difference is incompatible).
+    exact: bool,
 }
 
 /// Beyond this many nested comparisons of referenced messages (a chain of distinct messages
@@ -277,18 +420,50 @@ const MAX_SUB_DEPTH: usize = 64;
 
 impl<'s, 'a> Ctx<'s, 'a> {
     fn add(&mut self, kind: Kind) {
-        self.diffs
-            .push((kind, format!("#/{}", self.path.join("/"))));
+        let path = if self.exact {
+            format!("#/{}", self.path.text)
+        } else {
+            String::new()
+        };
+        self.diffs.push((kind, path));
     }
 
-    fn add_at(&mut self, segment: &str, kind: Kind) {
-        self.path.push(segment.to_owned());
+    fn add_at(&mut self, tag: i32, kind: Kind) {
+        self.path.push_tag(tag);
         self.add(kind);
         self.path.pop();
     }
 
     fn is_compatible(&self) -> bool {
         self.diffs.iter().all(|(k, _)| k.is_compatible())
+    }
+
+    /// The names of `first` and then those of `second` not in it (`in_first`), each once: in
+    /// Java's `HashSet` order when exact, else as given.
+    fn name_order(
+        &self,
+        first: &[&'s str],
+        second: &[&'s str],
+        in_first: impl Fn(&str) -> bool,
+    ) -> Vec<&'s str> {
+        if self.exact {
+            string_order(first, second)
+        } else {
+            let mut names = first.to_vec();
+            names.extend(second.iter().copied().filter(|n| !in_first(n)));
+            names
+        }
+    }
+
+    /// [`Ctx::name_order`] for field numbers.
+    fn tag_order(&self, first: &[i32], second: &[i32], in_first: impl Fn(i32) -> bool) -> Vec<i32> {
+        if self.exact {
+            tag_order(first, second)
+        } else {
+            let mut tags = first.to_vec();
+            tags.extend(second.iter().copied().filter(|t| !in_first(*t)));
+            tags
+        }
     }
 
     fn resolve(&self, name: &str, original: bool) -> Option<String> {
@@ -311,7 +486,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
     }
 
     fn enter_name(&mut self, name: &str) {
-        self.path.push(name.to_owned());
+        self.path.push_name(name);
         self.names.push(name.to_owned());
     }
 
@@ -351,18 +526,19 @@ impl<'s, 'a> Ctx<'s, 'a> {
         let (orig_names, orig_messages, orig_enum_names, orig_enums) = collect(original);
         let (upd_names, upd_messages, upd_enum_names, upd_enums) = collect(update);
 
-        for name in string_order(&orig_names, &upd_names) {
-            self.enter_name(&name);
-            let o = orig_messages.get(name.as_str());
-            let u = upd_messages.get(name.as_str());
+        let names = self.name_order(&orig_names, &upd_names, |n| orig_messages.contains_key(n));
+        for name in names {
+            self.enter_name(name);
+            let o = orig_messages.get(name);
+            let u = upd_messages.get(name);
             match (o, u) {
                 (Some(_), None) => {
-                    if self.lookup(&name, true).is_some_and(|t| !t.is_map) {
+                    if self.lookup(name, true).is_some_and(|t| !t.is_map) {
                         self.add(Kind::MessageRemoved);
                     }
                 }
                 (None, Some(_)) => {
-                    if self.lookup(&name, false).is_some_and(|t| !t.is_map) {
+                    if self.lookup(name, false).is_some_and(|t| !t.is_map) {
                         self.add(Kind::MessageAdded);
                     }
                 }
@@ -377,10 +553,13 @@ impl<'s, 'a> Ctx<'s, 'a> {
             self.leave_name();
         }
 
-        for name in string_order(&orig_enum_names, &upd_enum_names) {
-            self.enter_name(&name);
-            let o = orig_enums.get(name.as_str());
-            let u = upd_enums.get(name.as_str());
+        let names = self.name_order(&orig_enum_names, &upd_enum_names, |n| {
+            orig_enums.contains_key(n)
+        });
+        for name in names {
+            self.enter_name(name);
+            let o = orig_enums.get(name);
+            let u = upd_enums.get(name);
             match (o, u) {
                 (Some(_), None) => self.add(Kind::EnumRemoved),
                 (None, Some(_)) => self.add(Kind::EnumAdded),
@@ -392,6 +571,10 @@ impl<'s, 'a> Ctx<'s, 'a> {
     }
 
     fn compare_enums(&mut self, original: &EnumElement, update: &EnumElement) {
+        // Every difference between constants is compatible: only reported ones need walking.
+        if !self.exact {
+            return;
+        }
         let orig: HashMap<i32, &str> = original
             .constants
             .iter()
@@ -411,7 +594,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 (Some(a), Some(b)) if a != b => Kind::EnumConstChanged,
                 _ => continue,
             };
-            self.add_at(&tag.to_string(), kind);
+            self.add_at(tag, kind);
         }
     }
 
@@ -426,31 +609,22 @@ impl<'s, 'a> Ctx<'s, 'a> {
     }
 
     fn compare_message_fields(&mut self, original: &'s Message, update: &'s Message) {
-        let by_tag = |fields: &'s [Field]| {
-            let mut keys: Vec<i32> = Vec::new();
-            let mut map: HashMap<i32, &'s Field> = HashMap::new();
-            for f in fields {
-                if map.insert(f.tag, f).is_none() {
-                    keys.push(f.tag);
-                }
-            }
-            (keys, map)
-        };
-        let (orig_tag_keys, mut orig_by_tag) = by_tag(&original.fields);
-        let (upd_tags, upd_by_tag) = by_tag(&update.fields);
-        let orig_oneof_tags: HashSet<i32> = original
+        let mut orig_by_tag = ByTag::new(&original.fields);
+        let upd_by_tag = ByTag::new(&update.fields);
+        let mut orig_oneof_tags: Vec<i32> = original
             .oneofs
             .iter()
             .flat_map(|o| o.fields.iter().map(|f| f.tag))
             .collect();
+        orig_oneof_tags.sort_unstable();
 
         for oneof in &update.oneofs {
-            self.path.push(oneof.name.clone());
+            self.path.push_name(&oneof.name);
             let (mut moved, mut existing) = (0, 0);
             for field in &oneof.fields {
-                if orig_by_tag.remove(&field.tag).is_some() {
+                if orig_by_tag.remove(field.tag) {
                     moved += 1;
-                } else if orig_oneof_tags.contains(&field.tag) {
+                } else if orig_oneof_tags.binary_search(&field.tag).is_ok() {
                     existing += 1;
                 }
             }
@@ -474,21 +648,23 @@ impl<'s, 'a> Ctx<'s, 'a> {
         };
         let (orig_oneof_names, orig_oneofs) = oneofs(original);
         let (upd_oneof_names, upd_oneofs) = oneofs(update);
-        for name in string_order(&orig_oneof_names, &upd_oneof_names) {
-            self.path.push(name.clone());
-            let o = orig_oneofs.get(name.as_str());
-            let u = upd_oneofs.get(name.as_str());
+        let names = self.name_order(&orig_oneof_names, &upd_oneof_names, |n| {
+            orig_oneofs.contains_key(n)
+        });
+        for name in names {
+            self.path.push_name(name);
+            let o = orig_oneofs.get(name);
+            let u = upd_oneofs.get(name);
             match (o, u) {
                 (_, None) => self.add(Kind::OneofRemoved),
                 (None, _) => self.add(Kind::OneofAdded),
                 (Some(o), Some(u)) => {
-                    let (ot, of_map) = by_tag(&o.fields);
-                    let (ut, uf_map) = by_tag(&u.fields);
-                    for tag in tag_order(&ot, &ut) {
-                        self.path.push(tag.to_string());
-                        let of = of_map.get(&tag).copied();
-                        let uf = uf_map.get(&tag).copied();
-                        match (of, uf) {
+                    let of_map = ByTag::new(&o.fields);
+                    let uf_map = ByTag::new(&u.fields);
+                    let tags = self.tag_order(&of_map.keys, &uf_map.keys, |t| of_map.contains(t));
+                    for tag in tags {
+                        self.path.push_tag(tag);
+                        match (of_map.get(tag), uf_map.get(tag)) {
                             (Some(_), None) => self.add(Kind::OneofFieldRemoved),
                             (None, Some(_)) => self.add(Kind::OneofFieldAdded),
                             (Some(a), Some(b)) => self.compare_fields(a, b),
@@ -502,16 +678,16 @@ impl<'s, 'a> Ctx<'s, 'a> {
         }
 
         // The original's tags are iterated as they were before the oneof pass removed some.
-        let remaining: Vec<i32> = orig_tag_keys
+        let remaining: Vec<i32> = orig_by_tag
+            .keys
             .iter()
             .copied()
-            .filter(|t| orig_by_tag.contains_key(t))
+            .filter(|t| orig_by_tag.contains(*t))
             .collect();
-        for tag in tag_order(&remaining, &upd_tags) {
-            self.path.push(tag.to_string());
-            let o = orig_by_tag.get(&tag).copied();
-            let u = upd_by_tag.get(&tag).copied();
-            match (o, u) {
+        let tags = self.tag_order(&remaining, &upd_by_tag.keys, |t| orig_by_tag.contains(t));
+        for tag in tags {
+            self.path.push_tag(tag);
+            match (orig_by_tag.get(tag), upd_by_tag.get(tag)) {
                 (Some(o), None) => self.add(if o.label == Some(Label::Required) {
                     Kind::RequiredFieldRemoved
                 } else {
@@ -568,20 +744,25 @@ impl<'s, 'a> Ctx<'s, 'a> {
         }
     }
 
+    /// `ty`, or `map<K, V>` when it names a map-entry message.
+    fn written_type<'t>(&self, ty: &'t str, original: bool) -> Cow<'t, str> {
+        let types = if original { self.original } else { self.update };
+        if types.may_be_map_entry(ty) {
+            if let Some(map) = self.lookup(ty, original).and_then(|t| t.map_type()) {
+                return Cow::Owned(map);
+            }
+        }
+        Cow::Borrowed(ty)
+    }
+
     fn compare_types(
         &mut self,
         original: &str,
         update: &str,
         labels: Option<(Option<Label>, Option<Label>)>,
     ) {
-        let original = self
-            .lookup(original, true)
-            .and_then(|t| t.map_type())
-            .unwrap_or_else(|| original.to_owned());
-        let update = self
-            .lookup(update, false)
-            .and_then(|t| t.map_type())
-            .unwrap_or_else(|| update.to_owned());
+        let original = self.written_type(original, true);
+        let update = self.written_type(update, false);
         let kind = self.kind(&original, true);
         if kind != self.kind(&update, false) {
             self.add(Kind::FieldKindChanged);
@@ -606,10 +787,8 @@ impl<'s, 'a> Ctx<'s, 'a> {
             FieldKind::Map => {
                 if let (Some((ok, ov)), Some((uk, uv))) = (map_types(&original), map_types(&update))
                 {
-                    let (ok, ov, uk, uv) =
-                        (ok.to_owned(), ov.to_owned(), uk.to_owned(), uv.to_owned());
-                    self.compare_types(&ok, &uk, None);
-                    self.compare_types(&ov, &uv, None);
+                    self.compare_types(ok, uk, None);
+                    self.compare_types(ov, uv, None);
                 }
             }
         }
@@ -634,8 +813,8 @@ impl<'s, 'a> Ctx<'s, 'a> {
                 .unwrap_or(full)
                 .to_owned()
         };
-        let orig_local = local(&orig_full, &orig_type.package);
-        let upd_local = local(&upd_full, &upd_type.package);
+        let orig_local = local(&orig_full, orig_type.package);
+        let upd_local = local(&upd_full, upd_type.package);
         if orig_local != upd_local {
             self.add(Kind::FieldNamedTypeChanged);
             return;
@@ -654,13 +833,14 @@ impl<'s, 'a> Ctx<'s, 'a> {
         let mut sub = Ctx {
             original: self.original,
             update: self.update,
-            original_package: orig_type.package.clone(),
-            update_package: upd_type.package.clone(),
-            path: parts.clone(),
+            original_package: orig_type.package.to_owned(),
+            update_package: upd_type.package.to_owned(),
+            path: Path::of(&parts, self.exact),
             names: parts,
             schemas: self.schemas.clone(),
             diffs: Vec::new(),
             depth: self.depth + 1,
+            exact: self.exact,
         };
         sub.compare_messages(orig_msg, upd_msg);
         let compatible = sub.is_compatible();
@@ -673,7 +853,10 @@ impl<'s, 'a> Ctx<'s, 'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{java_string_hash, string_order, tag_order};
+    use super::super::ast::Field;
+    use super::super::parser;
+    use super::super::types::Types;
+    use super::{java_string_hash, string_order, tag_order, ByTag, Path, Side};
 
     #[test]
     fn iterates_like_java_hash_sets() {
@@ -681,5 +864,103 @@ mod tests {
         assert_eq!(java_string_hash("hello"), 99_162_322);
         assert_eq!(string_order(&["B", "A"], &[]), vec!["A", "B"]);
         assert_eq!(tag_order(&[17, 1], &[2]), vec![17, 1, 2]);
+        // Past 12 entries the table doubles to 32 buckets: 16 no longer shares 0's bucket.
+        let many: Vec<i32> = (1..=13).rev().collect();
+        let mut expected: Vec<i32> = (0..=13).collect();
+        expected.push(16);
+        assert_eq!(tag_order(&many, &[16, 0]), expected);
+    }
+
+    fn field(tag: i32, name: &str) -> Field {
+        Field {
+            label: None,
+            ty: "int32".to_owned(),
+            name: name.to_owned(),
+            tag,
+            default: None,
+            json_name: None,
+            options: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fields_by_number_keep_first_order_and_last_field() {
+        let fields = [field(3, "a"), field(1, "b"), field(3, "c"), field(7, "d")];
+        let mut by_tag = ByTag::new(&fields);
+        assert_eq!(by_tag.keys, [3, 1, 7]);
+        assert_eq!(by_tag.get(3).map(|f| f.name.as_str()), Some("c"));
+        assert_eq!(by_tag.get(7).map(|f| f.name.as_str()), Some("d"));
+        assert!(by_tag.get(2).is_none() && by_tag.get(-5).is_none());
+        assert!(by_tag.remove(3));
+        assert!(!by_tag.remove(3) && !by_tag.contains(3));
+        assert!(by_tag.contains(1));
+        // Consecutive numbers are found directly, gaps by search.
+        let sorted = [field(1, "a"), field(2, "b"), field(5, "c")];
+        let by_tag = ByTag::new(&sorted);
+        assert_eq!(by_tag.keys, [1, 2, 5]);
+        assert_eq!(by_tag.get(5).map(|f| f.name.as_str()), Some("c"));
+        assert!(by_tag.get(3).is_none() && by_tag.get(i32::MIN).is_none());
+        assert!(ByTag::new(&[]).get(1).is_none());
+    }
+
+    #[test]
+    fn paths_join_segments_and_record_nothing_when_disabled() {
+        let mut path = Path::of(&["A".to_owned(), "B".to_owned()], true);
+        path.push_tag(12);
+        assert_eq!(path.text, "A/B/12");
+        path.pop();
+        path.push_name("");
+        assert_eq!(path.text, "A/B/");
+        path.pop();
+        path.pop();
+        path.pop();
+        assert_eq!(path.text, "");
+        path.pop();
+        path.push_tag(-1);
+        assert_eq!(path.text, "-1");
+        let mut off = Path::of(&["A".to_owned()], false);
+        off.push_tag(3);
+        off.pop();
+        assert_eq!(off.text, "");
+    }
+
+    /// Both passes see the same differences; the reported ones come in Java's order.
+    #[test]
+    fn reports_in_java_order_what_the_deciding_pass_finds() {
+        let old = parser::parse(
+            "syntax = \"proto3\";\nmessage M {\n  string a = 20;\n  string b = 3;\n  string c = 4;\n}\n",
+        )
+        .unwrap();
+        let new = parser::parse(
+            "syntax = \"proto3\";\nmessage M {\n  int32 a = 20;\n  int32 b = 3;\n  string renamed = 4;\n}\n",
+        )
+        .unwrap();
+        let (old_types, new_types) = (Types::collect(&old, &[]), Types::collect(&new, &[]));
+        let old_side = Side {
+            file: &old,
+            types: &old_types,
+        };
+        let new_side = Side {
+            file: &new,
+            types: &new_types,
+        };
+        let fast = super::differences(&old_side, &new_side, false);
+        let exact = super::differences(&old_side, &new_side, true);
+        let kinds = |diffs: &[(super::Kind, String)]| {
+            let mut kinds: Vec<&str> = diffs.iter().map(|(k, _)| k.name()).collect();
+            kinds.sort_unstable();
+            kinds
+        };
+        assert_eq!(kinds(&fast), kinds(&exact));
+        assert!(fast.iter().all(|(_, path)| path.is_empty()));
+        assert_eq!(
+            super::incompatibilities(&old_side, &new_side, false),
+            [
+                "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/3' in the new schema does not match its kind in the old schema\"}",
+                "{errorType:\"FIELD_SCALAR_KIND_CHANGED\", description:\"The kind of a SCALAR field at path '#/M/20' in the new schema does not match its kind in the old schema\"}",
+            ]
+        );
+        // A renamed field alone is compatible.
+        assert!(super::incompatibilities(&old_side, &old_side, false).is_empty());
     }
 }

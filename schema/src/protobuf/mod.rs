@@ -27,6 +27,7 @@ mod tags;
 mod types;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -38,7 +39,7 @@ use crate::parse::Parsed;
 use crate::{Dependency, Direction, ParseOptions, SchemaError, SchemaReference, SchemaType};
 
 use ast::{ProtoFile, TypeElement};
-use bundled::{bundled, type_files};
+use bundled::{bundled, bundled_type_files, bundled_types, type_files};
 use descriptor::{file_from_descriptor, Compiler};
 use printer::Format;
 use types::{Origin, Types};
@@ -57,6 +58,13 @@ struct Model {
     file: ProtoFile,
     dependencies: Vec<DependencyFile>,
     file_name: String,
+    /// Built on first use: compatibility checks and text forms never need it.
+    compiled: OnceLock<Compiled>,
+}
+
+/// The schema compiled for the serializers.
+#[derive(Debug)]
+struct Compiled {
     descriptor: FileDescriptorProto,
     pool: DescriptorPool,
     descriptor_error: Option<String>,
@@ -139,6 +147,13 @@ fn zero_field_number(types: &[TypeElement]) -> Option<(String, String)> {
     None
 }
 
+/// Whether a registered dependency replaces a bundled file, which then cannot be seen: the
+/// shared types of all the bundled files ([`bundled_types`]) are then not the visible ones.
+fn replaces_bundled(dependencies: &[DependencyFile]) -> bool {
+    let b = bundled();
+    dependencies.iter().any(|d| b.contains(&d.name))
+}
+
 impl Model {
     /// Every file the schema can see, with where it comes from: dependencies, then the bundled
     /// files (which a registered dependency of the same name replaces).
@@ -155,13 +170,33 @@ impl Model {
         files
     }
 
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| {
+            let (descriptor, pool, descriptor_error) =
+                build_pool(&self.file, &self.file_name, &self.dependencies);
+            Compiled {
+                descriptor,
+                pool,
+                descriptor_error,
+            }
+        })
+    }
+
     fn types(&self) -> Types<'_> {
+        if replaces_bundled(&self.dependencies) {
+            let files: Vec<(&ProtoFile, Origin)> = self
+                .visible_files()
+                .into_iter()
+                .map(|(_, f, o)| (f, o))
+                .collect();
+            return Types::collect(&self.file, &files);
+        }
         let files: Vec<(&ProtoFile, Origin)> = self
-            .visible_files()
-            .into_iter()
-            .map(|(_, f, o)| (f, o))
+            .dependencies
+            .iter()
+            .map(|d| (&d.file, d.origin.clone()))
             .collect();
-        Types::collect(&self.file, &files)
+        Types::collect_over(Some(bundled_types()), &self.file, &files)
     }
 }
 
@@ -186,7 +221,7 @@ impl ProtobufModel {
     /// [`ProtobufModel::descriptor_pool`]: every type name fully qualified, map entries named
     /// as protoc names them.
     pub fn file_descriptor_proto(&self) -> &FileDescriptorProto {
-        &self.inner.descriptor
+        &self.inner.compiled().descriptor
     }
 
     /// A pool holding the schema's file (named [`ProtobufModel::file_name`]), its references and
@@ -196,7 +231,7 @@ impl ProtobufModel {
     /// example); for those the pool lacks the schema's file and
     /// [`ProtobufModel::descriptor_error`] says why.
     pub fn descriptor_pool(&self) -> &DescriptorPool {
-        &self.inner.pool
+        &self.inner.compiled().pool
     }
 
     /// The name of the schema's own file in [`ProtobufModel::descriptor_pool`].
@@ -206,7 +241,7 @@ impl ProtobufModel {
 
     /// Why the schema could not be compiled into the pool, when it could not.
     pub fn descriptor_error(&self) -> Option<&str> {
-        self.inner.descriptor_error.as_deref()
+        self.inner.compiled().descriptor_error.as_deref()
     }
 
     /// The full name of the first message, the one serializers use by default (index `[0]`).
@@ -219,7 +254,7 @@ impl ProtobufModel {
     /// top-level messages, then among each enclosing message's nested messages.
     pub fn message_index_path(&self, full_name: &str) -> Option<Vec<i32>> {
         let name = full_name.strip_prefix('.').unwrap_or(full_name);
-        let message = self.inner.pool.get_message_by_name(name)?;
+        let message = self.inner.compiled().pool.get_message_by_name(name)?;
         if message.parent_file().name() != self.inner.file_name {
             return None;
         }
@@ -245,7 +280,11 @@ impl ProtobufModel {
 
     /// The message at a message-index path; an empty path means `[0]`, the first message.
     pub fn message_by_index_path(&self, path: &[i32]) -> Option<MessageDescriptor> {
-        let file = self.inner.pool.get_file_by_name(&self.inner.file_name)?;
+        let file = self
+            .inner
+            .compiled()
+            .pool
+            .get_file_by_name(&self.inner.file_name)?;
         let (first, rest) = match path.split_first() {
             Some((first, rest)) => (*first, rest),
             None => (0, &[][..]),
@@ -314,15 +353,29 @@ fn build_pool(
     dependencies: &[DependencyFile],
 ) -> (FileDescriptorProto, DescriptorPool, Option<String>) {
     let b = bundled();
-    let mut all: Vec<(&str, &ProtoFile)> = b
-        .files
-        .iter()
-        .filter(|(n, _)| !dependencies.iter().any(|d| d.name == *n))
-        .map(|(n, f)| (n.as_str(), f))
-        .collect();
+    // Unless a dependency replaces one of them, the bundled files' types and owners are the
+    // shared ones, which the files here shadow.
+    let layered = !replaces_bundled(dependencies);
+    let mut all: Vec<(&str, &ProtoFile)> = if layered {
+        Vec::new()
+    } else {
+        b.files
+            .iter()
+            .filter(|(n, _)| !dependencies.iter().any(|d| d.name == *n))
+            .map(|(n, f)| (n.as_str(), f))
+            .collect()
+    };
     all.extend(dependencies.iter().map(|d| (d.name.as_str(), &d.file)));
     all.push((file_name, file));
     let owners = type_files(all.iter().copied());
+    let base_owners = layered.then(bundled_type_files);
+    let base_types = layered.then(bundled_types);
+    let owner = |t: &str| {
+        owners
+            .get(t)
+            .or_else(|| base_owners.and_then(|o| o.get(t)))
+            .cloned()
+    };
     let known = |n: &str| b.contains(n) || dependencies.iter().any(|d| d.name == n);
     let compile = |name: &str, target: &ProtoFile| {
         let others: Vec<(&ProtoFile, Origin)> = all
@@ -330,13 +383,13 @@ fn build_pool(
             .filter(|(n, _)| *n != name)
             .map(|(_, f)| (*f, None))
             .collect();
-        let types = Types::collect(target, &others);
+        let types = Types::collect_over(base_types, target, &others);
         let mut compiler = Compiler {
             types: &types,
             proto3: false,
             used: Vec::new(),
         };
-        compiler.file(target, name, &|t| owners.get(t).cloned(), &known)
+        compiler.file(target, name, &owner, &known)
     };
     let mut compiled: HashMap<String, FileDescriptorProto> = HashMap::new();
     for d in dependencies {
@@ -396,9 +449,7 @@ pub(crate) fn parse(
         file,
         dependencies: deps,
         file_name: String::new(),
-        descriptor: FileDescriptorProto::default(),
-        pool: DescriptorPool::new(),
-        descriptor_error: None,
+        compiled: OnceLock::new(),
     };
     let (canonical, normalized) = {
         let types = model.types();
@@ -421,11 +472,7 @@ pub(crate) fn parse(
         file_name = format!("schema_{n}.proto");
         n += 1;
     }
-    let (descriptor, pool, error) = build_pool(&model.file, &file_name, &model.dependencies);
     model.file_name = file_name;
-    model.descriptor = descriptor;
-    model.pool = pool;
-    model.descriptor_error = error;
     Ok(Parsed {
         canonical,
         normalized,

@@ -1239,3 +1239,57 @@ fn serialized_descriptor_carries_confluent_meta() {
         "doc=zero tags=[] params=0"
     );
 }
+
+#[test]
+fn a_reference_named_like_a_bundled_file_replaces_it() {
+    let registry = Registry::default().with(
+        "money",
+        "syntax = \"proto3\";\npackage google.type;\nmessage Other {\n  int32 v = 1;\n}\n",
+        vec![],
+    );
+    let references = [reference("google/type/money.proto", "money")];
+    let load = |body: &str| {
+        parse(
+            SchemaType::Protobuf,
+            &format!(
+                "syntax = \"proto3\";\nimport \"google/type/money.proto\";\nimport \"google/type/date.proto\";\nmessage A {{\n  {body}\n}}\n"
+            ),
+            &references,
+            &registry,
+            &ParseOptions::default(),
+        )
+    };
+    // The registered file's types, and those of the other bundled files, resolve...
+    let parsed = load("google.type.Other o = 1;\n  google.type.Date d = 2;").unwrap();
+    assert!(parsed.normalized().contains(".google.type.Other o = 1;"));
+    assert!(parsed.normalized().contains(".google.type.Date d = 2;"));
+    // ...but the bundled file of that name is gone.
+    assert!(load("google.type.Money m = 1;").is_err());
+    assert!(proto(
+        "syntax = \"proto3\";\nimport \"google/type/money.proto\";\nmessage A {\n  google.type.Money m = 1;\n}\n"
+    )
+    .normalized()
+    .contains(".google.type.Money m = 1;"));
+    // Compatibility sees the same types: the replaced message compares by content.
+    let old = load("google.type.Other o = 1;").unwrap();
+    let registry2 = Registry::default().with(
+        "money2",
+        "syntax = \"proto3\";\npackage google.type;\nmessage Other {\n  string v = 1;\n}\n",
+        vec![],
+    );
+    let new = parse(
+        SchemaType::Protobuf,
+        "syntax = \"proto3\";\nimport \"google/type/money.proto\";\nimport \"google/type/date.proto\";\nmessage A {\n  google.type.Other o = 1;\n}\n",
+        &[reference("google/type/money.proto", "money2")],
+        &registry2,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    let messages = crate::compatibility_errors(&new, &old, crate::Direction::Backward);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("FIELD_NAMED_TYPE_CHANGED")),
+        "{messages:?}"
+    );
+}
