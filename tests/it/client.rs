@@ -713,9 +713,9 @@ async fn every_typed_error_from_the_real_server() {
             "{bad}: {error:?}"
         );
     }
-    // 42204: FORWARD is a mode of Confluent's leader forwarding, not one a client may set.
+    // 42204: FORWARD exists (Confluent's leader forwarding) but never on a subject.
     let error = client
-        .update_mode(None, Mode::Forward, false)
+        .update_mode(Some("t"), Mode::Forward, false)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::InvalidMode { .. }), "{error:?}");
