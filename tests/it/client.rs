@@ -71,6 +71,15 @@ async fn every_method_against_the_real_server() {
         .await
         .unwrap();
     assert_ne!(second.id, first.id);
+    // A plain registration answers `{"id": N}` only; the optional fields, when present, must agree.
+    for (response, version, text) in [(&first, 1, V1), (&second, 2, V2)] {
+        if let Some(answered) = response.version {
+            assert_eq!(answered, version);
+        }
+        if let Some(answered) = &response.schema {
+            assert_eq!(answered, text);
+        }
+    }
 
     // Read back: by version, latest, raw text, lookup, list.
     let v1 = client
@@ -142,6 +151,10 @@ async fn every_method_against_the_real_server() {
         .unwrap();
     assert_eq!(hinted.schema, V2);
     assert_eq!(hinted.max_id, Some(second.id.0));
+    // Confluent 8.0+ fills `subject` and `version` for a hinted id; when present they must agree.
+    if let Some(subject) = &hinted.subject {
+        assert_eq!((subject.as_str(), hinted.version), ("orders", Some(2)));
+    }
     assert_eq!(
         client
             .get_schema_text_by_id(first.id, Some("orders"))
