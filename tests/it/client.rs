@@ -802,6 +802,26 @@ async fn every_typed_error_from_the_real_server() {
         matches!(error, Error::Http { status: 405, .. }),
         "{error:?}"
     );
+    // A body above the server's limit: HTTP 413 without a Confluent code.
+    let huge = format!(
+        r#"{{"type":"string","doc":"{}"}}"#,
+        "x".repeat(17 * 1024 * 1024)
+    );
+    let error = client
+        .register_schema("t", &avro(&huge), false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Http {
+                status: 413,
+                error_code: None | Some(413),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     // Refused by the client before any request.
     for bad in ["", ".", ".."] {
         let error = client.get_latest_version(bad).await.unwrap_err();
