@@ -33,7 +33,7 @@ const MAX_EXTRA_COMPARISONS: usize = 250_000;
 
 /// The differences from `original` to `update`, in Confluent's order.
 pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {
-    run(original, update, true).1
+    run(original, update, true, true).1
 }
 
 /// Whether `update` has no incompatible difference from `original`, decided without building a
@@ -41,14 +41,17 @@ pub(crate) fn compare(original: &Model, update: &Model) -> Vec<Difference> {
 /// difference met anywhere (even in an alternative later discarded) stops it and answers "not
 /// sure": only a walk that met none is identical to [`compare`]'s, which then finds nothing.
 pub(crate) fn surely_compatible(original: &Model, update: &Model) -> bool {
-    !run(original, update, false).0
+    !run(original, update, false, true).0
 }
 
 /// Walks the pair; returns whether the budget ran out, and the differences (recorded only when
-/// `record`; otherwise the first incompatible difference empties the budget).
-fn run(original: &Model, update: &Model, record: bool) -> (bool, Vec<Difference>) {
+/// `record`; otherwise the first incompatible difference empties the budget). `prepared` lets
+/// objects naming the same properties use the parser's orders (only tests turn it off, to
+/// check that it changes nothing).
+fn run(original: &Model, update: &Model, record: bool, prepared: bool) -> (bool, Vec<Difference>) {
     let mut diff = Diff {
         models: [original, update],
+        prepared,
         in_progress: HashSet::default(),
         memo: HashMap::default(),
         truncations: 0,
@@ -202,8 +205,8 @@ impl Ctx {
     }
 }
 
-/// A hasher for node indexes: they are small integers chosen by the parser, not by an attacker
-/// who could aim at collisions, so a multiply-and-rotate mix is enough and far cheaper than SipHash.
+/// A hasher for node indexes: the parser numbers nodes consecutively, whatever the text says,
+/// so a multiply-and-rotate mix spreads them well and costs far less than SipHash.
 #[derive(Default)]
 struct IndexHasher(u64);
 
@@ -231,6 +234,8 @@ type IndexBuild = BuildHasherDefault<IndexHasher>;
 
 struct Diff<'a> {
     models: [&'a Model; 2],
+    /// Whether aligned property lists take the prepared walk.
+    prepared: bool,
     in_progress: HashSet<SRef, IndexBuild>,
     memo: HashMap<(SRef, SRef), Vec<Difference>, IndexBuild>,
     truncations: usize,
@@ -509,7 +514,8 @@ impl<'a> Diff<'a> {
         (om, o): (usize, &ObjectRules),
         (um, u): (usize, &ObjectRules),
     ) {
-        let aligned = o.properties.len() == u.properties.len()
+        let aligned = self.prepared
+            && o.properties.len() == u.properties.len()
             && o.properties
                 .iter()
                 .zip(&u.properties)
@@ -1185,6 +1191,89 @@ mod tests {
         assert!(d("4").is_multiple_of(&d("2")));
         assert!(d("1E+2").is_multiple_of(&d("25")));
         assert!(!d("0.3").is_multiple_of(&d("0.2")));
+    }
+
+    /// Every JSON schema of the golden corpus against every other: the deciding walk never calls
+    /// compatible what the recording walk finds incompatible, and the prepared walk of aligned
+    /// properties reports exactly what the general walk does, in the same order.
+    #[test]
+    fn fast_paths_change_no_difference() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+        let text = std::fs::read_to_string(dir.join("corpus.json")).expect("corpus");
+        let corpus: serde_json::Value = serde_json::from_str(&text).expect("corpus JSON");
+        let mut texts: Vec<String> = Vec::new();
+        for pair in corpus["compat"].as_array().into_iter().flatten() {
+            if pair["type"] == "JSON" {
+                for side in ["old", "new"] {
+                    texts.extend(pair[side].as_str().map(str::to_owned));
+                }
+            }
+        }
+        // Wide objects whose properties change type, gain limits or become required.
+        let wide = |variant: usize| {
+            let props: Vec<String> = (0..40)
+                .map(|i| {
+                    let ty = ["integer", "string", "boolean"][(i * variant + i / 7) % 3];
+                    let limit = if i % (variant + 2) == 0 {
+                        r#","maximum":5"#
+                    } else {
+                        ""
+                    };
+                    format!(r#""p{i}":{{"type":"{ty}"{limit}}}"#)
+                })
+                .collect();
+            let required: Vec<String> = (0..40)
+                .filter(|i| i % (variant + 3) == 0)
+                .map(|i| format!(r#""p{i}""#))
+                .collect();
+            format!(
+                r#"{{"type":"object","additionalProperties":false,"required":[{}],"properties":{{{}}}}}"#,
+                required.join(","),
+                props.join(",")
+            )
+        };
+        texts.extend((0..4).map(wide));
+        let models: Vec<crate::ParsedSchema> = texts
+            .iter()
+            .filter_map(|t| {
+                crate::parse(
+                    crate::SchemaType::Json,
+                    t,
+                    &[],
+                    &crate::NoReferences,
+                    &crate::ParseOptions::default(),
+                )
+                .ok()
+            })
+            .collect();
+        assert!(models.len() > 100, "{}", models.len());
+        fn model(p: &crate::ParsedSchema) -> &Model {
+            match p.model() {
+                crate::SchemaModel::Json(m) => &m.model,
+                other => panic!("not a JSON model: {other:?}"),
+            }
+        }
+        let (mut decided, mut aligned_with_differences) = (0, 0);
+        for a in &models {
+            for b in &models {
+                let (a, b) = (model(a), model(b));
+                let general = run(a, b, true, false).1;
+                let prepared = compare(a, b);
+                assert_eq!(prepared, general);
+                if surely_compatible(a, b) {
+                    assert!(prepared.is_empty(), "{prepared:?}");
+                    decided += 1;
+                } else if !prepared.is_empty()
+                    && prepared
+                        .iter()
+                        .any(|d| d.path.starts_with("#/properties/p"))
+                {
+                    aligned_with_differences += 1;
+                }
+            }
+        }
+        assert!(decided > 100, "{decided}");
+        assert!(aligned_with_differences >= 12, "{aligned_with_differences}");
     }
 
     #[test]
