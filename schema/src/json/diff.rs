@@ -1209,9 +1209,10 @@ mod tests {
                 }
             }
         }
-        // Wide objects whose properties change type, gain limits or become required.
+        // Wide objects whose properties change type, gain limits or become required; with 24
+        // names, the union set iterates in another order than the parsed property map.
         let wide = |variant: usize| {
-            let props: Vec<String> = (0..40)
+            let props: Vec<String> = (0..24)
                 .map(|i| {
                     let ty = ["integer", "string", "boolean"][(i * variant + i / 7) % 3];
                     let limit = if i % (variant + 2) == 0 {
@@ -1222,7 +1223,7 @@ mod tests {
                     format!(r#""p{i}":{{"type":"{ty}"{limit}}}"#)
                 })
                 .collect();
-            let required: Vec<String> = (0..40)
+            let required: Vec<String> = (0..24)
                 .filter(|i| i % (variant + 3) == 0)
                 .map(|i| format!(r#""p{i}""#))
                 .collect();
