@@ -52,8 +52,16 @@ fn run(original: &Model, update: &Model, record: bool, prepared: bool) -> (bool,
     let mut diff = Diff {
         models: [original, update],
         prepared,
-        in_progress: HashSet::default(),
-        memo: HashMap::default(),
+        in_progress: [
+            vec![false; original.nodes.len()],
+            vec![false; update.nodes.len()],
+        ],
+        // Aligned schemas compare about one pair per node: room for that up front spares the
+        // rehashing (capped, as hostile schemas would only grow it as they need).
+        memo: HashMap::with_capacity_and_hasher(
+            original.nodes.len().min(update.nodes.len()).min(4096),
+            IndexBuild::default(),
+        ),
         truncations: 0,
         calls: 0,
         max_calls: MAX_EXTRA_COMPARISONS + 4 * (original.nodes.len() + update.nodes.len()),
@@ -236,7 +244,8 @@ struct Diff<'a> {
     models: [&'a Model; 2],
     /// Whether aligned property lists take the prepared walk.
     prepared: bool,
-    in_progress: HashSet<SRef, IndexBuild>,
+    /// Schemas being compared higher up, by model and index.
+    in_progress: [Vec<bool>; 2],
     memo: HashMap<(SRef, SRef), Vec<Difference>, IndexBuild>,
     truncations: usize,
     calls: usize,
@@ -369,7 +378,7 @@ impl<'a> Diff<'a> {
             return;
         }
 
-        if !self.in_progress.insert(o) {
+        if std::mem::replace(&mut self.in_progress[o.0][o.1], true) {
             self.truncations += 1;
             return;
         }
@@ -418,7 +427,7 @@ impl<'a> Diff<'a> {
             (Kind::Array(a), Kind::Array(b)) => self.compare_array(ctx, (o.0, a), (u.0, b)),
             _ => {}
         }
-        self.in_progress.remove(&o);
+        self.in_progress[o.0][o.1] = false;
     }
 
     fn compare_combined(
