@@ -177,6 +177,11 @@ pub(crate) fn compatibility_errors(
         Direction::Backward => (&old.model, &new.model),
         Direction::Forward => (&new.model, &old.model),
     };
+    // Most checks find nothing: decide that without building paths, and walk again recording
+    // everything only when something may be incompatible.
+    if diff::surely_compatible(original, update) {
+        return Vec::new();
+    }
     diff::compare(original, update)
         .into_iter()
         .filter(|d| !d.kind.is_compatible())

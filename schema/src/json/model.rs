@@ -15,7 +15,7 @@ use std::rc::Rc;
 use jsonschema::{uri, Draft};
 
 use super::jackson::Node;
-use super::java_order::hash_map_order;
+use super::java_order::{hash_map_order, JavaHashSet};
 
 /// Index of a schema in [`Model::nodes`].
 pub(crate) type Id = usize;
@@ -63,6 +63,11 @@ pub(crate) struct ObjectRules {
     pub schema_dependencies: Vec<(String, Id)>,
     pub min_properties: Option<f64>,
     pub max_properties: Option<f64>,
+    /// Whether `required` names each property, parallel to `properties`.
+    pub property_required: Vec<bool>,
+    /// Indexes into `properties` in the iteration order of a Java `HashSet` built from their
+    /// names: the order the diff walks properties in when the other side adds no name.
+    pub name_set_order: Vec<usize>,
 }
 
 /// Array keywords that are compared.
@@ -785,6 +790,24 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        let required: std::collections::HashSet<&str> =
+            rules.required.iter().map(String::as_str).collect();
+        rules.property_required = rules
+            .properties
+            .iter()
+            .map(|(name, _)| required.contains(name.as_str()))
+            .collect();
+        let names: Vec<String> = rules.properties.iter().map(|(k, _)| k.clone()).collect();
+        let position: HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        rules.name_set_order = JavaHashSet::from_collection(&names)
+            .keys()
+            .iter()
+            .filter_map(|k| position.get(k.as_str()).copied())
+            .collect();
         rules
     }
 }
