@@ -987,8 +987,8 @@ async fn hostile_subjects_round_trip() {
         .is_empty());
 }
 
-/// The steps of the client crate's `scenario::run` (which lives in that crate's test binary,
-/// beside its fake registry, and so cannot be called from here), against the real server.
+/// A client application's whole life against the real server: register, read, look up, evolve,
+/// be refused, configure, switch modes, delete.
 #[tokio::test]
 async fn client_scenario_against_the_real_server() {
     let server = TestServer::start().await;
