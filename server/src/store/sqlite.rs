@@ -518,80 +518,96 @@ impl Store for SqliteStore {
     }
 
     async fn config(&self, scope: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT config FROM configs WHERE scope = ?")
-            .bind(scope)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        row.map(|r| r.try_get("config").map_err(corrupt))
-            .transpose()
+        self.setting(CONFIGS, scope).await
     }
 
     async fn config_scopes(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT scope FROM configs ORDER BY scope")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter()
-            .map(|r| r.try_get("scope").map_err(corrupt))
-            .collect()
+        self.setting_scopes(CONFIGS).await
     }
 
     async fn set_config(&self, scope: &str, config: Option<&str>) -> Result<(), StoreError> {
-        match config {
-            Some(config) => sqlx::query(
-                "INSERT INTO configs (scope, config) VALUES (?, ?) \
-                 ON CONFLICT (scope) DO UPDATE SET config = excluded.config",
-            )
-            .bind(scope)
-            .bind(config)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?,
-            None => sqlx::query("DELETE FROM configs WHERE scope = ?")
-                .bind(scope)
-                .execute(&self.pool)
-                .await
-                .map_err(db)?,
-        };
-        Ok(())
+        self.set_setting(CONFIGS, scope, config).await
     }
 
     async fn mode(&self, scope: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT mode FROM modes WHERE scope = ?")
+        self.setting(MODES, scope).await
+    }
+
+    async fn mode_scopes(&self) -> Result<Vec<String>, StoreError> {
+        self.setting_scopes(MODES).await
+    }
+
+    async fn set_mode(&self, scope: &str, mode: Option<&str>) -> Result<(), StoreError> {
+        self.set_setting(MODES, scope, mode).await
+    }
+}
+
+/// A table of per-scope settings (configs, modes): `(scope PRIMARY KEY, <value column>)`.
+struct Settings {
+    table: &'static str,
+    column: &'static str,
+}
+
+const CONFIGS: Settings = Settings {
+    table: "configs",
+    column: "config",
+};
+
+const MODES: Settings = Settings {
+    table: "modes",
+    column: "mode",
+};
+
+impl SqliteStore {
+    async fn setting(&self, s: Settings, scope: &str) -> Result<Option<String>, StoreError> {
+        let sql = format!("SELECT {} FROM {} WHERE scope = ?", s.column, s.table);
+        let row = sqlx::query(&sql)
             .bind(scope)
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        row.map(|r| r.try_get("mode").map_err(corrupt)).transpose()
+        row.map(|r| r.try_get(s.column).map_err(corrupt))
+            .transpose()
     }
 
-    async fn mode_scopes(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT scope FROM modes ORDER BY scope")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+    async fn setting_scopes(&self, s: Settings) -> Result<Vec<String>, StoreError> {
+        let sql = format!("SELECT scope FROM {} ORDER BY scope", s.table);
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
         rows.iter()
             .map(|r| r.try_get("scope").map_err(corrupt))
             .collect()
     }
 
-    async fn set_mode(&self, scope: &str, mode: Option<&str>) -> Result<(), StoreError> {
-        match mode {
-            Some(mode) => sqlx::query(
-                "INSERT INTO modes (scope, mode) VALUES (?, ?) \
-                 ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode",
-            )
-            .bind(scope)
-            .bind(mode)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?,
-            None => sqlx::query("DELETE FROM modes WHERE scope = ?")
-                .bind(scope)
-                .execute(&self.pool)
-                .await
-                .map_err(db)?,
+    /// Sets the scope's value, or removes it when `value` is `None`.
+    async fn set_setting(
+        &self,
+        s: Settings,
+        scope: &str,
+        value: Option<&str>,
+    ) -> Result<(), StoreError> {
+        match value {
+            Some(value) => {
+                let sql = format!(
+                    "INSERT INTO {t} (scope, {c}) VALUES (?, ?) \
+                     ON CONFLICT (scope) DO UPDATE SET {c} = excluded.{c}",
+                    t = s.table,
+                    c = s.column
+                );
+                sqlx::query(&sql)
+                    .bind(scope)
+                    .bind(value)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db)?
+            }
+            None => {
+                let sql = format!("DELETE FROM {} WHERE scope = ?", s.table);
+                sqlx::query(&sql)
+                    .bind(scope)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db)?
+            }
         };
         Ok(())
     }
