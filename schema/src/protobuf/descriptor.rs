@@ -586,31 +586,7 @@ impl Compiler<'_, '_> {
             let field = self.group(g, scope, &mut d.nested_type);
             d.field.push(field);
         }
-        for r in m.reserveds.iter().flatten() {
-            match r {
-                Reserved::Name(n) => d.reserved_name.push(n.clone()),
-                Reserved::Tag(t) => d.reserved_range.push(descriptor_proto::ReservedRange {
-                    start: Some(*t),
-                    end: Some(t.saturating_add(1)),
-                }),
-                Reserved::Range(s, e) => d.reserved_range.push(descriptor_proto::ReservedRange {
-                    start: Some(*s),
-                    end: Some(e.saturating_add(1)),
-                }),
-            }
-        }
-        for r in m.extensions.iter().flatten() {
-            let (start, end) = match r {
-                Reserved::Tag(t) => (*t, *t),
-                Reserved::Range(s, e) => (*s, *e),
-                Reserved::Name(_) => continue,
-            };
-            d.extension_range.push(descriptor_proto::ExtensionRange {
-                start: Some(start),
-                end: Some(end.saturating_add(1)),
-                options: None,
-            });
-        }
+        push_ranges(&mut d, m, None);
         for e in &m.extends {
             let fields = self.extend(e, scope);
             d.extension.extend(fields);
@@ -843,4 +819,39 @@ fn file_options(options: &[OptionElement]) -> Option<FileOptions> {
         ..FileOptions::default()
     };
     (o != FileOptions::default()).then_some(o)
+}
+
+/// Reserved names and ranges and extension ranges of `m`, as a descriptor holds them (ranges
+/// end-exclusive). `extension_options` is what each extension range carries: Confluent's
+/// serialized form writes empty options, protoc's descriptors none.
+pub(super) fn push_ranges(
+    d: &mut DescriptorProto,
+    m: &Message,
+    extension_options: Option<prost_types::ExtensionRangeOptions>,
+) {
+    for r in m.reserveds.iter().flatten() {
+        match r {
+            Reserved::Name(n) => d.reserved_name.push(n.clone()),
+            Reserved::Tag(t) => d.reserved_range.push(descriptor_proto::ReservedRange {
+                start: Some(*t),
+                end: Some(t.saturating_add(1)),
+            }),
+            Reserved::Range(s, e) => d.reserved_range.push(descriptor_proto::ReservedRange {
+                start: Some(*s),
+                end: Some(e.saturating_add(1)),
+            }),
+        }
+    }
+    for r in m.extensions.iter().flatten() {
+        let (start, end) = match r {
+            Reserved::Tag(t) => (*t, *t),
+            Reserved::Range(s, e) => (*s, *e),
+            Reserved::Name(_) => continue,
+        };
+        d.extension_range.push(descriptor_proto::ExtensionRange {
+            start: Some(start),
+            end: Some(end.saturating_add(1)),
+            options: extension_options.clone(),
+        });
+    }
 }

@@ -9,7 +9,7 @@
 
 use prost_types::field_descriptor_proto::{Label as PbLabel, Type as PbType};
 use prost_types::{
-    descriptor_proto, enum_descriptor_proto, DescriptorProto, EnumDescriptorProto, EnumOptions,
+    enum_descriptor_proto, DescriptorProto, EnumDescriptorProto, EnumOptions,
     EnumValueDescriptorProto, EnumValueOptions, ExtensionRangeOptions, FieldDescriptorProto,
     FieldOptions, FileDescriptorProto, FileOptions, MessageOptions, MethodDescriptorProto,
     MethodOptions, OneofDescriptorProto, OneofOptions, ServiceDescriptorProto, ServiceOptions,
@@ -19,6 +19,7 @@ use super::ast::{
     map_types, EnumElement, Extend, Field, Label, Message, OptionElement, OptionValue, ProtoFile,
     Reserved, Service, Syntax, TypeElement,
 };
+use super::descriptor::push_ranges;
 use super::types::Types;
 
 /// The file name Confluent gives the schema's descriptor.
@@ -215,31 +216,7 @@ impl Builder<'_, '_> {
                 d.field.push(self.field(label, &ty, f, scope, true));
             }
         }
-        for r in m.reserveds.iter().flatten() {
-            match r {
-                Reserved::Name(n) => d.reserved_name.push(n.clone()),
-                Reserved::Tag(t) => d.reserved_range.push(descriptor_proto::ReservedRange {
-                    start: Some(*t),
-                    end: Some(t.saturating_add(1)),
-                }),
-                Reserved::Range(s, e) => d.reserved_range.push(descriptor_proto::ReservedRange {
-                    start: Some(*s),
-                    end: Some(e.saturating_add(1)),
-                }),
-            }
-        }
-        for r in m.extensions.iter().flatten() {
-            let (start, end) = match r {
-                Reserved::Tag(t) => (*t, *t),
-                Reserved::Range(s, e) => (*s, *e),
-                Reserved::Name(_) => continue,
-            };
-            d.extension_range.push(descriptor_proto::ExtensionRange {
-                start: Some(start),
-                end: Some(end.saturating_add(1)),
-                options: Some(ExtensionRangeOptions::default()),
-            });
-        }
+        push_ranges(&mut d, m, Some(ExtensionRangeOptions::default()));
         for e in &m.extends {
             d.extension.extend(self.extend(e, scope));
         }
