@@ -4,11 +4,12 @@
 //! contain `/` (sent as `%2F`), and because Confluent's answers for unknown routes (404), wrong
 //! methods (405) and foreign media types (415) must come back in its error body.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use percent_encoding::percent_decode_str;
@@ -185,13 +186,9 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     )
 }
 
-async fn dispatch(
-    State(state): State<Arc<AppState>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     let bytes = match to_bytes(body, state.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => return ApiError::payload_too_large().into_response(),
@@ -200,11 +197,12 @@ async fn dispatch(
         bytes,
         content_type_ok: content_type_ok(&headers),
     };
-    let segments: Vec<String> = uri
+    // Segments are borrowed from the path unless they hold percent-escapes.
+    let segments: Vec<Cow<'_, str>> = uri
         .path()
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .map(|s| percent_decode_str(s).decode_utf8_lossy())
         .collect();
     let query = Query::parse(uri.query());
     let Some(media_type) = negotiate(&headers) else {
@@ -319,7 +317,7 @@ fn subject_versions_json(list: &[VersionRecord]) -> Value {
 async fn route(
     state: &AppState,
     method: &Method,
-    mut segments: Vec<String>,
+    mut segments: Vec<Cow<'_, str>>,
     query: &Query,
     body: &RequestBody,
 ) -> Result<Response, ApiError> {
@@ -334,7 +332,7 @@ async fn route(
         None => subject.to_owned(),
     };
     let context_subject = context.as_ref().map(|c| format!(":{c}:"));
-    let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let segs: Vec<&str> = segments.iter().map(AsRef::as_ref).collect();
     match segs.as_slice() {
         [] => {
             methods(method, &[Method::GET, Method::POST])?;

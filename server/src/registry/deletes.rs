@@ -64,7 +64,7 @@ impl<S: Store> Registry<S> {
             }
             let numbers: Vec<i32> = versions.iter().map(|v| v.version).collect();
             self.store.hard_delete(&name, &numbers).await?;
-            self.id_bodies.invalidate_all();
+            self.ids.invalidate_all();
             Ok(numbers)
         } else {
             let live: Vec<i32> = versions
@@ -124,7 +124,7 @@ impl<S: Store> Registry<S> {
             }
             self.check_unreferenced(&name, found.version, false).await?;
             self.store.hard_delete(&name, &[found.version]).await?;
-            self.id_bodies.invalidate_all();
+            self.ids.invalidate_all();
         } else {
             if found.deleted {
                 return Err(ApiError::new(

@@ -85,76 +85,112 @@ pub struct Registry<S: Store> {
     settings: RegistrySettings,
     /// Serializes every write: per-subject ordering and gap-free versions follow.
     writes: Mutex<()>,
-    /// Pre-serialized `GET /schemas/ids/{id}` bodies of the default context.
-    id_bodies: BodyCache,
+    /// Pre-serialized `GET /schemas/ids/{id}` bodies and stored schema records.
+    ids: IdCache,
     /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
     parsed: moka::future::Cache<(String, i32), Arc<ParsedSchema>>,
     /// Configuration and modes by scope.
     settings_cache: SettingsCache,
 }
 
-/// Pre-serialized `GET /schemas/ids/{id}` bodies by context, id and format, bounded by bytes.
+/// What is cached by id: pre-serialized `GET /schemas/ids/{id}` bodies of the default context
+/// (by id and format) and stored schema records (by context and id), both bounded by bytes.
 ///
-/// Emptied whenever an id may stop resolving (hard deletes, IMPORT); a body built before such a
-/// write is never cached after it (same generation check as [`SettingsCache`]).
-struct BodyCache {
-    bodies: moka::sync::Cache<(String, i32, String), bytes::Bytes>,
-    generation: std::sync::Mutex<u64>,
+/// An id keeps its content except when IMPORT gives an unused id new content, and stops
+/// resolving when its last version goes: such writes empty the cache, and a value read before
+/// such a write is never cached after it (same generation check as [`SettingsCache`]).
+struct IdCache {
+    bodies: moka::sync::Cache<(i32, BodyFormat), bytes::Bytes>,
+    records: moka::sync::Cache<(String, i32), SchemaRecord>,
+    generation: Generation,
 }
 
-impl BodyCache {
-    fn new() -> Self {
-        BodyCache {
-            bodies: moka::sync::Cache::builder()
-                .weigher(|_k: &(String, i32, String), v: &bytes::Bytes| {
-                    u32::try_from(v.len()).unwrap_or(u32::MAX)
-                })
-                .max_capacity(64 * 1024 * 1024)
-                .build(),
-            generation: std::sync::Mutex::new(0),
-        }
-    }
+/// A counter of invalidations: a value read from the store while it did not move may be cached.
+///
+/// The check and the insert happen under one lock, and so do the move and the invalidation, so
+/// a value read before an invalidating write can never be cached after it.
+#[derive(Default)]
+struct Generation(std::sync::Mutex<u64>);
 
-    fn get(&self, key: &(String, i32, String)) -> Option<bytes::Bytes> {
-        self.bodies.get(key)
-    }
-
-    fn generation(&self) -> u64 {
-        *self
-            .generation
+impl Generation {
+    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
+        self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn insert(&self, generation: u64, key: (String, i32, String), body: bytes::Bytes) {
-        let current = self
-            .generation
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    fn current(&self) -> u64 {
+        *self.lock()
+    }
+
+    /// Runs `insert` only if nothing was invalidated since `generation` was read.
+    fn fill(&self, generation: u64, insert: impl FnOnce()) {
+        let current = self.lock();
         if *current == generation {
-            self.bodies.insert(key, body);
+            insert();
+        }
+    }
+
+    /// Moves the counter and runs `invalidate`, atomically with respect to [`Generation::fill`].
+    fn advance(&self, invalidate: impl FnOnce()) {
+        let mut current = self.lock();
+        *current += 1;
+        invalidate();
+    }
+}
+
+/// The `format` of a `GET /schemas/ids/{id}`, as far as it changes the body: any other value
+/// reads as the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum BodyFormat {
+    Default,
+    Serialized,
+    IgnoreExtensions,
+}
+
+impl BodyFormat {
+    fn of(format: Option<&str>) -> BodyFormat {
+        match format {
+            Some("serialized") => BodyFormat::Serialized,
+            Some("ignore_extensions") => BodyFormat::IgnoreExtensions,
+            _ => BodyFormat::Default,
+        }
+    }
+}
+
+impl IdCache {
+    fn new() -> Self {
+        IdCache {
+            bodies: moka::sync::Cache::builder()
+                .weigher(|_k: &(i32, BodyFormat), v: &bytes::Bytes| {
+                    u32::try_from(v.len()).unwrap_or(u32::MAX)
+                })
+                .max_capacity(64 * 1024 * 1024)
+                .build(),
+            records: moka::sync::Cache::builder()
+                .weigher(|_k: &(String, i32), v: &SchemaRecord| {
+                    u32::try_from(v.schema.len().saturating_add(256)).unwrap_or(u32::MAX)
+                })
+                .max_capacity(64 * 1024 * 1024)
+                .build(),
+            generation: Generation::default(),
         }
     }
 
     fn invalidate_all(&self) {
-        let mut current = self
-            .generation
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *current += 1;
-        self.bodies.invalidate_all();
+        self.generation.advance(|| {
+            self.bodies.invalidate_all();
+            self.records.invalidate_all();
+        });
     }
 }
 
-/// Configuration and modes by scope (`None`: nothing stored), invalidated by every write.
-///
-/// A reader that missed fills the cache only if no write happened since it started reading
-/// the store (the generation is unchanged), checked and filled under one lock, so a value read
-/// before a write can never be cached after it.
+/// Configuration and modes by scope (`None`: nothing stored), invalidated by every write of a
+/// scope, with the same [`Generation`] check as the id cache.
 struct SettingsCache {
     configs: moka::sync::Cache<String, Option<ConfigRecord>>,
     modes: moka::sync::Cache<String, Option<Mode>>,
-    generation: std::sync::Mutex<u64>,
+    generation: Generation,
 }
 
 impl SettingsCache {
@@ -162,35 +198,15 @@ impl SettingsCache {
         SettingsCache {
             configs: moka::sync::Cache::new(100_000),
             modes: moka::sync::Cache::new(100_000),
-            generation: std::sync::Mutex::new(0),
-        }
-    }
-
-    fn generation(&self) -> u64 {
-        *self
-            .generation
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn fill(&self, generation: u64, insert: impl FnOnce()) {
-        let current = self
-            .generation
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if *current == generation {
-            insert();
+            generation: Generation::default(),
         }
     }
 
     fn forget(&self, scope: &str) {
-        let mut current = self
-            .generation
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *current += 1;
-        self.configs.invalidate(scope);
-        self.modes.invalidate(scope);
+        self.generation.advance(|| {
+            self.configs.invalidate(scope);
+            self.modes.invalidate(scope);
+        });
     }
 }
 
@@ -203,6 +219,35 @@ struct Candidate {
     metadata: Option<Metadata>,
     rule_set: Option<RuleSet>,
     fingerprint: String,
+}
+
+/// The identity (hex fingerprint) of a schema text with its references under the metadata and
+/// rule set of `request`.
+fn identity(text: &str, references: &[SchemaReference], request: &RegisterSchemaRequest) -> String {
+    Fingerprint::compute(
+        text,
+        references,
+        request.metadata.as_ref(),
+        request.rule_set.as_ref(),
+    )
+    .to_hex()
+}
+
+impl Candidate {
+    /// The same parsed schema under the metadata and rule set of `request`, which take part in
+    /// the identity but not in the parse.
+    fn with_identity(self, request: &RegisterSchemaRequest) -> Candidate {
+        if self.metadata == request.metadata && self.rule_set == request.rule_set {
+            return self;
+        }
+        let fingerprint = identity(&self.text, &self.references, request);
+        Candidate {
+            metadata: request.metadata.clone(),
+            rule_set: request.rule_set.clone(),
+            fingerprint,
+            ..self
+        }
+    }
 }
 
 /// Referenced schemas fetched ahead of a parse: the engine's resolver is synchronous.
@@ -332,7 +377,7 @@ impl<S: Store> Registry<S> {
             store,
             settings,
             writes: Mutex::new(()),
-            id_bodies: BodyCache::new(),
+            ids: IdCache::new(),
             // Bounded by size, not count: a parsed model is a few times its text.
             parsed: moka::future::Cache::builder()
                 .weigher(|_k: &(String, i32), v: &Arc<ParsedSchema>| {
@@ -353,14 +398,16 @@ mod tests {
     #[test]
     fn a_read_that_raced_a_write_is_not_cached() {
         let cache = SettingsCache::new();
-        let before = cache.generation();
+        let before = cache.generation.current();
         cache.forget("s"); // a write lands while the read is in flight
-        cache.fill(before, || {
+        cache.generation.fill(before, || {
             cache.modes.insert("s".into(), Some(Mode::ReadOnly))
         });
         assert_eq!(cache.modes.get("s"), None);
-        let now = cache.generation();
-        cache.fill(now, || cache.modes.insert("s".into(), Some(Mode::Import)));
+        let now = cache.generation.current();
+        cache
+            .generation
+            .fill(now, || cache.modes.insert("s".into(), Some(Mode::Import)));
         assert_eq!(cache.modes.get("s"), Some(Some(Mode::Import)));
         cache.forget("s");
         assert_eq!(cache.modes.get("s"), None);

@@ -167,13 +167,7 @@ impl<S: Store> Registry<S> {
             }
         }
         let stored = parsed.text(normalize).to_owned();
-        let fingerprint = Fingerprint::compute(
-            &stored,
-            &references,
-            request.metadata.as_ref(),
-            request.rule_set.as_ref(),
-        )
-        .to_hex();
+        let fingerprint = identity(&stored, &references, request);
         Ok(Candidate {
             parsed,
             schema_type,

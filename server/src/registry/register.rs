@@ -163,14 +163,32 @@ impl<S: Store> Registry<S> {
             .schema
             .as_deref()
             .is_some_and(|s| !s.trim().is_empty());
+        let explicit_id = request.id.filter(|id| *id >= 0);
+        // Parsing is the expensive part of a registration and depends only on the schema, its
+        // type and references: it is done before the subject's writes are serialized. Its error
+        // is reported where the rules reach it, so that mode errors still come first.
+        let mut early = if has_schema {
+            Some(
+                self.parse_candidate(&qs, &request, normalize, explicit_id.is_none())
+                    .await,
+            )
+        } else {
+            None
+        };
         // Fast path: the schema is already a live version of the subject.
         if explicit_version == 0 && has_schema && !config.has_defaults_or_overrides() {
             let versions = self.store.versions(&qs.qualified()).await?;
             if versions.iter().any(|v| !v.deleted) {
-                let candidate = self
-                    .parse_candidate(&qs, &request, normalize, false)
-                    .await?;
-                if let Some((_, record)) = self.find_in_subject(&qs, &candidate, false).await? {
+                let found = match &early {
+                    Some(Ok(candidate)) => self.find_in_subject(&qs, candidate, false).await?,
+                    _ => {
+                        let candidate = self
+                            .parse_candidate(&qs, &request, normalize, false)
+                            .await?;
+                        self.find_in_subject(&qs, &candidate, false).await?
+                    }
+                };
+                if let Some((_, record)) = found {
                     if request.id.is_none_or(|id| id < 0 || id == record.id) {
                         return Ok(json!({"id": record.id}));
                     }
@@ -185,7 +203,6 @@ impl<S: Store> Registry<S> {
                 qs.qualified()
             )));
         }
-        let explicit_id = request.id.filter(|id| *id >= 0);
         match (explicit_id, mode) {
             (Some(_), Mode::Import) | (None, Mode::ReadWrite) => {}
             (Some(_), _) => {
@@ -280,9 +297,15 @@ impl<S: Store> Registry<S> {
         } else if !has_schema {
             return Err(ApiError::invalid_schema("Empty schema"));
         }
-        let candidate = self
-            .parse_candidate(&qs, &request, normalize, explicit_id.is_none())
-            .await?;
+        let candidate = match early.take() {
+            // Only the identity changed (metadata and rules merged in): the parse stands.
+            Some(Ok(candidate)) => candidate.with_identity(&request),
+            Some(Err(error)) if !modified => return Err(error),
+            _ => {
+                self.parse_candidate(&qs, &request, normalize, explicit_id.is_none())
+                    .await?
+            }
+        };
         let existing = self
             .store
             .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
@@ -412,7 +435,7 @@ impl<S: Store> Registry<S> {
             })?;
         if touches_ids {
             self.parsed.invalidate(&(qs.context.clone(), id)).await;
-            self.id_bodies.invalidate_all();
+            self.ids.invalidate_all();
         }
         Ok(if modified {
             Self::full_response(&new_schema, id, version)

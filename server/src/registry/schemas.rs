@@ -13,7 +13,7 @@ impl<S: Store> Registry<S> {
         let context = hint
             .as_ref()
             .map_or_else(|| DEFAULT_CONTEXT.to_owned(), |h| h.context.clone());
-        if let Some(record) = self.store.schema(&context, id).await? {
+        if let Some(record) = self.cached_schema(&context, id).await? {
             let usages = self.store.usages(&context, id).await?;
             if !usages.is_empty() {
                 return Ok(Some((record, usages)));
@@ -23,7 +23,7 @@ impl<S: Store> Registry<S> {
             if hint.context == DEFAULT_CONTEXT && !raw.starts_with(":.") {
                 for other in self.store.contexts().await? {
                     let q = QualifiedSubject::in_context(&other, &hint.name).qualified();
-                    if let Some(record) = self.store.schema(&other, id).await? {
+                    if let Some(record) = self.cached_schema(&other, id).await? {
                         let usages = self.store.usages(&other, id).await?;
                         if usages.iter().any(|u| u.subject == q) {
                             return Ok(Some((record, usages)));
@@ -65,17 +65,13 @@ impl<S: Store> Registry<S> {
         // same as without it, so both share one pre-serialized body.
         let default_hint = subject.is_none_or(|s| !s.starts_with(":."));
         let cacheable = default_hint && !fetch_max_id;
-        let key = (
-            DEFAULT_CONTEXT.to_owned(),
-            id,
-            format.unwrap_or_default().to_owned(),
-        );
+        let key = (id, BodyFormat::of(format));
         if cacheable {
-            if let Some(body) = self.id_bodies.get(&key) {
+            if let Some(body) = self.ids.bodies.get(&key) {
                 return Ok(body);
             }
         }
-        let generation = self.id_bodies.generation();
+        let generation = self.ids.generation.current();
         let Some((record, _)) = self.find_id(id, subject).await? else {
             return Err(ApiError::schema_id_not_found(id));
         };
@@ -91,7 +87,9 @@ impl<S: Store> Registry<S> {
         }
         let body = bytes::Bytes::from(Value::Object(map).to_string());
         if cacheable && record.context == DEFAULT_CONTEXT {
-            self.id_bodies.insert(generation, key, body.clone());
+            self.ids
+                .generation
+                .fill(generation, || self.ids.bodies.insert(key, body.clone()));
         }
         Ok(body)
     }

@@ -10,12 +10,12 @@ impl<S: Store> Registry<S> {
         if let Some(cached) = self.settings_cache.configs.get(scope) {
             return Ok(cached);
         }
-        let generation = self.settings_cache.generation();
+        let generation = self.settings_cache.generation.current();
         let config = match self.store.config(scope).await? {
             None => None,
             Some(text) => Some(serde_json::from_str(&text).map_err(internal)?),
         };
-        self.settings_cache.fill(generation, || {
+        self.settings_cache.generation.fill(generation, || {
             self.settings_cache
                 .configs
                 .insert(scope.to_owned(), config.clone())
@@ -131,9 +131,9 @@ impl<S: Store> Registry<S> {
         if let Some(cached) = self.settings_cache.modes.get(scope) {
             return Ok(cached);
         }
-        let generation = self.settings_cache.generation();
+        let generation = self.settings_cache.generation.current();
         let mode = self.store.mode(scope).await?.and_then(|m| Mode::parse(&m));
-        self.settings_cache.fill(generation, || {
+        self.settings_cache.generation.fill(generation, || {
             self.settings_cache.modes.insert(scope.to_owned(), mode)
         });
         Ok(mode)
@@ -251,7 +251,7 @@ impl<S: Store> Registry<S> {
                     .set_mode_purging(&scope, mode.as_str(), &purge)
                     .await?;
                 self.forget_settings(&scope).await;
-                self.id_bodies.invalidate_all();
+                self.ids.invalidate_all();
                 return Ok(json!({"mode": text}));
             }
         }

@@ -318,44 +318,49 @@ impl Store for SqliteStore {
         let existing: Option<i32> = existing
             .map(|r| r.try_get("id").map_err(corrupt))
             .transpose()?;
-        let id = match (new.id, existing) {
-            (Some(id), _) => id,
-            (None, Some(id)) => id,
+        // The id, and whether a row may already hold it (only an explicit id can).
+        let (id, stored) = match (new.id, existing) {
+            (None, Some(id)) => (id, Some(new.schema.fingerprint.clone())),
             (None, None) => {
-                let row = sqlx::query("SELECT next_id FROM id_allocators WHERE context = ?")
-                    .bind(&new.context)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                match row {
-                    Some(row) => row.try_get("next_id").map_err(corrupt)?,
-                    None => 1,
-                }
+                // Allocated and moved on in one statement; above every id ever used.
+                let row = sqlx::query(
+                    "INSERT INTO id_allocators (context, next_id) VALUES (?, 2) \
+                     ON CONFLICT (context) DO UPDATE SET next_id = next_id + 1 \
+                     RETURNING next_id - 1 AS id",
+                )
+                .bind(&new.context)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+                (row.try_get("id").map_err(corrupt)?, None)
             }
-        };
-        let stored = sqlx::query("SELECT fingerprint FROM schemas WHERE context = ? AND id = ?")
-            .bind(&new.context)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        let stored: Option<String> = stored
-            .map(|r| r.try_get("fingerprint").map_err(corrupt))
-            .transpose()?;
-        if stored
-            .as_ref()
-            .is_some_and(|f| *f != new.schema.fingerprint)
-        {
-            // An imported id whose earlier content no version uses any more: replace it.
-            for table in ["schemas", "schema_references"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
+            (Some(id), _) => {
+                let stored =
+                    sqlx::query("SELECT fingerprint FROM schemas WHERE context = ? AND id = ?")
+                        .bind(&new.context)
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                let stored: Option<String> = stored
+                    .map(|r| r.try_get("fingerprint").map_err(corrupt))
+                    .transpose()?;
+                // A new explicit (imported) id moves the allocator past it; a stored id is
+                // already behind it.
+                if stored.is_none() {
+                    sqlx::query(
+                        "INSERT INTO id_allocators (context, next_id) VALUES (?, ?) \
+                         ON CONFLICT (context) DO UPDATE SET next_id = MAX(next_id, excluded.next_id)",
+                    )
                     .bind(&new.context)
-                    .bind(id)
+                    .bind(id.saturating_add(1))
                     .execute(&mut *tx)
                     .await
                     .map_err(db)?;
+                }
+                (id, stored)
             }
-        }
+        };
         if stored.as_ref() != Some(&new.schema.fingerprint) {
             let schema = &new.schema;
             let refs = serde_json::to_string(&schema.references).map_err(corrupt)?;
@@ -400,15 +405,6 @@ impl Store for SqliteStore {
                 .map_err(db)?;
             }
         }
-        sqlx::query(
-            "INSERT INTO id_allocators (context, next_id) VALUES (?, ?) \
-             ON CONFLICT (context) DO UPDATE SET next_id = MAX(next_id, excluded.next_id)",
-        )
-        .bind(&new.context)
-        .bind(id.saturating_add(1))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
         let mut removed_ids = Vec::new();
         for version in &new.tombstones {
             let row = sqlx::query(
