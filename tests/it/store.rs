@@ -80,6 +80,33 @@ async fn contract(store: &impl Store) {
     let next = store.insert_version(version("i", 2, "J")).await.unwrap();
     assert_eq!(next, 1001);
 
+    // An imported id that no version uses any more takes new content; one still in use keeps
+    // its own, whatever the writer believed.
+    let mut first = version("imp", 1, "K");
+    first.id = Some(2000);
+    store.insert_version(first).await.unwrap();
+    let mut second = version("imp2", 1, "L");
+    second.id = Some(2000);
+    let refused = store.insert_version(second.clone()).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(store.schema(".", 2000).await.unwrap().unwrap().schema, "K");
+    store.hard_delete("imp", &[1]).await.unwrap();
+    assert_eq!(store.insert_version(second).await.unwrap(), 2000);
+    assert_eq!(store.schema(".", 2000).await.unwrap().unwrap().schema, "L");
+
+    // The identity leaves the type out, but the same text under another type never takes the
+    // first type's id.
+    let mut other_type = version("typed", 1, "A");
+    other_type.schema.schema_type = SchemaType::Json;
+    let refused = store.insert_version(other_type).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+
     // Contexts have their own ids.
     let mut in_context = version(":.c:x", 1, "A");
     in_context.context = ".c".to_owned();

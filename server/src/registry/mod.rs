@@ -12,12 +12,11 @@ use strata_schema::{
     ParsedSchema, PreviousVersion, ReferenceResolver, ResolvedReference, RuleSet, SchemaError,
     SchemaModel, SchemaReference, SchemaType,
 };
-use tokio::sync::Mutex;
 
 use crate::config::{ConfigRecord, Mode};
 use crate::error::ApiError;
 use crate::model::{metadata_to_string, references_to_string, RegisterSchemaRequest};
-use crate::store::{NewSchema, NewVersion, SchemaRecord, Store, VersionRecord};
+use crate::store::{LockTable, NewSchema, NewVersion, SchemaRecord, Store, VersionRecord};
 use crate::subject::{QualifiedSubject, DEFAULT_CONTEXT, GLOBAL_SCOPE};
 
 mod compatibility;
@@ -83,8 +82,9 @@ pub struct RegistrySettings {
 pub struct Registry<S: Store> {
     store: S,
     settings: RegistrySettings,
-    /// Serializes every write: per-subject ordering and gap-free versions follow.
-    writes: Mutex<()>,
+    /// Serializes the writes of each subject (gap-free versions, one id per content follow);
+    /// scope-wide writes wait for all of them.
+    locks: LockTable,
     /// Pre-serialized `GET /schemas/ids/{id}` bodies and stored schema records.
     ids: IdCache,
     /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
@@ -376,7 +376,7 @@ impl<S: Store> Registry<S> {
         Registry {
             store,
             settings,
-            writes: Mutex::new(()),
+            locks: LockTable::default(),
             ids: IdCache::new(),
             // Bounded by size, not count: a parsed model is a few times its text.
             parsed: moka::future::Cache::builder()

@@ -4,12 +4,14 @@
 //! change in one transaction so that nothing is ever half-written. Database errors are turned
 //! into [`StoreError`] here; nothing above this module sees a database type.
 
+mod lock_table;
 mod sqlite;
 
 use std::future::Future;
 
 use strata_schema::{Metadata, RuleSet, SchemaReference, SchemaType};
 
+pub use lock_table::{LockGuard, LockTable};
 pub use sqlite::{SqliteStore, SqliteSync};
 
 /// Why a storage operation failed.

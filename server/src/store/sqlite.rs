@@ -1,6 +1,7 @@
 //! The SQLite store: one file, WAL, one transaction per change.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -8,6 +9,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqlitePool};
 use strata_schema::SchemaType;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{NewVersion, SchemaRecord, Store, StoreError, VersionRecord};
 
@@ -43,6 +45,8 @@ impl FromStr for SqliteSync {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Turns at SQLite's single write lock.
+    writer: Arc<Mutex<()>>,
 }
 
 fn db(error: sqlx::Error) -> StoreError {
@@ -80,7 +84,10 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Open(e.to_string()))?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            writer: Arc::new(Mutex::new(())),
+        })
     }
 }
 
@@ -132,10 +139,21 @@ impl SqliteStore {
     /// A transaction that holds SQLite's write lock from its first statement: a transaction
     /// that reads before it writes can then never fail to upgrade its lock, even with several
     /// processes on one file (waiting is bounded by the busy timeout).
+    ///
+    /// Writers of this process take turns on an async mutex first, so that they queue in
+    /// order instead of polling SQLite's lock with its busy handler's sleeps.
     async fn write_transaction(
         &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    ) -> Result<
+        (
+            OwnedMutexGuard<()>,
+            sqlx::Transaction<'static, sqlx::Sqlite>,
+        ),
+        StoreError,
+    > {
+        let turn = self.writer.clone().lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        Ok((turn, tx))
     }
 }
 
@@ -297,7 +315,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
-        let mut tx = self.write_transaction().await?;
+        let (_turn, mut tx) = self.write_transaction().await?;
         if let Some(old) = new.displaces {
             sqlx::query(
                 "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
@@ -309,15 +327,28 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         }
-        let existing = sqlx::query("SELECT id FROM schemas WHERE context = ? AND fingerprint = ?")
-            .bind(&new.context)
-            .bind(&new.schema.fingerprint)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        let existing: Option<i32> = existing
-            .map(|r| r.try_get("id").map_err(corrupt))
-            .transpose()?;
+        let existing = sqlx::query(
+            "SELECT id, schema_type FROM schemas WHERE context = ? AND fingerprint = ?",
+        )
+        .bind(&new.context)
+        .bind(&new.schema.fingerprint)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let existing: Option<i32> = match existing {
+            Some(row) => {
+                // The identity leaves the type out: the same text under another type is
+                // another schema, refused rather than given the first one's id.
+                let schema_type: String = row.try_get("schema_type").map_err(corrupt)?;
+                if schema_type != new.schema.schema_type.as_str() {
+                    return Err(StoreError::Conflict(
+                        "the same schema is stored under another type".into(),
+                    ));
+                }
+                Some(row.try_get("id").map_err(corrupt)?)
+            }
+            None => None,
+        };
         // The id, and whether a row may already hold it (only an explicit id can).
         let (id, stored) = match (new.id, existing) {
             (None, Some(id)) => (id, Some(new.schema.fingerprint.clone())),
@@ -361,6 +392,33 @@ impl Store for SqliteStore {
                 (id, stored)
             }
         };
+        if stored
+            .as_ref()
+            .is_some_and(|f| *f != new.schema.fingerprint)
+        {
+            // An imported id whose earlier content no version uses any more: replace it. An id
+            // some version still uses keeps its content, whatever a concurrent writer believed.
+            let used =
+                sqlx::query("SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?")
+                    .bind(&new.context)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            if used.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "id {id} is in use with other content"
+                )));
+            }
+            for table in ["schemas", "schema_references"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
+                    .bind(&new.context)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
         if stored.as_ref() != Some(&new.schema.fingerprint) {
             let schema = &new.schema;
             let refs = serde_json::to_string(&schema.references).map_err(corrupt)?;
@@ -451,7 +509,7 @@ impl Store for SqliteStore {
         versions: &[i32],
         drop_settings: bool,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_transaction().await?;
+        let (_turn, mut tx) = self.write_transaction().await?;
         if drop_settings {
             for table in ["configs", "modes"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE scope = ?"))
@@ -475,7 +533,7 @@ impl Store for SqliteStore {
     }
 
     async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
-        let mut tx = self.write_transaction().await?;
+        let (_turn, mut tx) = self.write_transaction().await?;
         for version in versions {
             remove_version(&mut tx, subject, *version).await?;
         }
@@ -488,7 +546,7 @@ impl Store for SqliteStore {
         mode: &str,
         purge: &[(String, i32)],
     ) -> Result<(), StoreError> {
-        let mut tx = self.write_transaction().await?;
+        let (_turn, mut tx) = self.write_transaction().await?;
         for (subject, version) in purge {
             remove_version(&mut tx, subject, *version).await?;
         }
@@ -505,6 +563,7 @@ impl Store for SqliteStore {
     }
 
     async fn delete_context(&self, context: &str) -> Result<(), StoreError> {
+        let _turn = self.writer.lock().await;
         sqlx::query("DELETE FROM contexts WHERE context = ?")
             .bind(context)
             .execute(&self.pool)
@@ -581,6 +640,7 @@ impl SqliteStore {
         scope: &str,
         value: Option<&str>,
     ) -> Result<(), StoreError> {
+        let _turn = self.writer.lock().await;
         match value {
             Some(value) => {
                 let sql = format!(
