@@ -4,13 +4,19 @@ use super::*;
 
 impl<S: Store> Registry<S> {
     /// Finds the candidate among the subject's versions: the exact identity first.
+    ///
+    /// `versions` are the subject's stored versions, as just read.
     pub(super) async fn find_in_subject(
         &self,
         qs: &QualifiedSubject,
+        versions: &[VersionRecord],
         candidate: &Candidate,
         deleted: bool,
     ) -> Result<Option<(VersionRecord, SchemaRecord)>, ApiError> {
-        if let Some(found) = self.find_exact(qs, &candidate.fingerprint, deleted).await? {
+        if let Some(found) = self
+            .find_exact(qs, versions, &candidate.fingerprint, deleted)
+            .await?
+        {
             return Ok(Some(found));
         }
         let asks_version = candidate
@@ -30,7 +36,6 @@ impl<S: Store> Registry<S> {
             .filter(|m| !m.is_empty())
         };
         let wanted = strip(candidate.metadata.as_ref());
-        let versions = self.store.versions(&qs.qualified()).await?;
         for v in versions.iter().rev().filter(|v| deleted || !v.deleted) {
             let record = self.schema_record(&v.context, v.id).await?;
             let bookkept = record
@@ -49,9 +54,11 @@ impl<S: Store> Registry<S> {
         Ok(None)
     }
 
+    /// The newest of `versions` (the subject's) whose schema has exactly this identity.
     pub(super) async fn find_exact(
         &self,
         qs: &QualifiedSubject,
+        versions: &[VersionRecord],
         fingerprint: &str,
         deleted: bool,
     ) -> Result<Option<(VersionRecord, SchemaRecord)>, ApiError> {
@@ -62,13 +69,12 @@ impl<S: Store> Registry<S> {
         else {
             return Ok(None);
         };
-        let subject = qs.qualified();
-        let usages = self.store.usages(&qs.context, record.id).await?;
-        Ok(usages
-            .into_iter()
-            .filter(|u| u.subject == subject && (deleted || !u.deleted))
-            .max_by_key(|u| u.version)
-            .map(|u| (u, record)))
+        Ok(versions
+            .iter()
+            .filter(|v| v.context == record.context && v.id == record.id)
+            .filter(|v| deleted || !v.deleted)
+            .max_by_key(|v| v.version)
+            .map(|v| (v.clone(), record)))
     }
 
     /// `POST /subjects/{subject}`: is this schema registered under the subject?
@@ -107,7 +113,7 @@ impl<S: Store> Registry<S> {
                 }
             };
             if let Some((version, record)) = self
-                .find_in_subject(candidate_subject, &candidate, deleted)
+                .find_in_subject(candidate_subject, &versions, &candidate, deleted)
                 .await?
             {
                 return Ok(schema_object(&record, &version.subject, version.version));
@@ -180,12 +186,16 @@ impl<S: Store> Registry<S> {
             let versions = self.store.versions(&qs.qualified()).await?;
             if versions.iter().any(|v| !v.deleted) {
                 let found = match &early {
-                    Some(Ok(candidate)) => self.find_in_subject(&qs, candidate, false).await?,
+                    Some(Ok(candidate)) => {
+                        self.find_in_subject(&qs, &versions, candidate, false)
+                            .await?
+                    }
                     _ => {
                         let candidate = self
                             .parse_candidate(&qs, &request, normalize, false)
                             .await?;
-                        self.find_in_subject(&qs, &candidate, false).await?
+                        self.find_in_subject(&qs, &versions, &candidate, false)
+                            .await?
                     }
                 };
                 if let Some((_, record)) = found {
@@ -347,11 +357,10 @@ impl<S: Store> Registry<S> {
         };
         if let Some(existing) = &existing {
             if explicit_id.is_none_or(|id| id == existing.id) {
-                let usages = self.store.usages(&qs.context, existing.id).await?;
-                let mine = usages
+                let mine = versions
                     .iter()
-                    .filter(|u| u.subject == qs.qualified() && !u.deleted)
-                    .max_by_key(|u| u.version);
+                    .filter(|v| v.id == existing.id && !v.deleted)
+                    .max_by_key(|v| v.version);
                 if let Some(mine) = mine {
                     if explicit_version == -1 {
                         return Ok(json!({"id": existing.id}));

@@ -135,6 +135,59 @@ async fn retire_if_unused(
     Ok(())
 }
 
+/// The id of content already stored, inside a write transaction. The identity leaves the type
+/// out: the same text under another type is another schema, refused rather than given the
+/// first one's id.
+async fn known_id(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    new: &NewVersion,
+) -> Result<i32, StoreError> {
+    let row =
+        sqlx::query("SELECT id, schema_type FROM schemas WHERE context = ? AND fingerprint = ?")
+            .bind(&new.context)
+            .bind(&new.schema.fingerprint)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db)?;
+    let schema_type: String = row.try_get("schema_type").map_err(corrupt)?;
+    if schema_type != new.schema.schema_type.as_str() {
+        return Err(StoreError::Conflict(
+            "the same schema is stored under another type".into(),
+        ));
+    }
+    row.try_get("id").map_err(corrupt)
+}
+
+/// Removes the content of an imported id that no version uses any more, so that the id can
+/// take new content. An id some version still uses keeps its content, whatever the writer
+/// believed when it decided.
+async fn replace_unused(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    context: &str,
+    id: i32,
+) -> Result<(), StoreError> {
+    let used = sqlx::query("SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?")
+        .bind(context)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?;
+    if used.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "id {id} is in use with other content"
+        )));
+    }
+    for table in ["schemas", "schema_references"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
+            .bind(context)
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// A transaction that holds SQLite's write lock from its first statement: a transaction
     /// that reads before it writes can then never fail to upgrade its lock, even with several
@@ -315,6 +368,32 @@ impl Store for SqliteStore {
     }
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
+        let schema = &new.schema;
+        let refs = serde_json::to_string(&schema.references).map_err(corrupt)?;
+        let metadata = schema
+            .metadata
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(corrupt)?;
+        let rule_set = schema
+            .rule_set
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(corrupt)?;
+        // Binds the content columns after context and id.
+        macro_rules! content {
+            ($query:expr) => {
+                $query
+                    .bind(schema.schema_type.as_str())
+                    .bind(&schema.schema)
+                    .bind(&refs)
+                    .bind(&metadata)
+                    .bind(&rule_set)
+                    .bind(&schema.fingerprint)
+            };
+        }
         let (_turn, mut tx) = self.write_transaction().await?;
         if let Some(old) = new.displaces {
             sqlx::query(
@@ -327,45 +406,29 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         }
-        let existing = sqlx::query(
-            "SELECT id, schema_type FROM schemas WHERE context = ? AND fingerprint = ?",
-        )
-        .bind(&new.context)
-        .bind(&new.schema.fingerprint)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        let existing: Option<i32> = match existing {
-            Some(row) => {
-                // The identity leaves the type out: the same text under another type is
-                // another schema, refused rather than given the first one's id.
-                let schema_type: String = row.try_get("schema_type").map_err(corrupt)?;
-                if schema_type != new.schema.schema_type.as_str() {
-                    return Err(StoreError::Conflict(
-                        "the same schema is stored under another type".into(),
-                    ));
-                }
-                Some(row.try_get("id").map_err(corrupt)?)
-            }
-            None => None,
-        };
-        // The id, and whether a row may already hold it (only an explicit id can).
-        let (id, stored) = match (new.id, existing) {
-            (None, Some(id)) => (id, Some(new.schema.fingerprint.clone())),
-            (None, None) => {
-                // Allocated and moved on in one statement; above every id ever used.
-                let row = sqlx::query(
-                    "INSERT INTO id_allocators (context, next_id) VALUES (?, 2) \
-                     ON CONFLICT (context) DO UPDATE SET next_id = next_id + 1 \
-                     RETURNING next_id - 1 AS id",
+        // The id, and whether its content row was written now. A trigger moves the context's
+        // id allocator past every id written.
+        let (id, written) = match new.id {
+            None => {
+                // New content takes the next id; known content keeps its own.
+                let inserted = content!(sqlx::query(
+                    "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, \
+                     rule_set, fingerprint) \
+                     SELECT ?1, COALESCE((SELECT next_id FROM id_allocators WHERE context = ?1), 1), \
+                     ?2, ?3, ?4, ?5, ?6, ?7 \
+                     WHERE NOT EXISTS (SELECT 1 FROM schemas WHERE context = ?1 AND fingerprint = ?7) \
+                     RETURNING id",
                 )
-                .bind(&new.context)
-                .fetch_one(&mut *tx)
+                .bind(&new.context))
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(db)?;
-                (row.try_get("id").map_err(corrupt)?, None)
+                match inserted {
+                    Some(row) => (row.try_get("id").map_err(corrupt)?, true),
+                    None => (known_id(&mut tx, &new).await?, false),
+                }
             }
-            (Some(id), _) => {
+            Some(id) => {
                 let stored =
                     sqlx::query("SELECT fingerprint FROM schemas WHERE context = ? AND id = ?")
                         .bind(&new.context)
@@ -376,79 +439,25 @@ impl Store for SqliteStore {
                 let stored: Option<String> = stored
                     .map(|r| r.try_get("fingerprint").map_err(corrupt))
                     .transpose()?;
-                // A new explicit (imported) id moves the allocator past it; a stored id is
-                // already behind it.
-                if stored.is_none() {
-                    sqlx::query(
-                        "INSERT INTO id_allocators (context, next_id) VALUES (?, ?) \
-                         ON CONFLICT (context) DO UPDATE SET next_id = MAX(next_id, excluded.next_id)",
+                if stored.as_ref().is_some_and(|f| *f != schema.fingerprint) {
+                    replace_unused(&mut tx, &new.context, id).await?;
+                }
+                let write = stored.as_ref() != Some(&schema.fingerprint);
+                if write {
+                    content!(sqlx::query(
+                        "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, \
+                         rule_set, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     )
                     .bind(&new.context)
-                    .bind(id.saturating_add(1))
+                    .bind(id))
                     .execute(&mut *tx)
                     .await
                     .map_err(db)?;
                 }
-                (id, stored)
+                (id, write)
             }
         };
-        if stored
-            .as_ref()
-            .is_some_and(|f| *f != new.schema.fingerprint)
-        {
-            // An imported id whose earlier content no version uses any more: replace it. An id
-            // some version still uses keeps its content, whatever a concurrent writer believed.
-            let used =
-                sqlx::query("SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?")
-                    .bind(&new.context)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db)?;
-            if used.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "id {id} is in use with other content"
-                )));
-            }
-            for table in ["schemas", "schema_references"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
-                    .bind(&new.context)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
-            }
-        }
-        if stored.as_ref() != Some(&new.schema.fingerprint) {
-            let schema = &new.schema;
-            let refs = serde_json::to_string(&schema.references).map_err(corrupt)?;
-            let metadata = schema
-                .metadata
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(corrupt)?;
-            let rule_set = schema
-                .rule_set
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(corrupt)?;
-            sqlx::query(
-                "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, rule_set, \
-                 fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&new.context)
-            .bind(id)
-            .bind(schema.schema_type.as_str())
-            .bind(&schema.schema)
-            .bind(refs)
-            .bind(metadata)
-            .bind(rule_set)
-            .bind(&schema.fingerprint)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        if written {
             for reference in &schema.references {
                 sqlx::query(
                     "INSERT INTO schema_references (context, id, ref_subject, ref_version) \
