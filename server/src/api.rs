@@ -214,7 +214,25 @@ async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> Respo
     } else {
         method.clone()
     };
-    let mut response = match route(&state, &routed, segments, &query, &body).await {
+    let routed = if routed == Method::GET {
+        route(&state, &routed, segments, &query, &body).await
+    } else {
+        // A change, once started, runs to its end even if the client goes away: a dropped
+        // request must not stop a write between its statements, with locks and an open
+        // transaction left behind.
+        let segments: Vec<Cow<'static, str>> = segments
+            .into_iter()
+            .map(|s| Cow::Owned(s.into_owned()))
+            .collect();
+        let state = state.clone();
+        let task =
+            tokio::spawn(async move { route(&state, &routed, segments, &query, &body).await });
+        match task.await {
+            Ok(result) => result,
+            Err(error) => Err(crate::registry::internal(error)),
+        }
+    };
+    let mut response = match routed {
         Ok(response) => response,
         Err(error) => error.into_response(),
     };

@@ -136,3 +136,81 @@ async fn one_schema_in_thirty_two_subjects_at_once_gets_one_id_and_new_schemas_d
         assert_eq!(versions, json!([1, 2]), "spread-{i}");
     }
 }
+
+/// Sends a registration and hangs up without waiting for the answer.
+async fn register_and_hang_up(addr: std::net::SocketAddr, subject: String, n: usize) {
+    use tokio::io::AsyncWriteExt;
+    let body = json!({"schema": format!(
+        "{{\"type\":\"record\",\"name\":\"Gone{n}\",\"fields\":[{{\"name\":\"a\",\"type\":\"int\"}}]}}"
+    )})
+    .to_string();
+    let request = format!(
+        "POST /subjects/{subject}/versions HTTP/1.1\r\nHost: x\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    // Let the request get under way, then reset the connection at some point of it (a client
+    // that exits with its connections open).
+    tokio::time::sleep(std::time::Duration::from_micros(50 * (n % 40) as u64)).await;
+    stream.set_linger(Some(std::time::Duration::ZERO)).unwrap();
+    drop(stream);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clients_that_hang_up_mid_registration_leave_nothing_locked_or_half_written() {
+    let server = TestServer::start().await;
+    let client = reqwest::Client::new();
+    let response = client
+        .put(format!("{}/config", server.base))
+        .header("Content-Type", "application/json")
+        .body(r#"{"compatibility":"NONE"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let tasks: Vec<_> = (0..1000)
+        .map(|n| {
+            tokio::spawn(register_and_hang_up(
+                server.addr,
+                format!("gone-{}", n % 8),
+                n,
+            ))
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    // Writes still go through (a wedged write lock would hold this forever: the guard turns a
+    // hang into a failure), and every version a hung-up client left is whole.
+    let register = async {
+        for n in 0..8 {
+            let url = format!("{}/subjects/gone-{n}/versions", server.base);
+            let body = json!({"schema": "{\"type\":\"string\"}"});
+            let (status, body) = post(&client, url, body).await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(120), register)
+        .await
+        .expect("registrations after clients hung up did not finish");
+    for n in 0..8 {
+        let versions = get_json(
+            &client,
+            format!("{}/subjects/gone-{n}/versions", server.base),
+        )
+        .await;
+        let versions: Vec<i64> = serde_json::from_value(versions).unwrap();
+        let expected: Vec<i64> = (1..=versions.len() as i64).collect();
+        assert_eq!(versions, expected, "gap-free versions in gone-{n}");
+        for v in versions {
+            let got = get_json(
+                &client,
+                format!("{}/subjects/gone-{n}/versions/{v}", server.base),
+            )
+            .await;
+            assert!(got["id"].as_i64().is_some(), "{got}");
+        }
+    }
+}

@@ -365,7 +365,8 @@ fn java_bucket(key: &str, capacity: usize) -> usize {
     (spread as usize) & (capacity - 1)
 }
 
-fn internal(message: impl std::fmt::Display) -> ApiError {
+/// A 500 for a failure that is the server's own; the cause goes to the log only.
+pub(crate) fn internal(message: impl std::fmt::Display) -> ApiError {
     tracing::error!(%message, "internal error");
     ApiError::new(500, "Internal Server Error")
 }
