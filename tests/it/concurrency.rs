@@ -154,7 +154,7 @@ async fn register_and_hang_up(addr: std::net::SocketAddr, subject: String, n: us
     // Let the request get under way, then reset the connection at some point of it (a client
     // that exits with its connections open).
     tokio::time::sleep(std::time::Duration::from_micros(50 * (n % 40) as u64)).await;
-    stream.set_linger(Some(std::time::Duration::ZERO)).unwrap();
+    stream.set_zero_linger().unwrap();
     drop(stream);
 }
 
