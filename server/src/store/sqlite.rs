@@ -47,6 +47,93 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Turns at SQLite's single write lock.
     writer: Arc<Mutex<()>>,
+    /// The versions of subjects, as last read.
+    versions: Arc<VersionsCache>,
+}
+
+/// The versions of subjects as last read, kept exact by every write of this store.
+///
+/// A SQLite file has one registry process writing it, so this process sees every change and
+/// can answer a subject's versions without a round trip to the database. Each write drops the
+/// subject's entry after it commits; a read fills the entry only if no write to the subject
+/// committed since the read began (a generation per stripe of subjects, checked and bumped
+/// under one lock), so a value read before a write is never cached after it.
+#[derive(Debug)]
+struct VersionsCache {
+    subjects: moka::sync::Cache<String, Arc<Vec<VersionRecord>>>,
+    generations: Box<[std::sync::Mutex<u64>]>,
+}
+
+/// Stripes of per-subject generations.
+const GENERATION_STRIPES: usize = 256;
+
+/// Most version records held.
+const CACHED_VERSIONS: u64 = 200_000;
+
+impl VersionsCache {
+    fn new() -> Self {
+        VersionsCache {
+            subjects: moka::sync::Cache::builder()
+                .weigher(|_k: &String, v: &Arc<Vec<VersionRecord>>| {
+                    u32::try_from(v.len().max(1)).unwrap_or(u32::MAX)
+                })
+                .max_capacity(CACHED_VERSIONS)
+                .build(),
+            generations: (0..GENERATION_STRIPES)
+                .map(|_| std::sync::Mutex::new(0))
+                .collect(),
+        }
+    }
+
+    fn generation(&self, subject: &str) -> std::sync::MutexGuard<'_, u64> {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        subject.hash(&mut hasher);
+        let stripe = usize::try_from(hasher.finish() % GENERATION_STRIPES as u64).unwrap_or(0);
+        self.generations[stripe]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Caches versions read while the subject's generation was `generation`, unless a write
+    /// committed since.
+    fn fill(&self, subject: &str, generation: u64, versions: &[VersionRecord]) {
+        let current = self.generation(subject);
+        if *current == generation {
+            self.subjects
+                .insert(subject.to_owned(), Arc::new(versions.to_vec()));
+        }
+    }
+
+    /// Forgets a subject whose versions a committed write changed.
+    fn changed(&self, subject: &str) {
+        let mut generation = self.generation(subject);
+        *generation += 1;
+        self.subjects.invalidate(subject);
+    }
+
+    /// Forgets `subjects` when the returned guard drops: at the end of a write, whether it
+    /// committed, failed or was cancelled mid-way (a commit may have landed).
+    fn forget_after<'a>(&'a self, subjects: Vec<&'a str>) -> ForgetAfter<'a> {
+        ForgetAfter {
+            cache: self,
+            subjects,
+        }
+    }
+}
+
+/// See [`VersionsCache::forget_after`].
+struct ForgetAfter<'a> {
+    cache: &'a VersionsCache,
+    subjects: Vec<&'a str>,
+}
+
+impl Drop for ForgetAfter<'_> {
+    fn drop(&mut self) {
+        for subject in &self.subjects {
+            self.cache.changed(subject);
+        }
+    }
 }
 
 fn db(error: sqlx::Error) -> StoreError {
@@ -75,8 +162,11 @@ impl SqliteStore {
                 SqliteSync::Full => SqliteSynchronous::Full,
             })
             .busy_timeout(Duration::from_secs(10));
+        // A connection to a local file does not go stale: no ping (a round trip to the
+        // connection's thread) before each use.
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Open(e.to_string()))?;
@@ -87,6 +177,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             writer: Arc::new(Mutex::new(())),
+            versions: Arc::new(VersionsCache::new()),
         })
     }
 }
@@ -249,6 +340,10 @@ const SCHEMA_COLUMNS: &str =
 
 impl Store for SqliteStore {
     async fn versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
+        if let Some(cached) = self.versions.subjects.get(subject) {
+            return Ok(cached.as_ref().clone());
+        }
+        let generation = *self.versions.generation(subject);
         let sql = format!(
             "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = ? ORDER BY version"
         );
@@ -257,7 +352,12 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter().map(version_row).collect()
+        let versions = rows
+            .iter()
+            .map(version_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.versions.fill(subject, generation, &versions);
+        Ok(versions)
     }
 
     async fn versions_with_prefix(&self, prefix: &str) -> Result<Vec<VersionRecord>, StoreError> {
@@ -394,6 +494,7 @@ impl Store for SqliteStore {
                     .bind(&schema.fingerprint)
             };
         }
+        let _forget = self.versions.forget_after(vec![&new.subject]);
         let (_turn, mut tx) = self.write_transaction().await?;
         if let Some(old) = new.displaces {
             sqlx::query(
@@ -518,6 +619,7 @@ impl Store for SqliteStore {
         versions: &[i32],
         drop_settings: bool,
     ) -> Result<(), StoreError> {
+        let _forget = self.versions.forget_after(vec![subject]);
         let (_turn, mut tx) = self.write_transaction().await?;
         if drop_settings {
             for table in ["configs", "modes"] {
@@ -542,6 +644,7 @@ impl Store for SqliteStore {
     }
 
     async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
+        let _forget = self.versions.forget_after(vec![subject]);
         let (_turn, mut tx) = self.write_transaction().await?;
         for version in versions {
             remove_version(&mut tx, subject, *version).await?;
@@ -555,6 +658,9 @@ impl Store for SqliteStore {
         mode: &str,
         purge: &[(String, i32)],
     ) -> Result<(), StoreError> {
+        let _forget = self
+            .versions
+            .forget_after(purge.iter().map(|(s, _)| s.as_str()).collect());
         let (_turn, mut tx) = self.write_transaction().await?;
         for (subject, version) in purge {
             remove_version(&mut tx, subject, *version).await?;
@@ -675,5 +781,37 @@ impl SqliteStore {
             }
         };
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(version: i32) -> VersionRecord {
+        VersionRecord {
+            subject: "s".into(),
+            version,
+            context: ".".into(),
+            id: version,
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn versions_read_before_a_write_are_never_cached_after_it() {
+        let cache = VersionsCache::new();
+        let before = *cache.generation("s");
+        {
+            let _write = cache.forget_after(vec!["s"]);
+        }
+        cache.fill("s", before, &[record(1)]);
+        assert!(cache.subjects.get("s").is_none());
+        let now = *cache.generation("s");
+        cache.fill("s", now, &[record(1), record(2)]);
+        assert_eq!(cache.subjects.get("s").map(|v| v.len()), Some(2));
+        // A write that ends in any way forgets the subject.
+        drop(cache.forget_after(vec!["s"]));
+        assert!(cache.subjects.get("s").is_none());
     }
 }
