@@ -5,18 +5,16 @@ use super::*;
 impl<S: Store> Registry<S> {
     /// Finds the candidate among the subject's versions: the exact identity first.
     ///
-    /// `versions` are the subject's stored versions, as just read.
+    /// `versions` are the subject's stored versions and `stored` the schema stored with the
+    /// candidate's identity, as just read.
     pub(super) async fn find_in_subject(
         &self,
-        qs: &QualifiedSubject,
         versions: &[VersionRecord],
         candidate: &Candidate,
+        stored: Option<SchemaRecord>,
         deleted: bool,
     ) -> Result<Option<(VersionRecord, SchemaRecord)>, ApiError> {
-        if let Some(found) = self
-            .find_exact(qs, versions, &candidate.fingerprint, deleted)
-            .await?
-        {
+        if let Some(found) = Self::find_exact(versions, stored, deleted) {
             return Ok(Some(found));
         }
         let asks_version = candidate
@@ -54,27 +52,19 @@ impl<S: Store> Registry<S> {
         Ok(None)
     }
 
-    /// The newest of `versions` (the subject's) whose schema has exactly this identity.
-    pub(super) async fn find_exact(
-        &self,
-        qs: &QualifiedSubject,
+    /// The newest of `versions` (the subject's) whose schema is `stored`.
+    fn find_exact(
         versions: &[VersionRecord],
-        fingerprint: &str,
+        stored: Option<SchemaRecord>,
         deleted: bool,
-    ) -> Result<Option<(VersionRecord, SchemaRecord)>, ApiError> {
-        let Some(record) = self
-            .store
-            .schema_by_fingerprint(&qs.context, fingerprint)
-            .await?
-        else {
-            return Ok(None);
-        };
-        Ok(versions
+    ) -> Option<(VersionRecord, SchemaRecord)> {
+        let record = stored?;
+        versions
             .iter()
             .filter(|v| v.context == record.context && v.id == record.id)
             .filter(|v| deleted || !v.deleted)
             .max_by_key(|v| v.version)
-            .map(|v| (v.clone(), record)))
+            .map(|v| (v.clone(), record))
     }
 
     /// `POST /subjects/{subject}`: is this schema registered under the subject?
@@ -112,8 +102,12 @@ impl<S: Store> Registry<S> {
                     continue;
                 }
             };
+            let stored = self
+                .store
+                .schema_by_fingerprint(&candidate_subject.context, &candidate.fingerprint)
+                .await?;
             if let Some((version, record)) = self
-                .find_in_subject(candidate_subject, &versions, &candidate, deleted)
+                .find_in_subject(&versions, &candidate, stored, deleted)
                 .await?
             {
                 return Ok(schema_object(&record, &version.subject, version.version));
@@ -181,23 +175,34 @@ impl<S: Store> Registry<S> {
         } else {
             None
         };
-        // Fast path: the schema is already a live version of the subject.
+        // Fast path: the schema is already a live version of the subject. When the store says
+        // its identity is not stored at all, that answer stands under the lock as long as the
+        // subject has not changed meanwhile (a writer of another subject storing it first is
+        // settled by the store's own write).
+        let mut absent_before: Option<(String, Vec<VersionRecord>)> = None;
         if explicit_version == 0 && has_schema && !config.has_defaults_or_overrides() {
             let versions = self.store.versions(&qs.qualified()).await?;
             if versions.iter().any(|v| !v.deleted) {
-                let found = match &early {
-                    Some(Ok(candidate)) => {
-                        self.find_in_subject(&qs, &versions, candidate, false)
-                            .await?
-                    }
+                let reparsed;
+                let candidate = match &early {
+                    Some(Ok(candidate)) => candidate,
                     _ => {
-                        let candidate = self
+                        reparsed = self
                             .parse_candidate(&qs, &request, normalize, false)
                             .await?;
-                        self.find_in_subject(&qs, &versions, &candidate, false)
-                            .await?
+                        &reparsed
                     }
                 };
+                let stored = self
+                    .store
+                    .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
+                    .await?;
+                if stored.is_none() {
+                    absent_before = Some((candidate.fingerprint.clone(), versions.clone()));
+                }
+                let found = self
+                    .find_in_subject(&versions, candidate, stored, false)
+                    .await?;
                 if let Some((_, record)) = found {
                     if request.id.is_none_or(|id| id < 0 || id == record.id) {
                         return Ok(json!({"id": record.id}));
@@ -324,10 +329,18 @@ impl<S: Store> Registry<S> {
                     .await?
             }
         };
-        let existing = self
-            .store
-            .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
-            .await?;
+        let existing = match &absent_before {
+            Some((fingerprint, before))
+                if *fingerprint == candidate.fingerprint && *before == versions =>
+            {
+                None
+            }
+            _ => {
+                self.store
+                    .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
+                    .await?
+            }
+        };
         // The identity leaves the schema type out, as Confluent's does: the same text registered
         // under another type would silently take the first type's id, so it is refused as
         // Confluent refuses it.
