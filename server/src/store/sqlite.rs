@@ -334,6 +334,15 @@ fn schema_row(row: &SqliteRow) -> Result<SchemaRecord, StoreError> {
     })
 }
 
+/// Stores content unless its identity is stored already, under the next id of its context.
+/// Parameters: ?1 context, ?2 type, ?3 text, ?4 references, ?5 metadata, ?6 rule set,
+/// ?7 fingerprint.
+const NEW_CONTENT: &str = "INSERT INTO schemas (context, id, schema_type, schema, refs, \
+     metadata, rule_set, fingerprint) \
+     SELECT ?1, COALESCE((SELECT next_id FROM id_allocators WHERE context = ?1), 1), \
+     ?2, ?3, ?4, ?5, ?6, ?7 \
+     WHERE NOT EXISTS (SELECT 1 FROM schemas WHERE context = ?1 AND fingerprint = ?7)";
+
 const VERSION_COLUMNS: &str = "subject, version, context, schema_id, deleted";
 const SCHEMA_COLUMNS: &str =
     "context, id, schema_type, schema, refs, metadata, rule_set, fingerprint";
@@ -496,6 +505,37 @@ impl Store for SqliteStore {
         }
         let _forget = self.versions.forget_after(vec![&new.subject]);
         let (_turn, mut tx) = self.write_transaction().await?;
+        if new.id.is_none()
+            && new.displaces.is_none()
+            && new.tombstones.is_empty()
+            && schema.references.is_empty()
+        {
+            // The common case, in one round trip: the content (new content takes the next id),
+            // the version on the content's id (none when the same text is stored under another
+            // type), the context.
+            let sql = format!(
+                "{NEW_CONTENT}; \
+                 INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
+                 SELECT ?8, ?9, ?1, id, 0 FROM schemas \
+                 WHERE context = ?1 AND fingerprint = ?7 AND schema_type = ?2 \
+                 RETURNING schema_id; \
+                 INSERT OR IGNORE INTO contexts (context) SELECT ?1 WHERE ?1 <> '.';"
+            );
+            let rows = content!(sqlx::query(&sql).bind(&new.context))
+                .bind(&new.subject)
+                .bind(new.version)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+            let Some(row) = rows.first() else {
+                return Err(StoreError::Conflict(
+                    "the same schema is stored under another type".into(),
+                ));
+            };
+            let id = row.try_get("schema_id").map_err(corrupt)?;
+            tx.commit().await.map_err(db)?;
+            return Ok(id);
+        }
         if let Some(old) = new.displaces {
             sqlx::query(
                 "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
@@ -512,18 +552,11 @@ impl Store for SqliteStore {
         let (id, written) = match new.id {
             None => {
                 // New content takes the next id; known content keeps its own.
-                let inserted = content!(sqlx::query(
-                    "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, \
-                     rule_set, fingerprint) \
-                     SELECT ?1, COALESCE((SELECT next_id FROM id_allocators WHERE context = ?1), 1), \
-                     ?2, ?3, ?4, ?5, ?6, ?7 \
-                     WHERE NOT EXISTS (SELECT 1 FROM schemas WHERE context = ?1 AND fingerprint = ?7) \
-                     RETURNING id",
-                )
-                .bind(&new.context))
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
+                let sql = format!("{NEW_CONTENT} RETURNING id");
+                let inserted = content!(sqlx::query(&sql).bind(&new.context))
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
                 match inserted {
                     Some(row) => (row.try_get("id").map_err(corrupt)?, true),
                     None => (known_id(&mut tx, &new).await?, false),
