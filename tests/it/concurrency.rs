@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::TestServer;
+use crate::common::{on_each_backend, Backend, TestServer};
 
 /// Whether the schema engine has no Avro support in this build yet (its placeholder answers
 /// "not implemented yet"); the test then has nothing to check.
@@ -28,9 +28,14 @@ async fn post(client: &reqwest::Client, url: String, body: Value) -> (u16, Value
     (status, response.json().await.unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn thirty_two_clients_registering_the_same_schema_get_one_id_and_one_version() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    thirty_two_clients_registering_the_same_schema_get_one_id_and_one_version
+);
+async fn thirty_two_clients_registering_the_same_schema_get_one_id_and_one_version(
+    backend: Backend,
+) {
+    let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
     let schema = json!({"schema": "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"});
     let tasks: Vec<_> = (0..32)
@@ -62,9 +67,14 @@ async fn thirty_two_clients_registering_the_same_schema_get_one_id_and_one_versi
     assert_eq!(versions, json!([1]));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn thirty_two_different_schemas_in_one_subject_get_thirty_two_consecutive_versions() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    thirty_two_different_schemas_in_one_subject_get_thirty_two_consecutive_versions
+);
+async fn thirty_two_different_schemas_in_one_subject_get_thirty_two_consecutive_versions(
+    backend: Backend,
+) {
+    let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
     let (status, _) = {
         let response = client

@@ -177,7 +177,7 @@ impl<S: Store> Registry<S> {
                 }
             }
         }
-        let _guard = self.writes.lock().await;
+        let _guard = self.lock_registration(&qs, &request).await?;
         let mode = self.mode_in_scope(&qs).await?;
         if mode.is_read_only() {
             return Err(ApiError::operation_not_permitted(format!(

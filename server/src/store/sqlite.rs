@@ -1,15 +1,17 @@
 //! The SQLite store: one file, WAL, one transaction per change.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
-use strata_schema::SchemaType;
 
-use super::{NewVersion, SchemaRecord, Store, StoreError, VersionRecord};
+use super::rows::{
+    corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
+    VERSION_COLUMNS,
+};
+use super::{NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
 
 /// How hard SQLite works to keep a committed write.
 ///
@@ -43,6 +45,8 @@ impl FromStr for SqliteSync {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One node owns the file: one process-wide lock serializes every write.
+    writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 fn db(error: sqlx::Error) -> StoreError {
@@ -52,10 +56,6 @@ fn db(error: sqlx::Error) -> StoreError {
         }
     }
     StoreError::Database(error.to_string())
-}
-
-fn corrupt(error: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(error.to_string())
 }
 
 impl SqliteStore {
@@ -80,7 +80,10 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Open(e.to_string()))?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            writes: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 }
 
@@ -139,44 +142,13 @@ impl SqliteStore {
     }
 }
 
-fn version_row(row: &SqliteRow) -> Result<VersionRecord, StoreError> {
-    Ok(VersionRecord {
-        subject: row.try_get("subject").map_err(corrupt)?,
-        version: row.try_get("version").map_err(corrupt)?,
-        context: row.try_get("context").map_err(corrupt)?,
-        id: row.try_get("schema_id").map_err(corrupt)?,
-        deleted: row.try_get::<i64, _>("deleted").map_err(corrupt)? != 0,
-    })
-}
-
-fn schema_row(row: &SqliteRow) -> Result<SchemaRecord, StoreError> {
-    let schema_type: String = row.try_get("schema_type").map_err(corrupt)?;
-    let refs: String = row.try_get("refs").map_err(corrupt)?;
-    let metadata: Option<String> = row.try_get("metadata").map_err(corrupt)?;
-    let rule_set: Option<String> = row.try_get("rule_set").map_err(corrupt)?;
-    Ok(SchemaRecord {
-        context: row.try_get("context").map_err(corrupt)?,
-        id: row.try_get("id").map_err(corrupt)?,
-        schema_type: SchemaType::from_str(&schema_type).map_err(corrupt)?,
-        schema: row.try_get("schema").map_err(corrupt)?,
-        references: serde_json::from_str(&refs).map_err(corrupt)?,
-        metadata: metadata
-            .map(|m| serde_json::from_str(&m))
-            .transpose()
-            .map_err(corrupt)?,
-        rule_set: rule_set
-            .map(|r| serde_json::from_str(&r))
-            .transpose()
-            .map_err(corrupt)?,
-        fingerprint: row.try_get("fingerprint").map_err(corrupt)?,
-    })
-}
-
-const VERSION_COLUMNS: &str = "subject, version, context, schema_id, deleted";
-const SCHEMA_COLUMNS: &str =
-    "context, id, schema_type, schema, refs, metadata, rule_set, fingerprint";
-
 impl Store for SqliteStore {
+    type Lock = tokio::sync::OwnedMutexGuard<()>;
+
+    async fn lock(&self, _scope: &WriteScope) -> Result<Self::Lock, StoreError> {
+        Ok(Arc::clone(&self.writes).lock_owned().await)
+    }
+
     async fn versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
         let sql = format!(
             "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = ? ORDER BY version"
@@ -358,19 +330,7 @@ impl Store for SqliteStore {
         }
         if stored.as_ref() != Some(&new.schema.fingerprint) {
             let schema = &new.schema;
-            let refs = serde_json::to_string(&schema.references).map_err(corrupt)?;
-            let metadata = schema
-                .metadata
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(corrupt)?;
-            let rule_set = schema
-                .rule_set
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(corrupt)?;
+            let (refs, metadata, rule_set) = schema_json(schema)?;
             sqlx::query(
                 "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, rule_set, \
                  fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -426,7 +386,7 @@ impl Store for SqliteStore {
         }
         sqlx::query(
             "INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
-             VALUES (?, ?, ?, ?, 0)",
+             VALUES (?, ?, ?, ?, FALSE)",
         )
         .bind(&new.subject)
         .bind(new.version)
@@ -467,7 +427,7 @@ impl Store for SqliteStore {
         }
         for version in versions {
             sqlx::query(
-                "UPDATE subject_versions SET deleted = 1 WHERE subject = ? AND version = ?",
+                "UPDATE subject_versions SET deleted = TRUE WHERE subject = ? AND version = ?",
             )
             .bind(subject)
             .bind(version)
@@ -541,22 +501,6 @@ impl Store for SqliteStore {
         self.set_setting(MODES, scope, mode).await
     }
 }
-
-/// A table of per-scope settings (configs, modes): `(scope PRIMARY KEY, <value column>)`.
-struct Settings {
-    table: &'static str,
-    column: &'static str,
-}
-
-const CONFIGS: Settings = Settings {
-    table: "configs",
-    column: "config",
-};
-
-const MODES: Settings = Settings {
-    table: "modes",
-    column: "mode",
-};
 
 impl SqliteStore {
     async fn setting(&self, s: Settings, scope: &str) -> Result<Option<String>, StoreError> {

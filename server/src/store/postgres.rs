@@ -1,0 +1,828 @@
+//! The PostgreSQL store: any number of registry nodes on one database, with no leader.
+//!
+//! - Writes to a subject are serialized across nodes by a transaction-scoped advisory lock on
+//!   the subject ([`PgStore::lock`]); writes that span subjects take an exclusive lock that
+//!   every subject write holds shared. A node that dies takes its locks with its connections.
+//! - Ids come from one sequence per context, so writers never queue on a shared row; the
+//!   unique `(context, fingerprint)` index makes the same content end with one id whichever
+//!   node registers it first (a losing writer burns a sequence value: ids have gaps, never
+//!   duplicates, and are never reused).
+//! - Every write transaction announces what it changed with `pg_notify` on [`CHANNEL`],
+//!   delivered to every node on commit; [`PgStore::watch_changes`] turns those into
+//!   [`Change`]s for the caches.
+
+use std::collections::{BTreeMap, HashSet};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Row, Transaction};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::rows::{
+    corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
+    VERSION_COLUMNS,
+};
+use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
+
+/// The notification channel every node listens on.
+pub const CHANNEL: &str = "strata_changes";
+
+/// How a node uses its PostgreSQL database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PgSettings {
+    /// Most connections this node opens (one of them listens for other nodes' changes).
+    pub max_connections: u32,
+    /// Longest wait for a connection, connecting included; a request then fails with 50002.
+    pub acquire_timeout: Duration,
+    /// Longest a statement may run, waiting for a subject lock included; then 50002.
+    pub statement_timeout: Duration,
+}
+
+impl Default for PgSettings {
+    fn default() -> Self {
+        PgSettings {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(2),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A [`Store`] in a PostgreSQL database shared by any number of nodes.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    /// Bounds the connections held by subject locks, so that lock holders always find a
+    /// connection left for their writes.
+    lockers: Arc<Semaphore>,
+    /// Contexts whose id sequence this node knows to exist.
+    sequences: Arc<Mutex<HashSet<String>>>,
+}
+
+/// Subject locks held by one write: a transaction holding advisory locks, ended (and the locks
+/// freed) when this is dropped.
+#[derive(Debug)]
+pub struct PgLock {
+    held: Option<(Transaction<'static, Postgres>, OwnedSemaphorePermit)>,
+}
+
+impl Drop for PgLock {
+    fn drop(&mut self) {
+        if let Some((tx, permit)) = self.held.take() {
+            // Rolling back needs a round trip; the pool would also roll back a returned
+            // transaction, but only when the connection is next used.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    let _ = tx.rollback().await;
+                    drop(permit);
+                });
+            }
+        }
+    }
+}
+
+fn db(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(inner) if inner.is_unique_violation() => {
+            StoreError::Conflict(inner.message().to_owned())
+        }
+        // query_canceled: statement_timeout or lock_timeout.
+        sqlx::Error::Database(inner) if inner.code().as_deref() == Some("57014") => {
+            StoreError::Timeout(inner.message().to_owned())
+        }
+        sqlx::Error::PoolTimedOut => StoreError::Timeout(error.to_string()),
+        _ => StoreError::Database(error.to_string()),
+    }
+}
+
+/// A stable 64-bit key for an advisory lock (FNV-1a: the same on every node and build).
+fn lock_key(name: &str) -> i64 {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// The key every subject write holds shared and [`WriteScope::Everything`] exclusively.
+fn everything_key() -> i64 {
+    lock_key("strata:everything")
+}
+
+/// The id sequence of a context: a name derived from the context, safe in SQL text.
+fn sequence_name(context: &str) -> String {
+    if context == "." {
+        "strata_ids_default".to_owned()
+    } else {
+        format!("strata_ids_{:016x}", lock_key(context))
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`), applies the embedded
+    /// migrations (serialized across nodes by the migrator's own lock) and opens the pool.
+    pub async fn open(url: &str, settings: PgSettings) -> Result<Self, StoreError> {
+        let statement_timeout = settings.statement_timeout.as_millis().to_string();
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Open(e.to_string()))?
+            .options([("statement_timeout", statement_timeout.as_str())])
+            .application_name("strata");
+        let max_connections = settings.max_connections.max(3);
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        // One connection listens; of the others, half at most hold locks.
+        let lockers = usize::try_from((max_connections - 1) / 2).unwrap_or(1);
+        Ok(PgStore {
+            pool,
+            lockers: Arc::new(Semaphore::new(lockers)),
+            sequences: Arc::new(Mutex::new(HashSet::from([".".to_owned()]))),
+        })
+    }
+
+    /// Runs `on_change` for every change any node commits, for as long as the returned task
+    /// runs. When the listening connection is lost, `on_change(Change::Everything)` follows the
+    /// reconnection: what changed in between is unknown.
+    pub fn watch_changes(
+        &self,
+        on_change: impl Fn(Change) + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let mut listener: Option<PgListener> = None;
+            let mut backoff = Duration::from_millis(50);
+            loop {
+                let Some(active) = listener.as_mut() else {
+                    match subscribe(&pool).await {
+                        Ok(subscribed) => {
+                            listener = Some(subscribed);
+                            backoff = Duration::from_millis(50);
+                            // Anything committed before the subscription may have been missed.
+                            on_change(Change::Everything);
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot listen for changes; retrying");
+                            tokio::time::sleep(backoff).await;
+                            backoff = (backoff * 2).min(Duration::from_secs(2));
+                        }
+                    }
+                    continue;
+                };
+                match active.try_recv().await {
+                    Ok(Some(notification)) => {
+                        if let Some(change) = Change::decode(notification.payload()) {
+                            on_change(change);
+                        }
+                    }
+                    // Lost and already re-established: notifications in between are gone.
+                    Ok(None) => on_change(Change::Everything),
+                    Err(error) => {
+                        tracing::warn!(%error, "lost the change listener");
+                        on_change(Change::Everything);
+                        listener = None;
+                    }
+                }
+            }
+        })
+    }
+
+    /// Creates the id sequence of a context once (nodes may race: the loser's error is fine).
+    async fn ensure_sequence(&self, context: &str) -> Result<String, StoreError> {
+        let name = sequence_name(context);
+        let known = self
+            .sequences
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(context);
+        if !known {
+            let created = sqlx::query(&format!("CREATE SEQUENCE IF NOT EXISTS {name}"))
+                .execute(&self.pool)
+                .await;
+            if let Err(error) = created {
+                let raced = matches!(&error, sqlx::Error::Database(e)
+                    if e.is_unique_violation() || e.code().as_deref() == Some("42P07"));
+                if !raced {
+                    return Err(db(error));
+                }
+            }
+            self.sequences
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(context.to_owned());
+        }
+        Ok(name)
+    }
+}
+
+async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+/// Announces changes to every node; delivered when (and only if) the transaction commits.
+async fn notify(tx: &mut Transaction<'_, Postgres>, changes: &[Change]) -> Result<(), StoreError> {
+    let payloads: Vec<String> = changes.iter().map(Change::encode).collect();
+    sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
+        .bind(CHANNEL)
+        .bind(payloads)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// Removes one version for good, inside a transaction; returns its context.
+async fn remove_version(
+    tx: &mut Transaction<'_, Postgres>,
+    subject: &str,
+    version: i32,
+) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query(
+        "DELETE FROM subject_versions WHERE subject = $1 AND version = $2 \
+         RETURNING context, schema_id",
+    )
+    .bind(subject)
+    .bind(version)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let context: String = row.try_get("context").map_err(corrupt)?;
+    let id: i32 = row.try_get("schema_id").map_err(corrupt)?;
+    retire_if_unused(tx, &context, id).await?;
+    Ok(Some(context))
+}
+
+/// An id no version uses any more keeps its number (ids are never reused) but gives up its
+/// identity: registering the same content again allocates a new id.
+async fn retire_if_unused(
+    tx: &mut Transaction<'_, Postgres>,
+    context: &str,
+    id: i32,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE schemas SET fingerprint = 'retired:' || id WHERE context = $1 AND id = $2 \
+         AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE context = $1 AND schema_id = $2)",
+    )
+    .bind(context)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Writes the schema row and its references; `false` when the same content won a race.
+async fn insert_schema(
+    tx: &mut Transaction<'_, Postgres>,
+    new: &NewVersion,
+    id: i32,
+    on_conflict: &str,
+) -> Result<bool, StoreError> {
+    let schema = &new.schema;
+    let (refs, metadata, rule_set) = schema_json(schema)?;
+    let inserted = sqlx::query(&format!(
+        "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, rule_set, \
+         fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {on_conflict} RETURNING id"
+    ))
+    .bind(&new.context)
+    .bind(id)
+    .bind(schema.schema_type.as_str())
+    .bind(&schema.schema)
+    .bind(refs)
+    .bind(metadata)
+    .bind(rule_set)
+    .bind(&schema.fingerprint)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db)?;
+    if inserted.is_none() {
+        return Ok(false);
+    }
+    if !schema.references.is_empty() {
+        let subjects: Vec<&str> = schema
+            .references
+            .iter()
+            .map(|r| r.subject.as_str())
+            .collect();
+        let versions: Vec<i32> = schema.references.iter().map(|r| r.version).collect();
+        sqlx::query(
+            "INSERT INTO schema_references (context, id, ref_subject, ref_version) \
+             SELECT $1, $2, s, v FROM unnest($3::text[], $4::int[]) AS r(s, v)",
+        )
+        .bind(&new.context)
+        .bind(id)
+        .bind(subjects)
+        .bind(versions)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    Ok(true)
+}
+
+async fn id_by_fingerprint(
+    tx: &mut Transaction<'_, Postgres>,
+    context: &str,
+    fingerprint: &str,
+) -> Result<Option<i32>, StoreError> {
+    let row = sqlx::query("SELECT id FROM schemas WHERE context = $1 AND fingerprint = $2")
+        .bind(context)
+        .bind(fingerprint)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db)?;
+    row.map(|r| r.try_get("id").map_err(corrupt)).transpose()
+}
+
+impl PgStore {
+    /// The id of an explicitly numbered (imported) schema, written like SQLite writes it, and
+    /// the context's sequence moved past it.
+    async fn place_explicit(
+        &self,
+        tx: &mut Transaction<'_, Postgres>,
+        new: &NewVersion,
+        id: i32,
+        sequence: &str,
+    ) -> Result<(), StoreError> {
+        let stored = sqlx::query("SELECT fingerprint FROM schemas WHERE context = $1 AND id = $2")
+            .bind(&new.context)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db)?;
+        let stored: Option<String> = stored
+            .map(|r| r.try_get("fingerprint").map_err(corrupt))
+            .transpose()?;
+        if stored.as_ref() != Some(&new.schema.fingerprint) {
+            if stored.is_some() {
+                // An imported id whose earlier content no version uses any more: replace it.
+                for table in ["schemas", "schema_references"] {
+                    sqlx::query(&format!(
+                        "DELETE FROM {table} WHERE context = $1 AND id = $2"
+                    ))
+                    .bind(&new.context)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db)?;
+                }
+            }
+            insert_schema(tx, new, id, "").await?;
+        }
+        // The (context, id) key is the backstop if a concurrent allocation already took it.
+        sqlx::query(&format!(
+            "SELECT setval('{sequence}', GREATEST($1::bigint, last_value)) FROM {sequence}"
+        ))
+        .bind(i64::from(id))
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// The id of new content: the winner's when another writer stored the same content first.
+    async fn allocate(
+        &self,
+        tx: &mut Transaction<'_, Postgres>,
+        new: &NewVersion,
+        sequence: &str,
+    ) -> Result<i32, StoreError> {
+        let row = sqlx::query(&format!("SELECT nextval('{sequence}') AS id"))
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db)?;
+        let next: i64 = row.try_get("id").map_err(corrupt)?;
+        let id = i32::try_from(next).map_err(|_| StoreError::Database("ids exhausted".into()))?;
+        if insert_schema(tx, new, id, "ON CONFLICT (context, fingerprint) DO NOTHING").await? {
+            return Ok(id);
+        }
+        id_by_fingerprint(tx, &new.context, &new.schema.fingerprint)
+            .await?
+            .ok_or_else(|| StoreError::Conflict("schema identity changed concurrently".into()))
+    }
+}
+
+impl Store for PgStore {
+    type Lock = PgLock;
+
+    async fn lock(&self, scope: &WriteScope) -> Result<PgLock, StoreError> {
+        let permit = Arc::clone(&self.lockers)
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Fixed order on every node: the global key first, then subjects by key.
+        let mut keys: BTreeMap<i64, bool> = BTreeMap::new();
+        let global_exclusive = match scope {
+            WriteScope::Everything => true,
+            WriteScope::Subjects { write, read } => {
+                for subject in read {
+                    keys.entry(lock_key(subject)).or_insert(false);
+                }
+                for subject in write {
+                    keys.insert(lock_key(subject), true);
+                }
+                false
+            }
+        };
+        let mut ordered = vec![(everything_key(), global_exclusive)];
+        ordered.extend(keys);
+        for (key, exclusive) in ordered {
+            let sql = if exclusive {
+                "SELECT pg_advisory_xact_lock($1)"
+            } else {
+                "SELECT pg_advisory_xact_lock_shared($1)"
+            };
+            sqlx::query(sql)
+                .bind(key)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        Ok(PgLock {
+            held: Some((tx, permit)),
+        })
+    }
+
+    async fn versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = $1 ORDER BY version"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(version_row).collect()
+    }
+
+    async fn versions_with_prefix(&self, prefix: &str) -> Result<Vec<VersionRecord>, StoreError> {
+        // `starts_with` compares code points whatever the database's collation.
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE starts_with(subject, $1) \
+             ORDER BY subject COLLATE \"C\", version"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(prefix)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(version_row).collect()
+    }
+
+    async fn all_versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject COLLATE \"C\", version"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(version_row).collect()
+    }
+
+    async fn schema(&self, context: &str, id: i32) -> Result<Option<SchemaRecord>, StoreError> {
+        let sql = format!("SELECT {SCHEMA_COLUMNS} FROM schemas WHERE context = $1 AND id = $2");
+        let row = sqlx::query(&sql)
+            .bind(context)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(schema_row).transpose()
+    }
+
+    async fn schema_by_fingerprint(
+        &self,
+        context: &str,
+        fingerprint: &str,
+    ) -> Result<Option<SchemaRecord>, StoreError> {
+        let sql =
+            format!("SELECT {SCHEMA_COLUMNS} FROM schemas WHERE context = $1 AND fingerprint = $2");
+        let row = sqlx::query(&sql)
+            .bind(context)
+            .bind(fingerprint)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(schema_row).transpose()
+    }
+
+    async fn usages(&self, context: &str, id: i32) -> Result<Vec<VersionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE context = $1 AND schema_id = $2 \
+             ORDER BY subject COLLATE \"C\", version"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(context)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(version_row).collect()
+    }
+
+    async fn referrers(
+        &self,
+        subject: &str,
+        version: i32,
+    ) -> Result<Vec<VersionRecord>, StoreError> {
+        let sql = "SELECT v.subject, v.version, v.context, v.schema_id, v.deleted \
+                   FROM schema_references r JOIN subject_versions v \
+                   ON v.context = r.context AND v.schema_id = r.id \
+                   WHERE r.ref_subject = $1 AND r.ref_version = $2 \
+                   ORDER BY v.schema_id, v.subject COLLATE \"C\", v.version";
+        let rows = sqlx::query(sql)
+            .bind(subject)
+            .bind(version)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(version_row).collect()
+    }
+
+    async fn max_id(&self, context: &str) -> Result<i32, StoreError> {
+        let name = sequence_name(context);
+        let exists = sqlx::query("SELECT to_regclass($1) IS NOT NULL AS present")
+            .bind(&name)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        if !exists.try_get::<bool, _>("present").map_err(corrupt)? {
+            return Ok(0);
+        }
+        let row = sqlx::query(&format!(
+            "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS top FROM {name}"
+        ))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let top: i64 = row.try_get("top").map_err(corrupt)?;
+        Ok(i32::try_from(top).unwrap_or(i32::MAX))
+    }
+
+    async fn contexts(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT context FROM contexts ORDER BY context COLLATE \"C\"")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| r.try_get("context").map_err(corrupt))
+            .collect()
+    }
+
+    async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
+        let sequence = self.ensure_sequence(&new.context).await?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(old) = new.displaces {
+            sqlx::query(
+                "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
+                 WHERE context = $1 AND id = $2",
+            )
+            .bind(&new.context)
+            .bind(old)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let id = match new.id {
+            Some(id) => {
+                self.place_explicit(&mut tx, &new, id, &sequence).await?;
+                id
+            }
+            None => {
+                match id_by_fingerprint(&mut tx, &new.context, &new.schema.fingerprint).await? {
+                    Some(id) => id,
+                    None => self.allocate(&mut tx, &new, &sequence).await?,
+                }
+            }
+        };
+        let mut removed_ids = Vec::new();
+        for version in &new.tombstones {
+            let row = sqlx::query(
+                "DELETE FROM subject_versions WHERE subject = $1 AND version = $2 \
+                 RETURNING schema_id",
+            )
+            .bind(&new.subject)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if let Some(row) = row {
+                removed_ids.push(row.try_get::<i32, _>("schema_id").map_err(corrupt)?);
+            }
+        }
+        sqlx::query(
+            "INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
+             VALUES ($1, $2, $3, $4, FALSE)",
+        )
+        .bind(&new.subject)
+        .bind(new.version)
+        .bind(&new.context)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        for removed in removed_ids {
+            retire_if_unused(&mut tx, &new.context, removed).await?;
+        }
+        if new.context != "." {
+            sqlx::query("INSERT INTO contexts (context) VALUES ($1) ON CONFLICT DO NOTHING")
+                .bind(&new.context)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let mut changes = vec![Change::Subject(new.subject.clone())];
+        if new.id.is_some() || new.displaces.is_some() || !new.tombstones.is_empty() {
+            changes.push(Change::Ids(new.context.clone()));
+        }
+        notify(&mut tx, &changes).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(id)
+    }
+
+    async fn soft_delete(
+        &self,
+        subject: &str,
+        versions: &[i32],
+        drop_settings: bool,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut changes = vec![Change::Subject(subject.to_owned())];
+        if drop_settings {
+            for table in ["configs", "modes"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE scope = $1"))
+                    .bind(subject)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+            changes.push(Change::Settings(subject.to_owned()));
+        }
+        sqlx::query(
+            "UPDATE subject_versions SET deleted = TRUE \
+             WHERE subject = $1 AND version = ANY($2::int[])",
+        )
+        .bind(subject)
+        .bind(versions)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        notify(&mut tx, &changes).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut changes = vec![Change::Subject(subject.to_owned())];
+        for version in versions {
+            if let Some(context) = remove_version(&mut tx, subject, *version).await? {
+                let change = Change::Ids(context);
+                if !changes.contains(&change) {
+                    changes.push(change);
+                }
+            }
+        }
+        notify(&mut tx, &changes).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn set_mode_purging(
+        &self,
+        scope: &str,
+        mode: &str,
+        purge: &[(String, i32)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for (subject, version) in purge {
+            remove_version(&mut tx, subject, *version).await?;
+        }
+        sqlx::query(
+            "INSERT INTO modes (scope, mode) VALUES ($1, $2) \
+             ON CONFLICT (scope) DO UPDATE SET mode = EXCLUDED.mode",
+        )
+        .bind(scope)
+        .bind(mode)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        notify(&mut tx, &[Change::Everything]).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn delete_context(&self, context: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM contexts WHERE context = $1")
+            .bind(context)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn config(&self, scope: &str) -> Result<Option<String>, StoreError> {
+        self.setting(CONFIGS, scope).await
+    }
+
+    async fn config_scopes(&self) -> Result<Vec<String>, StoreError> {
+        self.setting_scopes(CONFIGS).await
+    }
+
+    async fn set_config(&self, scope: &str, config: Option<&str>) -> Result<(), StoreError> {
+        self.set_setting(CONFIGS, scope, config).await
+    }
+
+    async fn mode(&self, scope: &str) -> Result<Option<String>, StoreError> {
+        self.setting(MODES, scope).await
+    }
+
+    async fn mode_scopes(&self) -> Result<Vec<String>, StoreError> {
+        self.setting_scopes(MODES).await
+    }
+
+    async fn set_mode(&self, scope: &str, mode: Option<&str>) -> Result<(), StoreError> {
+        self.set_setting(MODES, scope, mode).await
+    }
+}
+
+impl PgStore {
+    async fn setting(&self, s: Settings, scope: &str) -> Result<Option<String>, StoreError> {
+        let sql = format!("SELECT {} FROM {} WHERE scope = $1", s.column, s.table);
+        let row = sqlx::query(&sql)
+            .bind(scope)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|r| r.try_get(s.column).map_err(corrupt))
+            .transpose()
+    }
+
+    async fn setting_scopes(&self, s: Settings) -> Result<Vec<String>, StoreError> {
+        let sql = format!("SELECT scope FROM {} ORDER BY scope COLLATE \"C\"", s.table);
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter()
+            .map(|r| r.try_get("scope").map_err(corrupt))
+            .collect()
+    }
+
+    /// Sets the scope's value, or removes it when `value` is `None`, and tells every node.
+    async fn set_setting(
+        &self,
+        s: Settings,
+        scope: &str,
+        value: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        match value {
+            Some(value) => {
+                let sql = format!(
+                    "INSERT INTO {t} (scope, {c}) VALUES ($1, $2) \
+                     ON CONFLICT (scope) DO UPDATE SET {c} = EXCLUDED.{c}",
+                    t = s.table,
+                    c = s.column
+                );
+                sqlx::query(&sql)
+                    .bind(scope)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await
+            }
+            None => {
+                let sql = format!("DELETE FROM {} WHERE scope = $1", s.table);
+                sqlx::query(&sql).bind(scope).execute(&mut *tx).await
+            }
+        }
+        .map_err(db)?;
+        notify(&mut tx, &[Change::Settings(scope.to_owned())]).await?;
+        tx.commit().await.map_err(db)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_keys_and_sequence_names_are_stable() {
+        // Nodes of different builds must agree: these values are part of the storage format.
+        assert_eq!(
+            lock_key(""),
+            i64::from_ne_bytes(0xcbf2_9ce4_8422_2325_u64.to_ne_bytes())
+        );
+        assert_ne!(lock_key("a"), lock_key("b"));
+        assert_eq!(sequence_name("."), "strata_ids_default");
+        let name = sequence_name(".ctx'; DROP TABLE schemas; --");
+        assert!(name
+            .strip_prefix("strata_ids_")
+            .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit())));
+    }
+}
