@@ -11,17 +11,49 @@
 //! root). A watchdog process stops the server (`pg_ctl stop -m immediate`) and removes the
 //! directory when the handle is dropped or the test process ends, however it ends.
 //!
+//! [`serve`] starts a real `strata serve` process, for tests that kill it.
+//!
 //! The end-to-end tests themselves live in `tests/it`.
 
 // Test support: a failure to set up is a test failure, and says why.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
+
+/// Starts `strata serve` (the binary at `strata`) on a free port of 127.0.0.1 with the extra
+/// arguments; returns the process and its base URL once it listens.
+pub fn serve(strata: &Path, database_url: &str, extra: &[&str]) -> (Child, String) {
+    let mut child = Command::new(strata)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .args(extra)
+        .env("STRATA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("strata serve");
+    let stdout = child.stdout.take().expect("a piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("strata serve did not start: {line:?}"))
+        .to_owned();
+    (child, format!("http://{addr}"))
+}
 
 /// A PostgreSQL server owned by the tests.
 #[derive(Debug)]
