@@ -141,7 +141,9 @@ async fn three_nodes_64_clients_and_a_kill_9_lose_and_duplicate_nothing() {
     drop(tx);
 
     // Kill node 0 half-way through.
-    while acknowledged.load(Ordering::SeqCst) < CLIENTS * STEPS / 2 {
+    while acknowledged.load(Ordering::SeqCst) < CLIENTS * STEPS / 2
+        && !clients.iter().all(|c| c.is_finished())
+    {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let (mut killed, _) = nodes.remove(0);
