@@ -57,6 +57,8 @@ pub struct PgStore {
     /// Bounds the connections held by subject locks, so that lock holders always find a
     /// connection left for their writes.
     lockers: Arc<Semaphore>,
+    /// How long a write waits for its turn to take a lock before it gives up (50002).
+    acquire_timeout: Duration,
     /// Contexts whose id sequence this node knows to exist.
     sequences: Arc<Mutex<HashSet<String>>>,
 }
@@ -144,6 +146,7 @@ impl PgStore {
         Ok(PgStore {
             pool,
             lockers: Arc::new(Semaphore::new(lockers)),
+            acquire_timeout: settings.acquire_timeout,
             sequences: Arc::new(Mutex::new(HashSet::from([".".to_owned()]))),
         })
     }
@@ -418,10 +421,15 @@ impl Store for PgStore {
     type Lock = PgLock;
 
     async fn lock(&self, scope: &WriteScope) -> Result<PgLock, StoreError> {
-        let permit = Arc::clone(&self.lockers)
-            .acquire_owned()
-            .await
-            .map_err(|e| StoreError::Database(e.to_string()))?;
+        // Bounded like a connection wait: while the database is down, queued writers fail as
+        // fast as the ones in front of them.
+        let permit = tokio::time::timeout(
+            self.acquire_timeout,
+            Arc::clone(&self.lockers).acquire_owned(),
+        )
+        .await
+        .map_err(|_| StoreError::Timeout("no turn to lock within the acquire timeout".into()))?
+        .map_err(|e| StoreError::Database(e.to_string()))?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Fixed order on every node: the global key first, then subjects by key.
         let mut keys: BTreeMap<i64, bool> = BTreeMap::new();
