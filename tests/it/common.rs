@@ -63,6 +63,11 @@ impl TestServer {
     /// Binds first, then spawns: the address is usable as soon as this returns.
     pub async fn start(backend: Backend) -> TestServer {
         let (url, dir) = backend.database();
+        TestServer::start_on(backend, url, dir).await
+    }
+
+    /// A server on an existing database (several servers may share a PostgreSQL database).
+    pub async fn start_on(backend: Backend, url: String, dir: Option<TempDir>) -> TestServer {
         let server = Server::bind(ServerConfig {
             bind: "127.0.0.1:0".into(),
             database_url: url,

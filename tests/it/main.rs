@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod client;
+mod coherence;
 mod common;
 mod concurrency;
 mod replay;

@@ -229,6 +229,14 @@ impl Postgres {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
+        self.psql(&self.url("postgres"), &format!("CREATE DATABASE {name}"));
+        self.url(&name)
+    }
+
+    /// Runs SQL on the database a URL of [`Postgres::create_database`] names; returns psql's
+    /// unaligned output.
+    pub fn psql(&self, database_url: &str, sql: &str) -> String {
+        let database = database_url.rsplit('/').next().unwrap_or("postgres");
         let port = self.port.to_string();
         let output = Command::new(self.bin.join("psql"))
             .args([
@@ -239,19 +247,18 @@ impl Postgres {
                 "-U",
                 "postgres",
                 "-d",
-                "postgres",
+                database,
             ])
-            .args(["-v", "ON_ERROR_STOP=1", "-q", "-c"])
-            .arg(format!("CREATE DATABASE {name}"))
+            .args(["-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql])
             .stdin(Stdio::null())
             .output()
             .expect("psql");
         assert!(
             output.status.success(),
-            "CREATE DATABASE failed: {}",
+            "{sql}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        self.url(&name)
+        String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
     /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`).

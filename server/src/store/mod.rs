@@ -308,3 +308,25 @@ pub trait Store: Send + Sync + 'static {
         mode: Option<&str>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_survive_the_notification_payload() {
+        let changes = [
+            Change::Subject(":.ctx:orders/v1 é".into()),
+            Change::Subject(String::new()),
+            Change::Settings("__GLOBAL".into()),
+            Change::Ids(".".into()),
+            Change::Everything,
+        ];
+        for change in changes {
+            assert_eq!(Change::decode(&change.encode()), Some(change));
+        }
+        for foreign in ["", "*x", "?orders"] {
+            assert_eq!(Change::decode(foreign), None, "{foreign:?}");
+        }
+    }
+}
