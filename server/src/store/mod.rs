@@ -7,6 +7,7 @@
 //! into [`StoreError`] here; nothing above this module sees a database type.
 
 mod any;
+mod common;
 mod postgres;
 mod rows;
 mod sqlite;

@@ -20,6 +20,7 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row, Transaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::common::{numbered_placeholders, shared_store_helpers, shared_store_methods};
 use super::rows::{
     corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
     VERSION_COLUMNS,
@@ -243,49 +244,6 @@ async fn notify(tx: &mut Transaction<'_, Postgres>, changes: &[Change]) -> Resul
     Ok(())
 }
 
-/// Removes one version for good, inside a transaction; returns its context.
-async fn remove_version(
-    tx: &mut Transaction<'_, Postgres>,
-    subject: &str,
-    version: i32,
-) -> Result<Option<String>, StoreError> {
-    let row = sqlx::query(
-        "DELETE FROM subject_versions WHERE subject = $1 AND version = $2 \
-         RETURNING context, schema_id",
-    )
-    .bind(subject)
-    .bind(version)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db)?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let context: String = row.try_get("context").map_err(corrupt)?;
-    let id: i32 = row.try_get("schema_id").map_err(corrupt)?;
-    retire_if_unused(tx, &context, id).await?;
-    Ok(Some(context))
-}
-
-/// An id no version uses any more keeps its number (ids are never reused) but gives up its
-/// identity: registering the same content again allocates a new id.
-async fn retire_if_unused(
-    tx: &mut Transaction<'_, Postgres>,
-    context: &str,
-    id: i32,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE schemas SET fingerprint = 'retired:' || id WHERE context = $1 AND id = $2 \
-         AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE context = $1 AND schema_id = $2)",
-    )
-    .bind(context)
-    .bind(id)
-    .execute(&mut **tx)
-    .await
-    .map_err(db)?;
-    Ok(())
-}
-
 /// Writes the schema row and its references; `false` when the same content won a race.
 async fn insert_schema(
     tx: &mut Transaction<'_, Postgres>,
@@ -417,6 +375,22 @@ impl PgStore {
     }
 }
 
+shared_store_helpers!(PgStore, Postgres);
+
+/// PostgreSQL numbers its placeholders.
+fn sql(text: &str) -> String {
+    numbered_placeholders(text)
+}
+
+/// Sorts text by code point whatever the database's collation.
+const BYTE_ORDER: &str = "COLLATE \"C\"";
+
+impl PgStore {
+    async fn write_transaction(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        self.pool.begin().await.map_err(db)
+    }
+}
+
 impl Store for PgStore {
     type Lock = PgLock;
 
@@ -430,7 +404,7 @@ impl Store for PgStore {
         .await
         .map_err(|_| StoreError::Timeout("no turn to lock within the acquire timeout".into()))?
         .map_err(|e| StoreError::Database(e.to_string()))?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.write_transaction().await?;
         // Fixed order on every node: the global key first, then subjects by key.
         let mut keys: BTreeMap<i64, bool> = BTreeMap::new();
         let global_exclusive = match scope {
@@ -464,99 +438,7 @@ impl Store for PgStore {
         })
     }
 
-    async fn versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = $1 ORDER BY version"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(subject)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(version_row).collect()
-    }
-
-    async fn versions_with_prefix(&self, prefix: &str) -> Result<Vec<VersionRecord>, StoreError> {
-        // `starts_with` compares code points whatever the database's collation.
-        let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE starts_with(subject, $1) \
-             ORDER BY subject COLLATE \"C\", version"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(prefix)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(version_row).collect()
-    }
-
-    async fn all_versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject COLLATE \"C\", version"
-        );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter().map(version_row).collect()
-    }
-
-    async fn schema(&self, context: &str, id: i32) -> Result<Option<SchemaRecord>, StoreError> {
-        let sql = format!("SELECT {SCHEMA_COLUMNS} FROM schemas WHERE context = $1 AND id = $2");
-        let row = sqlx::query(&sql)
-            .bind(context)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        row.as_ref().map(schema_row).transpose()
-    }
-
-    async fn schema_by_fingerprint(
-        &self,
-        context: &str,
-        fingerprint: &str,
-    ) -> Result<Option<SchemaRecord>, StoreError> {
-        let sql =
-            format!("SELECT {SCHEMA_COLUMNS} FROM schemas WHERE context = $1 AND fingerprint = $2");
-        let row = sqlx::query(&sql)
-            .bind(context)
-            .bind(fingerprint)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        row.as_ref().map(schema_row).transpose()
-    }
-
-    async fn usages(&self, context: &str, id: i32) -> Result<Vec<VersionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE context = $1 AND schema_id = $2 \
-             ORDER BY subject COLLATE \"C\", version"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(context)
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(version_row).collect()
-    }
-
-    async fn referrers(
-        &self,
-        subject: &str,
-        version: i32,
-    ) -> Result<Vec<VersionRecord>, StoreError> {
-        let sql = "SELECT v.subject, v.version, v.context, v.schema_id, v.deleted \
-                   FROM schema_references r JOIN subject_versions v \
-                   ON v.context = r.context AND v.schema_id = r.id \
-                   WHERE r.ref_subject = $1 AND r.ref_version = $2 \
-                   ORDER BY v.schema_id, v.subject COLLATE \"C\", v.version";
-        let rows = sqlx::query(sql)
-            .bind(subject)
-            .bind(version)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(version_row).collect()
-    }
+    shared_store_methods!();
 
     async fn max_id(&self, context: &str) -> Result<i32, StoreError> {
         let name = sequence_name(context);
@@ -578,30 +460,10 @@ impl Store for PgStore {
         Ok(i32::try_from(top).unwrap_or(i32::MAX))
     }
 
-    async fn contexts(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT context FROM contexts ORDER BY context COLLATE \"C\"")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter()
-            .map(|r| r.try_get("context").map_err(corrupt))
-            .collect()
-    }
-
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
         let sequence = self.ensure_sequence(&new.context).await?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        if let Some(old) = new.displaces {
-            sqlx::query(
-                "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
-                 WHERE context = $1 AND id = $2",
-            )
-            .bind(&new.context)
-            .bind(old)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
+        let mut tx = self.write_transaction().await?;
+        displace(&mut tx, &new).await?;
         let id = match new.id {
             Some(id) => {
                 self.place_explicit(&mut tx, &new, id, &sequence).await?;
@@ -614,204 +476,7 @@ impl Store for PgStore {
                 }
             }
         };
-        let mut removed_ids = Vec::new();
-        for version in &new.tombstones {
-            let row = sqlx::query(
-                "DELETE FROM subject_versions WHERE subject = $1 AND version = $2 \
-                 RETURNING schema_id",
-            )
-            .bind(&new.subject)
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-            if let Some(row) = row {
-                removed_ids.push(row.try_get::<i32, _>("schema_id").map_err(corrupt)?);
-            }
-        }
-        sqlx::query(
-            "INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
-             VALUES ($1, $2, $3, $4, FALSE)",
-        )
-        .bind(&new.subject)
-        .bind(new.version)
-        .bind(&new.context)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        for removed in removed_ids {
-            retire_if_unused(&mut tx, &new.context, removed).await?;
-        }
-        if new.context != "." {
-            sqlx::query("INSERT INTO contexts (context) VALUES ($1) ON CONFLICT DO NOTHING")
-                .bind(&new.context)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        let mut changes = vec![Change::Subject(new.subject.clone())];
-        if new.id.is_some() || new.displaces.is_some() || !new.tombstones.is_empty() {
-            changes.push(Change::Ids(new.context.clone()));
-        }
-        notify(&mut tx, &changes).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(id)
-    }
-
-    async fn soft_delete(
-        &self,
-        subject: &str,
-        versions: &[i32],
-        drop_settings: bool,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let mut changes = vec![Change::Subject(subject.to_owned())];
-        if drop_settings {
-            for table in ["configs", "modes"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE scope = $1"))
-                    .bind(subject)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
-            }
-            changes.push(Change::Settings(subject.to_owned()));
-        }
-        sqlx::query(
-            "UPDATE subject_versions SET deleted = TRUE \
-             WHERE subject = $1 AND version = ANY($2::int[])",
-        )
-        .bind(subject)
-        .bind(versions)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        notify(&mut tx, &changes).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let mut changes = vec![Change::Subject(subject.to_owned())];
-        for version in versions {
-            if let Some(context) = remove_version(&mut tx, subject, *version).await? {
-                let change = Change::Ids(context);
-                if !changes.contains(&change) {
-                    changes.push(change);
-                }
-            }
-        }
-        notify(&mut tx, &changes).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn set_mode_purging(
-        &self,
-        scope: &str,
-        mode: &str,
-        purge: &[(String, i32)],
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        for (subject, version) in purge {
-            remove_version(&mut tx, subject, *version).await?;
-        }
-        sqlx::query(
-            "INSERT INTO modes (scope, mode) VALUES ($1, $2) \
-             ON CONFLICT (scope) DO UPDATE SET mode = EXCLUDED.mode",
-        )
-        .bind(scope)
-        .bind(mode)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        notify(&mut tx, &[Change::Everything]).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn delete_context(&self, context: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM contexts WHERE context = $1")
-            .bind(context)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
-    }
-
-    async fn config(&self, scope: &str) -> Result<Option<String>, StoreError> {
-        self.setting(CONFIGS, scope).await
-    }
-
-    async fn config_scopes(&self) -> Result<Vec<String>, StoreError> {
-        self.setting_scopes(CONFIGS).await
-    }
-
-    async fn set_config(&self, scope: &str, config: Option<&str>) -> Result<(), StoreError> {
-        self.set_setting(CONFIGS, scope, config).await
-    }
-
-    async fn mode(&self, scope: &str) -> Result<Option<String>, StoreError> {
-        self.setting(MODES, scope).await
-    }
-
-    async fn mode_scopes(&self) -> Result<Vec<String>, StoreError> {
-        self.setting_scopes(MODES).await
-    }
-
-    async fn set_mode(&self, scope: &str, mode: Option<&str>) -> Result<(), StoreError> {
-        self.set_setting(MODES, scope, mode).await
-    }
-}
-
-impl PgStore {
-    async fn setting(&self, s: Settings, scope: &str) -> Result<Option<String>, StoreError> {
-        let sql = format!("SELECT {} FROM {} WHERE scope = $1", s.column, s.table);
-        let row = sqlx::query(&sql)
-            .bind(scope)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        row.map(|r| r.try_get(s.column).map_err(corrupt))
-            .transpose()
-    }
-
-    async fn setting_scopes(&self, s: Settings) -> Result<Vec<String>, StoreError> {
-        let sql = format!("SELECT scope FROM {} ORDER BY scope COLLATE \"C\"", s.table);
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter()
-            .map(|r| r.try_get("scope").map_err(corrupt))
-            .collect()
-    }
-
-    /// Sets the scope's value, or removes it when `value` is `None`, and tells every node.
-    async fn set_setting(
-        &self,
-        s: Settings,
-        scope: &str,
-        value: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        match value {
-            Some(value) => {
-                let sql = format!(
-                    "INSERT INTO {t} (scope, {c}) VALUES ($1, $2) \
-                     ON CONFLICT (scope) DO UPDATE SET {c} = EXCLUDED.{c}",
-                    t = s.table,
-                    c = s.column
-                );
-                sqlx::query(&sql)
-                    .bind(scope)
-                    .bind(value)
-                    .execute(&mut *tx)
-                    .await
-            }
-            None => {
-                let sql = format!("DELETE FROM {} WHERE scope = $1", s.table);
-                sqlx::query(&sql).bind(scope).execute(&mut *tx).await
-            }
-        }
-        .map_err(db)?;
-        notify(&mut tx, &[Change::Settings(scope.to_owned())]).await?;
-        tx.commit().await.map_err(db)
+        commit_version(tx, &new, id).await
     }
 }
 
