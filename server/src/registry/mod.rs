@@ -362,8 +362,6 @@ impl<S: Store> Registry<S> {
     /// refresh the caches they touch; this is for changes learnt from other nodes.
     pub fn apply_change(&self, change: &Change) {
         match change {
-            // Subject versions are read from the store on every request: nothing to forget.
-            Change::Subject(_) => {}
             Change::Settings(scope) => self.settings_cache.forget(scope),
             // Ids are per context; a change is rare (imports, hard deletes): forget them all.
             Change::Ids(_) => {

@@ -135,7 +135,7 @@ macro_rules! shared_store_methods {
             drop_settings: bool,
         ) -> Result<(), StoreError> {
             let mut tx = self.write_transaction().await?;
-            let mut changes = vec![Change::Subject(subject.to_owned())];
+            let mut changes = Vec::new();
             if drop_settings {
                 for table in ["configs", "modes"] {
                     sqlx::query(&sql(&format!("DELETE FROM {table} WHERE scope = ?")))
@@ -162,7 +162,7 @@ macro_rules! shared_store_methods {
 
         async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
             let mut tx = self.write_transaction().await?;
-            let mut changes = vec![Change::Subject(subject.to_owned())];
+            let mut changes = Vec::new();
             for version in versions {
                 if let Some(context) = remove_version(&mut tx, subject, *version).await? {
                     let change = Change::Ids(context);
@@ -328,11 +328,9 @@ macro_rules! shared_store_helpers {
                 .await
                 .map_err(db)?;
             }
-            let mut changes = vec![Change::Subject(new.subject.clone())];
             if new.id.is_some() || new.displaces.is_some() || !new.tombstones.is_empty() {
-                changes.push(Change::Ids(new.context.clone()));
+                notify(&mut tx, &[Change::Ids(new.context.clone())]).await?;
             }
-            notify(&mut tx, &changes).await?;
             tx.commit().await.map_err(db)?;
             Ok(id)
         }

@@ -46,11 +46,13 @@ impl WriteScope {
     }
 }
 
-/// What a committed write changed, as other nodes learn it to refresh their caches.
+/// What a committed write changed that other nodes may hold in a cache.
+///
+/// Subject versions are not cached (every request reads them from the store), so a write that
+/// only adds or deletes versions announces nothing: on PostgreSQL a notifying transaction takes a
+/// database-wide lock at commit, which the hot path of registration does not pay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    /// Versions of a qualified subject.
-    Subject(String),
     /// The configuration or mode of a scope.
     Settings(String),
     /// Ids of a context changed content or stopped being used (imports, hard deletes).
@@ -63,7 +65,6 @@ impl Change {
     /// The notification payload.
     pub fn encode(&self) -> String {
         match self {
-            Change::Subject(s) => format!("S{s}"),
             Change::Settings(s) => format!("C{s}"),
             Change::Ids(c) => format!("I{c}"),
             Change::Everything => "*".to_owned(),
@@ -76,7 +77,6 @@ impl Change {
         let kind = chars.next()?;
         let rest = chars.as_str().to_owned();
         match kind {
-            'S' => Some(Change::Subject(rest)),
             'C' => Some(Change::Settings(rest)),
             'I' => Some(Change::Ids(rest)),
             '*' if rest.is_empty() => Some(Change::Everything),
@@ -317,8 +317,8 @@ mod tests {
     #[test]
     fn changes_survive_the_notification_payload() {
         let changes = [
-            Change::Subject(":.ctx:orders/v1 é".into()),
-            Change::Subject(String::new()),
+            Change::Settings(":.ctx:orders/v1 é".into()),
+            Change::Settings(String::new()),
             Change::Settings("__GLOBAL".into()),
             Change::Ids(".".into()),
             Change::Everything,
@@ -326,7 +326,7 @@ mod tests {
         for change in changes {
             assert_eq!(Change::decode(&change.encode()), Some(change));
         }
-        for foreign in ["", "*x", "?orders"] {
+        for foreign in ["", "*x", "?orders", "Sorders"] {
             assert_eq!(Change::decode(foreign), None, "{foreign:?}");
         }
     }

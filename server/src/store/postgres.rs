@@ -7,9 +7,10 @@
 //!   unique `(context, fingerprint)` index makes the same content end with one id whichever
 //!   node registers it first (a losing writer burns a sequence value: ids have gaps, never
 //!   duplicates, and are never reused).
-//! - Every write transaction announces what it changed with `pg_notify` on [`CHANNEL`],
-//!   delivered to every node on commit; [`PgStore::watch_changes`] turns those into
-//!   [`Change`]s for the caches.
+//! - Every write transaction that changes something a node caches (configs, modes, ids that
+//!   change content or stop being used) announces it with `pg_notify` on [`CHANNEL`], delivered
+//!   to every node on commit; [`PgStore::watch_changes`] turns those into [`Change`]s for the
+//!   caches.
 
 use std::collections::{BTreeMap, HashSet};
 use std::str::FromStr;
@@ -234,6 +235,9 @@ async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
 
 /// Announces changes to every node; delivered when (and only if) the transaction commits.
 async fn notify(tx: &mut Transaction<'_, Postgres>, changes: &[Change]) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let payloads: Vec<String> = changes.iter().map(Change::encode).collect();
     sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
         .bind(CHANNEL)
