@@ -1,11 +1,12 @@
 //! `strata`: the registry server and its tools.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use serde::Deserialize;
-use strata_server::{Server, ServerConfig, SqliteSync};
+use strata_server::{PgSettings, Server, ServerConfig, SqliteSync};
 
 mod check;
 mod codec;
@@ -37,12 +38,15 @@ struct ServeArgs {
     /// Address to listen on [default: 0.0.0.0:8081].
     #[arg(long, env = "STRATA_BIND")]
     bind: Option<String>,
-    /// Database URL: `sqlite://strata.db` (relative) or `sqlite:///absolute/path.db`; the file is
-    /// created on first start [default: sqlite://strata.db].
+    /// Database URL: `sqlite://strata.db` (relative) or `sqlite:///absolute/path.db`, created on
+    /// first start; or `postgres://user:password@host:5432/database` (also `postgresql://`; the
+    /// database must exist, its tables are created on first start). Any number of nodes may
+    /// share one PostgreSQL database: no leader, no forwarding [default: sqlite://strata.db].
     #[arg(long, env = "STRATA_DATABASE_URL")]
     database_url: Option<String>,
     /// TOML file with the same settings (`bind`, `database_url`, `default_compatibility`,
-    /// `max_body_bytes`, `sqlite_sync`); flags and environment variables take precedence.
+    /// `max_body_bytes`, `sqlite_sync`, `pg_max_connections`, `pg_acquire_timeout_ms`,
+    /// `pg_statement_timeout_ms`); flags and environment variables take precedence.
     #[arg(long, env = "STRATA_CONFIG")]
     config: Option<PathBuf>,
     /// Compatibility level when none is configured: NONE, BACKWARD, BACKWARD_TRANSITIVE,
@@ -57,6 +61,18 @@ struct ServeArgs {
     /// commit) [default: normal].
     #[arg(long, env = "STRATA_SQLITE_SYNC")]
     sqlite_sync: Option<String>,
+    /// PostgreSQL: most connections this node opens, one of which listens for the other nodes'
+    /// changes [default: 16].
+    #[arg(long, env = "STRATA_PG_MAX_CONNECTIONS")]
+    pg_max_connections: Option<u32>,
+    /// PostgreSQL: longest wait for a connection, in milliseconds; while the database is
+    /// unreachable requests fail after this long with 500 and error code 50002 [default: 2000].
+    #[arg(long, env = "STRATA_PG_ACQUIRE_TIMEOUT_MS")]
+    pg_acquire_timeout_ms: Option<u64>,
+    /// PostgreSQL: longest a statement may run (waiting for another node's lock on a subject
+    /// included), in milliseconds; then 500 with error code 50002 [default: 10000].
+    #[arg(long, env = "STRATA_PG_STATEMENT_TIMEOUT_MS")]
+    pg_statement_timeout_ms: Option<u64>,
 }
 
 /// The optional TOML file.
@@ -68,6 +84,9 @@ struct FileConfig {
     default_compatibility: Option<String>,
     max_body_bytes: Option<usize>,
     sqlite_sync: Option<String>,
+    pg_max_connections: Option<u32>,
+    pg_acquire_timeout_ms: Option<u64>,
+    pg_statement_timeout_ms: Option<u64>,
 }
 
 fn build_config(args: ServeArgs) -> anyhow::Result<ServerConfig> {
@@ -100,6 +119,28 @@ fn build_config(args: ServeArgs) -> anyhow::Result<ServerConfig> {
         .or(file.max_body_bytes)
         .unwrap_or(defaults.max_body_bytes);
     anyhow::ensure!(max_body_bytes > 0, "--max-body-bytes must be positive");
+    let postgres = PgSettings {
+        max_connections: args
+            .pg_max_connections
+            .or(file.pg_max_connections)
+            .unwrap_or(defaults.postgres.max_connections),
+        acquire_timeout: args
+            .pg_acquire_timeout_ms
+            .or(file.pg_acquire_timeout_ms)
+            .map_or(defaults.postgres.acquire_timeout, Duration::from_millis),
+        statement_timeout: args
+            .pg_statement_timeout_ms
+            .or(file.pg_statement_timeout_ms)
+            .map_or(defaults.postgres.statement_timeout, Duration::from_millis),
+    };
+    anyhow::ensure!(
+        postgres.max_connections >= 3,
+        "--pg-max-connections must be at least 3"
+    );
+    anyhow::ensure!(
+        !postgres.acquire_timeout.is_zero() && !postgres.statement_timeout.is_zero(),
+        "PostgreSQL timeouts must be positive"
+    );
     Ok(ServerConfig {
         bind: args.bind.or(file.bind).unwrap_or(defaults.bind),
         database_url: args
@@ -109,6 +150,7 @@ fn build_config(args: ServeArgs) -> anyhow::Result<ServerConfig> {
         default_compatibility: level,
         max_body_bytes,
         sqlite_sync: sync,
+        postgres,
     })
 }
 
@@ -174,7 +216,8 @@ mod tests {
         let path = dir.join("strata.toml");
         std::fs::write(
             &path,
-            "bind = \"127.0.0.1:9000\"\ndatabase_url = \"sqlite://file.db\"\nsqlite_sync = \"full\"\n",
+            "bind = \"127.0.0.1:9000\"\ndatabase_url = \"sqlite://file.db\"\nsqlite_sync = \"full\"\n\
+             pg_max_connections = 40\npg_acquire_timeout_ms = 500\n",
         )
         .unwrap();
         let config = build_config(ServeArgs {
@@ -187,6 +230,12 @@ mod tests {
         assert_eq!(config.database_url, "sqlite://file.db");
         assert_eq!(config.sqlite_sync, SqliteSync::Full);
         assert_eq!(config.default_compatibility.as_str(), "BACKWARD");
+        assert_eq!(config.postgres.max_connections, 40);
+        assert_eq!(config.postgres.acquire_timeout, Duration::from_millis(500));
+        assert_eq!(
+            config.postgres.statement_timeout,
+            PgSettings::default().statement_timeout
+        );
     }
 
     #[test]
@@ -198,6 +247,16 @@ mod tests {
         .is_err());
         assert!(build_config(ServeArgs {
             sqlite_sync: Some("maybe".into()),
+            ..ServeArgs::default()
+        })
+        .is_err());
+        assert!(build_config(ServeArgs {
+            pg_max_connections: Some(1),
+            ..ServeArgs::default()
+        })
+        .is_err());
+        assert!(build_config(ServeArgs {
+            pg_acquire_timeout_ms: Some(0),
             ..ServeArgs::default()
         })
         .is_err());

@@ -18,12 +18,12 @@ use serde_json::{json, Value};
 use crate::error::{ApiError, CONTENT_TYPE};
 use crate::model::RegisterSchemaRequest;
 use crate::registry::Registry;
-use crate::store::{SqliteStore, VersionRecord};
+use crate::store::{AnyStore, VersionRecord};
 
 /// What every request handler shares.
 pub struct AppState {
     /// The rules over the store.
-    pub registry: Registry<SqliteStore>,
+    pub registry: Registry<AnyStore>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
 }

@@ -134,10 +134,13 @@ impl ApiError {
         )
     }
 
-    /// 50001, with the detail logged rather than returned.
+    /// 50001 (50002 for a timeout), with the detail logged rather than returned.
     pub fn store(error: &StoreError) -> Self {
         tracing::error!(%error, "storage failure");
-        ApiError::new(50001, "Error in the backend data store")
+        match error {
+            StoreError::Timeout(_) => ApiError::new(50002, "Operation timed out"),
+            _ => ApiError::new(50001, "Error in the backend data store"),
+        }
     }
 }
 

@@ -6,8 +6,10 @@
 //!   versions, soft and hard deletes, references, configuration, tags. Writes are serialized;
 //!   `GET /schemas/ids/{id}` is answered from pre-serialized bodies, compatibility checks from
 //!   parsed schemas cached by id (ids never change meaning).
-//! - [`store`]: the storage trait and its SQLite implementation (WAL, one transaction per
-//!   change, embedded migrations).
+//! - [`store`]: the storage trait and its implementations, each with embedded migrations and
+//!   one transaction per change: SQLite (WAL, one node) and PostgreSQL (any number of
+//!   stateless nodes on one database, no leader: subject locks in the database, ids from
+//!   sequences, cache invalidation by `LISTEN`/`NOTIFY`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), strata_server::ServerError> {
@@ -41,14 +43,16 @@ use strata_schema::{CompatibilityLevel, Limits};
 use tokio::net::TcpListener;
 
 pub use error::ApiError;
-pub use store::SqliteSync;
+pub use store::{PgSettings, SqliteSync};
 
 /// How the server runs.
 #[derive(Clone)]
 pub struct ServerConfig {
     /// Address to listen on, e.g. `0.0.0.0:8081`.
     pub bind: String,
-    /// `sqlite://file.db` or `sqlite:///absolute/path.db`; created on first start.
+    /// `sqlite://file.db` or `sqlite:///absolute/path.db` (created on first start), or
+    /// `postgres://user:password@host:port/database` (the database must exist; its tables are
+    /// created on first start).
     pub database_url: String,
     /// Compatibility level when none is configured.
     pub default_compatibility: CompatibilityLevel,
@@ -56,6 +60,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// SQLite durability: `Normal` survives process crashes, `Full` also power loss.
     pub sqlite_sync: SqliteSync,
+    /// Pool and timeouts of a PostgreSQL database.
+    pub postgres: PgSettings,
 }
 
 impl Default for ServerConfig {
@@ -66,6 +72,7 @@ impl Default for ServerConfig {
             default_compatibility: CompatibilityLevel::Backward,
             max_body_bytes: 16 * 1024 * 1024,
             sqlite_sync: SqliteSync::Normal,
+            postgres: PgSettings::default(),
         }
     }
 }
@@ -78,6 +85,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("default_compatibility", &self.default_compatibility)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("sqlite_sync", &self.sqlite_sync)
+            .field("postgres", &self.postgres)
             .finish()
     }
 }
@@ -108,7 +116,7 @@ pub enum ServerError {
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
     /// The database URL names a database this build does not support.
-    #[error("unsupported database URL {0:?}: use sqlite://")]
+    #[error("unsupported database URL {0:?}: use sqlite:// or postgres://")]
     UnsupportedDatabase(String),
 }
 
@@ -116,15 +124,19 @@ pub enum ServerError {
 pub struct Server {
     listener: TcpListener,
     app: axum::Router,
+    /// Follows other nodes' changes (PostgreSQL only); stopped with the server.
+    watcher: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Server {
     /// Opens the database and binds the address; serving starts with [`Server::run`].
     pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
-        if !config.database_url.starts_with("sqlite:") {
-            return Err(ServerError::UnsupportedDatabase(config.database_url));
-        }
-        let store = store::SqliteStore::open(&config.database_url, config.sqlite_sync).await?;
+        let store =
+            store::AnyStore::open(&config.database_url, config.sqlite_sync, config.postgres)
+                .await
+                .ok_or_else(|| {
+                    ServerError::UnsupportedDatabase(redact_url(&config.database_url))
+                })??;
         let registry = registry::Registry::new(
             store,
             registry::RegistrySettings {
@@ -137,9 +149,21 @@ impl Server {
             max_body_bytes: config.max_body_bytes,
         });
         let listener = TcpListener::bind(&config.bind).await?;
+        let watcher = match state.registry.store() {
+            store::AnyStore::Postgres(pg) => {
+                let state = Arc::downgrade(&state);
+                Some(pg.watch_changes(move |change| {
+                    if let Some(state) = state.upgrade() {
+                        state.registry.apply_change(&change);
+                    }
+                }))
+            }
+            store::AnyStore::Sqlite(_) => None,
+        };
         Ok(Server {
             listener,
             app: api::router(state),
+            watcher,
         })
     }
 
@@ -155,9 +179,13 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        axum::serve(self.listener, self.app)
+        let served = axum::serve(self.listener, self.app)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        if let Some(watcher) = self.watcher {
+            watcher.abort();
+        }
+        served?;
         Ok(())
     }
 }

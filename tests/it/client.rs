@@ -11,7 +11,7 @@ use strata_client::{
     SchemaType, TransportErrorKind, VersionId,
 };
 
-use crate::common::TestServer;
+use crate::common::{on_each_backend, Backend, TestServer};
 
 const V1: &str = r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"long"}]}"#;
 const V2: &str = r#"{"type":"record","name":"Order","fields":[{"name":"id","type":"long"},{"name":"note","type":"string","default":""}]}"#;
@@ -33,10 +33,13 @@ fn client(base: &str) -> RegistryClient {
     RegistryClient::new(config).unwrap()
 }
 
+on_each_backend!(
+    #[tokio::test]
+    every_method_against_the_real_server
+);
 /// Every public method of the client, each with an assertion on what the real server answers.
-#[tokio::test]
-async fn every_method_against_the_real_server() {
-    let server = TestServer::start().await;
+async fn every_method_against_the_real_server(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let client = client(&server.base);
     assert_eq!(client.config().urls, vec![server.base.clone()]);
 
@@ -589,10 +592,13 @@ async fn every_method_against_the_real_server() {
         .contains(&".staging".to_owned()));
 }
 
+on_each_backend!(
+    #[tokio::test]
+    every_typed_error_from_the_real_server
+);
 /// Each typed error variant, provoked on the real server and matched on the variant.
-#[tokio::test]
-async fn every_typed_error_from_the_real_server() {
-    let server = TestServer::start().await;
+async fn every_typed_error_from_the_real_server(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let client = client(&server.base);
     let id = client
         .register_schema("s", &avro(V1), false)
@@ -832,10 +838,13 @@ async fn every_typed_error_from_the_real_server() {
     }
 }
 
+on_each_backend!(
+    #[tokio::test]
+    fails_over_from_a_dead_url_to_the_real_server
+);
 /// The first URL is a dead port: the client fails over to the real server.
-#[tokio::test]
-async fn fails_over_from_a_dead_url_to_the_real_server() {
-    let server = TestServer::start().await;
+async fn fails_over_from_a_dead_url_to_the_real_server(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let dead = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
@@ -876,11 +885,14 @@ async fn fails_over_from_a_dead_url_to_the_real_server() {
     }
 }
 
+on_each_backend!(
+    #[tokio::test]
+    a_real_404_is_not_retried
+);
 /// A 404 of the real server is not retried: with a retry wait of a minute, a retry would hold the
 /// call far beyond the generous bound below.
-#[tokio::test]
-async fn a_real_404_is_not_retried() {
-    let server = TestServer::start().await;
+async fn a_real_404_is_not_retried(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let mut config = ClientConfig::new(server.base.clone());
     config.retry.max_retries = 5;
     config.retry.initial_wait = Duration::from_secs(60);
@@ -905,10 +917,13 @@ async fn a_real_404_is_not_retried() {
     );
 }
 
+on_each_backend!(
+    #[tokio::test]
+    hostile_subjects_round_trip
+);
 /// Subjects that need percent-encoding round-trip through the real server.
-#[tokio::test]
-async fn hostile_subjects_round_trip() {
-    let server = TestServer::start().await;
+async fn hostile_subjects_round_trip(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let client = client(&server.base);
     let subjects = [
         "a/b",
@@ -987,11 +1002,14 @@ async fn hostile_subjects_round_trip() {
         .is_empty());
 }
 
+on_each_backend!(
+    #[tokio::test]
+    client_scenario_against_the_real_server
+);
 /// A client application's whole life against the real server: register, read, look up, evolve,
 /// be refused, configure, switch modes, delete.
-#[tokio::test]
-async fn client_scenario_against_the_real_server() {
-    let server = TestServer::start().await;
+async fn client_scenario_against_the_real_server(backend: Backend) {
+    let server = TestServer::start(backend).await;
     scenario(&server.base).await;
 }
 

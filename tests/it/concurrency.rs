@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::TestServer;
+use crate::common::{on_each_backend, Backend, TestServer};
 
 async fn get_json(client: &reqwest::Client, url: String) -> Value {
     client.get(url).send().await.unwrap().json().await.unwrap()
@@ -21,9 +21,14 @@ async fn post(client: &reqwest::Client, url: String, body: Value) -> (u16, Value
     (status, response.json().await.unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn thirty_two_clients_registering_the_same_schema_get_one_id_and_one_version() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    thirty_two_clients_registering_the_same_schema_get_one_id_and_one_version
+);
+async fn thirty_two_clients_registering_the_same_schema_get_one_id_and_one_version(
+    backend: Backend,
+) {
+    let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
     let schema = json!({"schema": "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"});
     let tasks: Vec<_> = (0..32)
@@ -46,9 +51,14 @@ async fn thirty_two_clients_registering_the_same_schema_get_one_id_and_one_versi
     assert_eq!(versions, json!([1]));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn thirty_two_different_schemas_in_one_subject_get_thirty_two_consecutive_versions() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    thirty_two_different_schemas_in_one_subject_get_thirty_two_consecutive_versions
+);
+async fn thirty_two_different_schemas_in_one_subject_get_thirty_two_consecutive_versions(
+    backend: Backend,
+) {
+    let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
     let (status, _) = {
         let response = client
@@ -84,9 +94,14 @@ async fn thirty_two_different_schemas_in_one_subject_get_thirty_two_consecutive_
     assert_eq!(versions, json!(expected));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_schema_in_thirty_two_subjects_at_once_gets_one_id_and_new_schemas_distinct_ones() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    one_schema_in_thirty_two_subjects_at_once_gets_one_id_and_new_schemas_distinct_ones
+);
+async fn one_schema_in_thirty_two_subjects_at_once_gets_one_id_and_new_schemas_distinct_ones(
+    backend: Backend,
+) {
+    let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
     let response = client
         .put(format!("{}/config", server.base))
@@ -158,9 +173,14 @@ async fn register_and_hang_up(addr: std::net::SocketAddr, subject: String, n: us
     drop(stream);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn clients_that_hang_up_mid_registration_leave_nothing_locked_or_half_written() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    clients_that_hang_up_mid_registration_leave_nothing_locked_or_half_written
+);
+async fn clients_that_hang_up_mid_registration_leave_nothing_locked_or_half_written(
+    backend: Backend,
+) {
+    let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
     let response = client
         .put(format!("{}/config", server.base))

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use regex::Regex;
 use serde_json::{json, Value};
 
-use crate::common::TestServer;
+use crate::common::{on_each_backend, Backend, TestServer};
 
 const CT: &str = "application/vnd.schemaregistry.v1+json";
 
@@ -459,9 +459,12 @@ fn known_differences() -> BTreeMap<String, String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn replay_confluent_conversations() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    replay_confluent_conversations
+);
+async fn replay_confluent_conversations(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let replayer = Replayer {
         client: reqwest::Client::new(),
         base: server.base.clone(),
@@ -543,7 +546,7 @@ async fn replay_confluent_conversations() {
     if let Ok(path) = std::env::var("STRATA_REPLAY_DUMP") {
         std::fs::write(path, mismatches.join("\n")).unwrap();
     }
-    println!("{matched}/{total} steps match Confluent 7.9.0");
+    println!("{backend:?}: {matched}/{total} steps match Confluent 7.9.0");
     if !now_passing.is_empty() {
         println!(
             "listed in KNOWN_DIFFERENCES but now matching (remove them): {}",

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::TestServer;
+use crate::common::{on_each_backend, Backend, TestServer};
 
 struct Call<'a> {
     method: &'a str,
@@ -54,9 +54,12 @@ async fn check(server: &TestServer, call: &Call<'_>) -> Value {
     body
 }
 
-#[tokio::test]
-async fn http_errors_come_in_confluents_error_body() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test]
+    http_errors_come_in_confluents_error_body
+);
+async fn http_errors_come_in_confluents_error_body(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let big = format!("{{\"schema\":\"{}\"}}", "x".repeat(17 * 1024 * 1024));
     let nested_body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let calls = [
@@ -194,9 +197,12 @@ async fn http_errors_come_in_confluents_error_body() {
     }
 }
 
-#[tokio::test]
-async fn schemas_beyond_the_engine_limits_are_invalid_not_fatal() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test]
+    schemas_beyond_the_engine_limits_are_invalid_not_fatal
+);
+async fn schemas_beyond_the_engine_limits_are_invalid_not_fatal(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
     let body = serde_json::json!({ "schema": deep }).to_string();
     for path in [
@@ -231,9 +237,12 @@ async fn schemas_beyond_the_engine_limits_are_invalid_not_fatal() {
     .await;
 }
 
-#[tokio::test]
-async fn configuration_modes_and_contexts_round_trip() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test]
+    configuration_modes_and_contexts_round_trip
+);
+async fn configuration_modes_and_contexts_round_trip(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let steps = [
         (
             "PUT",
@@ -301,9 +310,12 @@ async fn configuration_modes_and_contexts_round_trip() {
     }
 }
 
-#[tokio::test]
-async fn guids_references_and_contexts() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test]
+    guids_references_and_contexts
+);
+async fn guids_references_and_contexts(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let dep = r#"{"schema":"{\"type\":\"record\",\"name\":\"Dep\",\"namespace\":\"x\",\"fields\":[{\"name\":\"v\",\"type\":\"int\"}]}"}"#;
     let holder = r#"{"schema":"{\"type\":\"record\",\"name\":\"H\",\"namespace\":\"x\",\"fields\":[{\"name\":\"d\",\"type\":\"x.Dep\"}]}","references":[{"name":"x.Dep","subject":"dep","version":1}]}"#;
     let post = |path: &'static str, body: &'static str| Call {
@@ -436,9 +448,12 @@ async fn guids_references_and_contexts() {
     .await;
 }
 
-#[tokio::test]
-async fn head_is_get_without_a_body() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test]
+    head_is_get_without_a_body
+);
+async fn head_is_get_without_a_body(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let response = reqwest::Client::new()
         .head(format!("{}/schemas/types", server.base))
         .send()
@@ -448,9 +463,12 @@ async fn head_is_get_without_a_body() {
     assert!(response.text().await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn bodies_up_to_the_configured_limit_are_read() {
-    let server = TestServer::start().await;
+on_each_backend!(
+    #[tokio::test]
+    bodies_up_to_the_configured_limit_are_read
+);
+async fn bodies_up_to_the_configured_limit_are_read(backend: Backend) {
+    let server = TestServer::start(backend).await;
     // 3 MB: above axum's own default limit, below the server's 16 MB.
     let body = json!({"schema": "\"string\"", "padding": "x".repeat(3 * 1024 * 1024)}).to_string();
     let response = reqwest::Client::new()
@@ -465,12 +483,15 @@ async fn bodies_up_to_the_configured_limit_are_read() {
     assert_eq!(status, 200, "{text}");
 }
 
+on_each_backend!(
+    #[tokio::test]
+    same_text_under_another_type_is_refused_not_given_the_first_types_id
+);
 /// Regression: the same text registered as JSON after AVRO took the Avro schema's id, so the JSON
 /// subject's version read back as AVRO. The identity ignores the type (as Confluent's does), so
 /// the second registration is refused, as Confluent refuses it.
-#[tokio::test]
-async fn same_text_under_another_type_is_refused_not_given_the_first_types_id() {
-    let server = TestServer::start().await;
+async fn same_text_under_another_type_is_refused_not_given_the_first_types_id(backend: Backend) {
+    let server = TestServer::start(backend).await;
     let ct = Some("application/json");
     let avro = check(
         &server,

@@ -1,8 +1,11 @@
-//! The storage contract, checked against every `Store` implementation (SQLite today): what the
-//! registry rules rely on, independent of HTTP.
+//! The storage contract, checked against every `Store` implementation (SQLite and PostgreSQL):
+//! what the registry rules rely on, independent of HTTP.
 
 use strata_schema::SchemaType;
-use strata_server::store::{NewSchema, NewVersion, SqliteStore, SqliteSync, Store, StoreError};
+use strata_server::store::{
+    NewSchema, NewVersion, PgSettings, PgStore, SqliteStore, SqliteSync, Store, StoreError,
+};
+use strata_tests::Postgres;
 
 fn schema(text: &str) -> NewSchema {
     NewSchema {
@@ -123,6 +126,16 @@ async fn contract(store: &impl Store) {
         store.mode_scopes().await.unwrap(),
         vec!["__GLOBAL".to_owned()]
     );
+}
+
+async fn postgres() -> PgStore {
+    let url = Postgres::shared().create_database();
+    PgStore::open(&url, PgSettings::default()).await.unwrap()
+}
+
+#[tokio::test]
+async fn postgres_store_keeps_the_storage_contract() {
+    contract(&postgres().await).await;
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ impl<S: Store> Registry<S> {
         } else {
             format!(".{context}")
         };
-        let _guard = self.locks.lock_everything().await;
+        let _guard = self.lock_everything().await?;
         let known = self.store.contexts().await?;
         if !known.contains(&context) {
             return Err(ApiError::subject_not_found(&context));

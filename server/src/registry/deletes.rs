@@ -44,7 +44,7 @@ impl<S: Store> Registry<S> {
         let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
         let name = qs.qualified();
         self.check_not_read_only(&qs).await?;
-        let _guard = self.locks.lock(&[&name], &[]).await;
+        let _guard = self.lock_subject(&qs).await?;
         let versions = self.store.versions(&name).await?;
         if versions.is_empty() {
             return Err(ApiError::subject_not_found(&name));
@@ -100,7 +100,7 @@ impl<S: Store> Registry<S> {
         let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
         let name = qs.qualified();
         self.check_not_read_only(&qs).await?;
-        let _guard = self.locks.lock(&[&name], &[]).await;
+        let _guard = self.lock_subject(&qs).await?;
         let versions = self.store.versions(&name).await?;
         if versions.is_empty() {
             return Err(ApiError::subject_not_found(&name));

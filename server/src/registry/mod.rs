@@ -16,7 +16,7 @@ use strata_schema::{
 use crate::config::{ConfigRecord, Mode};
 use crate::error::ApiError;
 use crate::model::{metadata_to_string, references_to_string, RegisterSchemaRequest};
-use crate::store::{LockTable, NewSchema, NewVersion, SchemaRecord, Store, VersionRecord};
+use crate::store::{Change, NewSchema, NewVersion, SchemaRecord, Store, VersionRecord, WriteScope};
 use crate::subject::{QualifiedSubject, DEFAULT_CONTEXT, GLOBAL_SCOPE};
 
 mod compatibility;
@@ -82,9 +82,6 @@ pub struct RegistrySettings {
 pub struct Registry<S: Store> {
     store: S,
     settings: RegistrySettings,
-    /// Serializes the writes of each subject (gap-free versions, one id per content follow);
-    /// scope-wide writes wait for all of them.
-    locks: LockTable,
     /// Pre-serialized `GET /schemas/ids/{id}` bodies and stored schema records.
     ids: IdCache,
     /// Stored schemas, parsed, by context and id: parsing is the expensive part of a check.
@@ -200,6 +197,13 @@ impl SettingsCache {
             modes: moka::sync::Cache::new(100_000),
             generation: Generation::default(),
         }
+    }
+
+    fn forget_all(&self) {
+        self.generation.advance(|| {
+            self.configs.invalidate_all();
+            self.modes.invalidate_all();
+        });
     }
 
     fn forget(&self, scope: &str) {
@@ -377,7 +381,6 @@ impl<S: Store> Registry<S> {
         Registry {
             store,
             settings,
-            locks: LockTable::default(),
             ids: IdCache::new(),
             // Bounded by size, not count: a parsed model is a few times its text.
             parsed: moka::future::Cache::builder()
@@ -389,6 +392,81 @@ impl<S: Store> Registry<S> {
                 .build(),
             settings_cache: SettingsCache::new(),
         }
+    }
+}
+
+impl<S: Store> Registry<S> {
+    /// The store under the rules.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Forgets what a write (on this node or another) made stale. Writes made here already
+    /// refresh the caches they touch; this is for changes learnt from other nodes.
+    pub fn apply_change(&self, change: &Change) {
+        match change {
+            Change::Settings(scope) => self.settings_cache.forget(scope),
+            // Ids are per context; a change is rare (imports, hard deletes): forget them all.
+            Change::Ids(_) => {
+                self.ids.invalidate_all();
+                self.parsed.invalidate_all();
+            }
+            Change::Everything => {
+                self.settings_cache.forget_all();
+                self.ids.invalidate_all();
+                self.parsed.invalidate_all();
+            }
+        }
+    }
+
+    /// Holds off other writers of `subject` (on every node) until the guard is dropped.
+    pub(super) async fn lock_subject(
+        &self,
+        subject: &QualifiedSubject,
+    ) -> Result<S::Lock, ApiError> {
+        Ok(self
+            .store
+            .lock(&WriteScope::subject(subject.qualified()))
+            .await?)
+    }
+
+    /// Holds off the writers of a settings scope: one subject's, or, for the global and
+    /// context scopes, which every subject's writes depend on, all writers.
+    pub(super) async fn lock_scope(&self, scope: &str) -> Result<S::Lock, ApiError> {
+        let qs = QualifiedSubject::parse(scope);
+        let whole = scope == GLOBAL_SCOPE || qs.is_context() || qs.name.is_empty();
+        let lock_scope = if whole {
+            WriteScope::Everything
+        } else {
+            WriteScope::subject(scope)
+        };
+        Ok(self.store.lock(&lock_scope).await?)
+    }
+
+    /// Holds off other writers of everything.
+    pub(super) async fn lock_everything(&self) -> Result<S::Lock, ApiError> {
+        Ok(self.store.lock(&WriteScope::Everything).await?)
+    }
+
+    /// The lock a registration takes: its subject, and the subjects its references name
+    /// (shared), so that a referenced version cannot be deleted while it is being referenced.
+    pub(super) async fn lock_registration(
+        &self,
+        subject: &QualifiedSubject,
+        request: &RegisterSchemaRequest,
+    ) -> Result<S::Lock, ApiError> {
+        let read = request
+            .references
+            .iter()
+            .flatten()
+            .filter_map(|r| r.subject.as_deref())
+            .map(|s| subject.qualify_reference(s))
+            .collect();
+        let scope = WriteScope::Subjects {
+            write: vec![subject.qualified()],
+            read,
+        };
+        Ok(self.store.lock(&scope).await?)
     }
 }
 

@@ -210,15 +210,7 @@ impl<S: Store> Registry<S> {
                 }
             }
         }
-        let referenced: Vec<String> = request
-            .references
-            .iter()
-            .flatten()
-            .filter_map(|r| r.subject.as_deref())
-            .map(|s| qs.qualify_reference(s))
-            .collect();
-        let referenced: Vec<&str> = referenced.iter().map(String::as_str).collect();
-        let _guard = self.locks.lock(&[&qs.qualified()], &referenced).await;
+        let _guard = self.lock_registration(&qs, &request).await?;
         let mode = self.mode_in_scope(&qs).await?;
         if mode.is_read_only() {
             return Err(ApiError::operation_not_permitted(format!(

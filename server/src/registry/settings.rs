@@ -98,7 +98,7 @@ impl<S: Store> Registry<S> {
             }
         };
         let update = ConfigRecord::parse_update(body)?;
-        let _guard = self.locks.lock_everything().await;
+        let _guard = self.lock_scope(&scope).await?;
         let current = self.stored_config(&scope).await?.unwrap_or_default();
         let merged = current.merged(&update.update);
         let text = serde_json::to_string(&merged).map_err(internal)?;
@@ -110,11 +110,11 @@ impl<S: Store> Registry<S> {
     /// `DELETE /config` and `DELETE /config/{subject}`.
     pub async fn delete_config(&self, subject: Option<&str>) -> Result<Value, ApiError> {
         let default = self.settings.default_compatibility;
-        let _guard = self.locks.lock_everything().await;
         let scope = match subject {
             None => GLOBAL_SCOPE.to_owned(),
             Some(raw) => QualifiedSubject::parse(raw).qualified(),
         };
+        let _guard = self.lock_scope(&scope).await?;
         let current = self.stored_config(&scope).await?;
         match (current, subject) {
             (Some(config), _) => {
@@ -218,10 +218,10 @@ impl<S: Store> Registry<S> {
             Some(_) => return Err(ApiError::invalid_mode()),
         };
         let mode = Mode::parse(&text).ok_or_else(ApiError::invalid_mode)?;
-        let _guard = self.locks.lock_everything().await;
         let scope = qs
             .as_ref()
             .map_or_else(|| GLOBAL_SCOPE.to_owned(), QualifiedSubject::qualified);
+        let _guard = self.lock_scope(&scope).await?;
         if mode == Mode::Import {
             let current = match &qs {
                 None => self.stored_mode(GLOBAL_SCOPE).await?,
@@ -263,7 +263,7 @@ impl<S: Store> Registry<S> {
     /// `DELETE /mode` (not routed: Confluent answers 405) and `DELETE /mode/{subject}`.
     pub async fn delete_mode(&self, subject: &str) -> Result<Value, ApiError> {
         let qs = QualifiedSubject::parse(subject);
-        let _guard = self.locks.lock_everything().await;
+        let _guard = self.lock_scope(&qs.qualified()).await?;
         let global = self.stored_mode(GLOBAL_SCOPE).await?;
         let own = self.stored_mode(&qs.qualified()).await?;
         if own.is_some() {

@@ -17,6 +17,7 @@ use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
 const STRIPES: usize = 1024;
 
 /// The locks of one process.
+#[derive(Debug)]
 pub struct LockTable {
     scope: Arc<RwLock<()>>,
     stripes: Box<[Arc<RwLock<()>>]>,
@@ -24,17 +25,20 @@ pub struct LockTable {
 
 /// Held locks; dropping it releases them.
 #[must_use = "the locks are released when the guard is dropped"]
+#[derive(Debug)]
 pub struct LockGuard {
     // Fields drop in order: stripes first, then the scope.
     _stripes: Vec<StripeGuard>,
     _scope: ScopeGuard,
 }
 
+#[derive(Debug)]
 enum StripeGuard {
     Shared(#[allow(dead_code)] OwnedRwLockReadGuard<()>),
     Exclusive(#[allow(dead_code)] OwnedRwLockWriteGuard<()>),
 }
 
+#[derive(Debug)]
 enum ScopeGuard {
     Shared(#[allow(dead_code)] OwnedRwLockReadGuard<()>),
     Exclusive(#[allow(dead_code)] OwnedRwLockWriteGuard<()>),

@@ -1,18 +1,91 @@
-//! Storage: an async [`Store`] trait, dialect-neutral, and its SQLite implementation.
+//! Storage: an async [`Store`] trait, dialect-neutral, with a SQLite implementation (one node)
+//! and a PostgreSQL one (any number of nodes on one database), and [`AnyStore`] to pick one at
+//! run time.
 //!
 //! The store knows rows, not rules: the registry decides what to write, the store writes each
 //! change in one transaction so that nothing is ever half-written. Database errors are turned
 //! into [`StoreError`] here; nothing above this module sees a database type.
 
+mod any;
+mod common;
 mod lock_table;
+mod postgres;
+mod rows;
 mod sqlite;
 
 use std::future::Future;
 
 use strata_schema::{Metadata, RuleSet, SchemaReference, SchemaType};
 
+pub use any::{AnyLock, AnyStore};
 pub use lock_table::{LockGuard, LockTable};
+pub use postgres::{PgLock, PgSettings, PgStore, CHANNEL};
 pub use sqlite::{SqliteStore, SqliteSync};
+
+/// What a write holds while it reads, decides and writes ([`Store::lock`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteScope {
+    /// Everything: excludes every other write (mode switches that purge, scope-wide settings,
+    /// context deletes).
+    Everything,
+    /// Some subjects: `write` exclusively, `read` shared (subjects whose versions the write
+    /// depends on, such as referenced subjects, which must not be deleted meanwhile).
+    Subjects {
+        /// Qualified subjects (or settings scopes) written.
+        write: Vec<String>,
+        /// Qualified subjects read.
+        read: Vec<String>,
+    },
+}
+
+impl WriteScope {
+    /// One subject, written.
+    pub fn subject(subject: impl Into<String>) -> Self {
+        WriteScope::Subjects {
+            write: vec![subject.into()],
+            read: Vec::new(),
+        }
+    }
+}
+
+/// What a committed write changed that other nodes may hold in a cache.
+///
+/// Subject versions are not cached (every request reads them from the store), so a write that
+/// only adds or deletes versions announces nothing: on PostgreSQL a notifying transaction takes a
+/// database-wide lock at commit, which the hot path of registration does not pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The configuration or mode of a scope.
+    Settings(String),
+    /// Ids of a context changed content or stopped being used (imports, hard deletes).
+    Ids(String),
+    /// Anything: forget every cache.
+    Everything,
+}
+
+impl Change {
+    /// The notification payload.
+    pub fn encode(&self) -> String {
+        match self {
+            Change::Settings(s) => format!("C{s}"),
+            Change::Ids(c) => format!("I{c}"),
+            Change::Everything => "*".to_owned(),
+        }
+    }
+
+    /// Reads a payload written by [`Change::encode`]; `None` for anything else.
+    pub fn decode(payload: &str) -> Option<Change> {
+        let mut chars = payload.chars();
+        let kind = chars.next()?;
+        let rest = chars.as_str().to_owned();
+        match kind {
+            'C' => Some(Change::Settings(rest)),
+            'I' => Some(Change::Ids(rest)),
+            '*' if rest.is_empty() => Some(Change::Everything),
+            _ => None,
+        }
+    }
+}
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +99,9 @@ pub enum StoreError {
     /// A stored row could not be decoded.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The database did not answer in time (no connection, or a statement timed out).
+    #[error("database timeout: {0}")]
+    Timeout(String),
     /// Any other database failure.
     #[error("database error: {0}")]
     Database(String),
@@ -112,6 +188,16 @@ pub struct NewVersion {
 /// [`Store::insert_version`] atomic: the schema row, the id allocation and the version row are
 /// written together or not at all.
 pub trait Store: Send + Sync + 'static {
+    /// Held by a write from before it reads until after it commits; dropping it lets the next
+    /// writer of the same subjects in.
+    type Lock: Send + 'static;
+
+    /// Waits until no other writer (on any node sharing the database) holds `scope`.
+    fn lock(
+        &self,
+        scope: &WriteScope,
+    ) -> impl Future<Output = Result<Self::Lock, StoreError>> + Send;
+
     /// All stored versions of a subject, soft-deleted included, ascending.
     fn versions(
         &self,
@@ -224,4 +310,26 @@ pub trait Store: Send + Sync + 'static {
         scope: &str,
         mode: Option<&str>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_survive_the_notification_payload() {
+        let changes = [
+            Change::Settings(":.ctx:orders/v1 é".into()),
+            Change::Settings(String::new()),
+            Change::Settings("__GLOBAL".into()),
+            Change::Ids(".".into()),
+            Change::Everything,
+        ];
+        for change in changes {
+            assert_eq!(Change::decode(&change.encode()), Some(change));
+        }
+        for foreign in ["", "*x", "?orders", "Sorders"] {
+            assert_eq!(Change::decode(foreign), None, "{foreign:?}");
+        }
+    }
 }

@@ -1,17 +1,20 @@
-//! The SQLite store: one file, WAL, one transaction per change.
+//! The SQLite store: one file, WAL, one transaction per change, one registry process.
 
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
-use strata_schema::SchemaType;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::{NewVersion, SchemaRecord, Store, StoreError, VersionRecord};
+use super::common::{shared_store_helpers, shared_store_methods};
+use super::lock_table::{LockGuard, LockTable};
+use super::rows::{
+    corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
+    VERSION_COLUMNS,
+};
+use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
 
 /// How hard SQLite works to keep a committed write.
 ///
@@ -41,10 +44,12 @@ impl FromStr for SqliteSync {
     }
 }
 
-/// A [`Store`] in one SQLite file.
+/// A [`Store`] in one SQLite file, written by one registry process.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Writes of one subject wait for each other; writes of different subjects do not.
+    locks: Arc<LockTable>,
     /// Turns at SQLite's single write lock.
     writer: Arc<Mutex<()>>,
     /// The versions of subjects, as last read.
@@ -145,10 +150,6 @@ fn db(error: sqlx::Error) -> StoreError {
     StoreError::Database(error.to_string())
 }
 
-fn corrupt(error: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(error.to_string())
-}
-
 impl SqliteStore {
     /// Opens (creating when missing) the database at `url` (`sqlite://file.db`,
     /// `sqlite:///absolute/path.db`) and applies the embedded migrations.
@@ -176,162 +177,59 @@ impl SqliteStore {
             .map_err(|e| StoreError::Open(e.to_string()))?;
         Ok(SqliteStore {
             pool,
+            locks: Arc::new(LockTable::default()),
             writer: Arc::new(Mutex::new(())),
             versions: Arc::new(VersionsCache::new()),
         })
     }
-}
 
-/// Removes one version for good, inside a transaction.
-async fn remove_version(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    subject: &str,
-    version: i32,
-) -> Result<(), StoreError> {
-    let row = sqlx::query(
-        "DELETE FROM subject_versions WHERE subject = ? AND version = ? \
-         RETURNING context, schema_id",
-    )
-    .bind(subject)
-    .bind(version)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db)?;
-    let Some(row) = row else {
-        return Ok(());
-    };
-    let context: String = row.try_get("context").map_err(corrupt)?;
-    let id: i32 = row.try_get("schema_id").map_err(corrupt)?;
-    retire_if_unused(tx, &context, id).await
-}
-
-/// An id no version uses any more keeps its number (ids are never reused) but gives up its
-/// identity: registering the same content again allocates a new id.
-async fn retire_if_unused(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    context: &str,
-    id: i32,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE schemas SET fingerprint = 'retired:' || id WHERE context = ? AND id = ? \
-         AND NOT EXISTS (SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?)",
-    )
-    .bind(context)
-    .bind(id)
-    .bind(context)
-    .bind(id)
-    .execute(&mut **tx)
-    .await
-    .map_err(db)?;
-    Ok(())
-}
-
-/// The id of content already stored, inside a write transaction. The identity leaves the type
-/// out: the same text under another type is another schema, refused rather than given the
-/// first one's id.
-async fn known_id(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    new: &NewVersion,
-) -> Result<i32, StoreError> {
-    let row =
-        sqlx::query("SELECT id, schema_type FROM schemas WHERE context = ? AND fingerprint = ?")
-            .bind(&new.context)
-            .bind(&new.schema.fingerprint)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db)?;
-    let schema_type: String = row.try_get("schema_type").map_err(corrupt)?;
-    if schema_type != new.schema.schema_type.as_str() {
-        return Err(StoreError::Conflict(
-            "the same schema is stored under another type".into(),
-        ));
-    }
-    row.try_get("id").map_err(corrupt)
-}
-
-/// Removes the content of an imported id that no version uses any more, so that the id can
-/// take new content. An id some version still uses keeps its content, whatever the writer
-/// believed when it decided.
-async fn replace_unused(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    context: &str,
-    id: i32,
-) -> Result<(), StoreError> {
-    let used = sqlx::query("SELECT 1 FROM subject_versions WHERE context = ? AND schema_id = ?")
-        .bind(context)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db)?;
-    if used.is_some() {
-        return Err(StoreError::Conflict(format!(
-            "id {id} is in use with other content"
-        )));
-    }
-    for table in ["schemas", "schema_references"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
-            .bind(context)
-            .bind(id)
-            .execute(&mut **tx)
-            .await
-            .map_err(db)?;
-    }
-    Ok(())
-}
-
-impl SqliteStore {
     /// A transaction that holds SQLite's write lock from its first statement: a transaction
-    /// that reads before it writes can then never fail to upgrade its lock, even with several
-    /// processes on one file (waiting is bounded by the busy timeout).
-    ///
-    /// Writers of this process take turns on an async mutex first, so that they queue in
-    /// order instead of polling SQLite's lock with its busy handler's sleeps.
+    /// that reads before it writes can then never fail to upgrade its lock.
     async fn write_transaction(
         &self,
-    ) -> Result<
-        (
-            OwnedMutexGuard<()>,
-            sqlx::Transaction<'static, sqlx::Sqlite>,
-        ),
-        StoreError,
-    > {
-        let turn = self.writer.clone().lock_owned().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-        Ok((turn, tx))
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+
+    /// Writers of this process take turns at SQLite's one write lock, so that they queue in
+    /// order instead of polling it with the busy handler's sleeps.
+    async fn write_turn(&self) -> OwnedMutexGuard<()> {
+        Arc::clone(&self.writer).lock_owned().await
+    }
+
+    /// A subject's versions, from memory when this process read them since their last change.
+    async fn read_versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
+        if let Some(cached) = self.versions.subjects.get(subject) {
+            return Ok(cached.as_ref().clone());
+        }
+        let generation = *self.versions.generation(subject);
+        let versions = self.select_versions(subject).await?;
+        self.versions.fill(subject, generation, &versions);
+        Ok(versions)
+    }
+
+    /// Held by a write that changes the versions of `subjects`: they are forgotten when it ends.
+    fn versions_changing<'a>(&'a self, subjects: Vec<&'a str>) -> ForgetAfter<'a> {
+        self.versions.forget_after(subjects)
     }
 }
 
-fn version_row(row: &SqliteRow) -> Result<VersionRecord, StoreError> {
-    Ok(VersionRecord {
-        subject: row.try_get("subject").map_err(corrupt)?,
-        version: row.try_get("version").map_err(corrupt)?,
-        context: row.try_get("context").map_err(corrupt)?,
-        id: row.try_get("schema_id").map_err(corrupt)?,
-        deleted: row.try_get::<i64, _>("deleted").map_err(corrupt)? != 0,
-    })
+shared_store_helpers!(SqliteStore, sqlx::Sqlite);
+
+/// SQLite takes `?` placeholders as they are written.
+fn sql(text: &str) -> String {
+    text.to_owned()
 }
 
-fn schema_row(row: &SqliteRow) -> Result<SchemaRecord, StoreError> {
-    let schema_type: String = row.try_get("schema_type").map_err(corrupt)?;
-    let refs: String = row.try_get("refs").map_err(corrupt)?;
-    let metadata: Option<String> = row.try_get("metadata").map_err(corrupt)?;
-    let rule_set: Option<String> = row.try_get("rule_set").map_err(corrupt)?;
-    Ok(SchemaRecord {
-        context: row.try_get("context").map_err(corrupt)?,
-        id: row.try_get("id").map_err(corrupt)?,
-        schema_type: SchemaType::from_str(&schema_type).map_err(corrupt)?,
-        schema: row.try_get("schema").map_err(corrupt)?,
-        references: serde_json::from_str(&refs).map_err(corrupt)?,
-        metadata: metadata
-            .map(|m| serde_json::from_str(&m))
-            .transpose()
-            .map_err(corrupt)?,
-        rule_set: rule_set
-            .map(|r| serde_json::from_str(&r))
-            .transpose()
-            .map_err(corrupt)?,
-        fingerprint: row.try_get("fingerprint").map_err(corrupt)?,
-    })
+/// SQLite's default collation (BINARY) already sorts by code point.
+const BYTE_ORDER: &str = "";
+
+/// One node owns the file: nobody to tell.
+async fn notify(
+    _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    _changes: &[Change],
+) -> Result<(), StoreError> {
+    Ok(())
 }
 
 /// Stores content unless its identity is stored already, under the next id of its context.
@@ -343,116 +241,21 @@ const NEW_CONTENT: &str = "INSERT INTO schemas (context, id, schema_type, schema
      ?2, ?3, ?4, ?5, ?6, ?7 \
      WHERE NOT EXISTS (SELECT 1 FROM schemas WHERE context = ?1 AND fingerprint = ?7)";
 
-const VERSION_COLUMNS: &str = "subject, version, context, schema_id, deleted";
-const SCHEMA_COLUMNS: &str =
-    "context, id, schema_type, schema, refs, metadata, rule_set, fingerprint";
-
 impl Store for SqliteStore {
-    async fn versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
-        if let Some(cached) = self.versions.subjects.get(subject) {
-            return Ok(cached.as_ref().clone());
-        }
-        let generation = *self.versions.generation(subject);
-        let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = ? ORDER BY version"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(subject)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        let versions = rows
-            .iter()
-            .map(version_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.versions.fill(subject, generation, &versions);
-        Ok(versions)
+    type Lock = LockGuard;
+
+    async fn lock(&self, scope: &WriteScope) -> Result<Self::Lock, StoreError> {
+        Ok(match scope {
+            WriteScope::Everything => self.locks.lock_everything().await,
+            WriteScope::Subjects { write, read } => {
+                let write: Vec<&str> = write.iter().map(String::as_str).collect();
+                let read: Vec<&str> = read.iter().map(String::as_str).collect();
+                self.locks.lock(&write, &read).await
+            }
+        })
     }
 
-    async fn versions_with_prefix(&self, prefix: &str) -> Result<Vec<VersionRecord>, StoreError> {
-        // A range on the primary key: every string starting with `prefix` sorts between the
-        // prefix itself and the prefix followed by the highest code point.
-        let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject >= ? AND subject < ? \
-             ORDER BY subject, version"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(prefix)
-            .bind(format!("{prefix}\u{10FFFF}"))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter()
-            .map(version_row)
-            .filter(|v| v.as_ref().map_or(true, |v| v.subject.starts_with(prefix)))
-            .collect()
-    }
-
-    async fn all_versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
-        let sql =
-            format!("SELECT {VERSION_COLUMNS} FROM subject_versions ORDER BY subject, version");
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter().map(version_row).collect()
-    }
-
-    async fn schema(&self, context: &str, id: i32) -> Result<Option<SchemaRecord>, StoreError> {
-        let sql = format!("SELECT {SCHEMA_COLUMNS} FROM schemas WHERE context = ? AND id = ?");
-        let row = sqlx::query(&sql)
-            .bind(context)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        row.as_ref().map(schema_row).transpose()
-    }
-
-    async fn schema_by_fingerprint(
-        &self,
-        context: &str,
-        fingerprint: &str,
-    ) -> Result<Option<SchemaRecord>, StoreError> {
-        let sql =
-            format!("SELECT {SCHEMA_COLUMNS} FROM schemas WHERE context = ? AND fingerprint = ?");
-        let row = sqlx::query(&sql)
-            .bind(context)
-            .bind(fingerprint)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        row.as_ref().map(schema_row).transpose()
-    }
-
-    async fn usages(&self, context: &str, id: i32) -> Result<Vec<VersionRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {VERSION_COLUMNS} FROM subject_versions WHERE context = ? AND schema_id = ? \
-             ORDER BY subject, version"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(context)
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(version_row).collect()
-    }
-
-    async fn referrers(
-        &self,
-        subject: &str,
-        version: i32,
-    ) -> Result<Vec<VersionRecord>, StoreError> {
-        let sql = "SELECT v.subject, v.version, v.context, v.schema_id, v.deleted \
-                   FROM schema_references r JOIN subject_versions v \
-                   ON v.context = r.context AND v.schema_id = r.id \
-                   WHERE r.ref_subject = ? AND r.ref_version = ? ORDER BY v.schema_id, v.subject, v.version";
-        let rows = sqlx::query(sql)
-            .bind(subject)
-            .bind(version)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(version_row).collect()
-    }
+    shared_store_methods!();
 
     async fn max_id(&self, context: &str) -> Result<i32, StoreError> {
         let row = sqlx::query("SELECT next_id FROM id_allocators WHERE context = ?")
@@ -466,31 +269,9 @@ impl Store for SqliteStore {
         }
     }
 
-    async fn contexts(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT context FROM contexts ORDER BY context")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter()
-            .map(|r| r.try_get("context").map_err(corrupt))
-            .collect()
-    }
-
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
         let schema = &new.schema;
-        let refs = serde_json::to_string(&schema.references).map_err(corrupt)?;
-        let metadata = schema
-            .metadata
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(corrupt)?;
-        let rule_set = schema
-            .rule_set
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(corrupt)?;
+        let (refs, metadata, rule_set) = schema_json(schema)?;
         // Binds the content columns after context and id.
         macro_rules! content {
             ($query:expr) => {
@@ -504,7 +285,8 @@ impl Store for SqliteStore {
             };
         }
         let _forget = self.versions.forget_after(vec![&new.subject]);
-        let (_turn, mut tx) = self.write_transaction().await?;
+        let _turn = self.write_turn().await;
+        let mut tx = self.write_transaction().await?;
         if new.id.is_none()
             && new.displaces.is_none()
             && new.tombstones.is_empty()
@@ -536,17 +318,7 @@ impl Store for SqliteStore {
             tx.commit().await.map_err(db)?;
             return Ok(id);
         }
-        if let Some(old) = new.displaces {
-            sqlx::query(
-                "UPDATE schemas SET fingerprint = fingerprint || '#' || id \
-                 WHERE context = ? AND id = ?",
-            )
-            .bind(&new.context)
-            .bind(old)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
+        displace(&mut tx, &new).await?;
         // The id, and whether its content row was written now. A trigger moves the context's
         // id allocator past every id written.
         let (id, written) = match new.id {
@@ -559,7 +331,12 @@ impl Store for SqliteStore {
                     .map_err(db)?;
                 match inserted {
                     Some(row) => (row.try_get("id").map_err(corrupt)?, true),
-                    None => (known_id(&mut tx, &new).await?, false),
+                    None => {
+                        let id = stored_id(&mut tx, &new)
+                            .await?
+                            .ok_or_else(|| corrupt("stored content vanished mid-transaction"))?;
+                        (id, false)
+                    }
                 }
             }
             Some(id) => {
@@ -606,214 +383,7 @@ impl Store for SqliteStore {
                 .map_err(db)?;
             }
         }
-        let mut removed_ids = Vec::new();
-        for version in &new.tombstones {
-            let row = sqlx::query(
-                "DELETE FROM subject_versions WHERE subject = ? AND version = ? \
-                 RETURNING schema_id",
-            )
-            .bind(&new.subject)
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-            if let Some(row) = row {
-                removed_ids.push(row.try_get::<i32, _>("schema_id").map_err(corrupt)?);
-            }
-        }
-        sqlx::query(
-            "INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
-             VALUES (?, ?, ?, ?, 0)",
-        )
-        .bind(&new.subject)
-        .bind(new.version)
-        .bind(&new.context)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        for removed in removed_ids {
-            retire_if_unused(&mut tx, &new.context, removed).await?;
-        }
-        if new.context != "." {
-            sqlx::query("INSERT OR IGNORE INTO contexts (context) VALUES (?)")
-                .bind(&new.context)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(id)
-    }
-
-    async fn soft_delete(
-        &self,
-        subject: &str,
-        versions: &[i32],
-        drop_settings: bool,
-    ) -> Result<(), StoreError> {
-        let _forget = self.versions.forget_after(vec![subject]);
-        let (_turn, mut tx) = self.write_transaction().await?;
-        if drop_settings {
-            for table in ["configs", "modes"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE scope = ?"))
-                    .bind(subject)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
-            }
-        }
-        for version in versions {
-            sqlx::query(
-                "UPDATE subject_versions SET deleted = 1 WHERE subject = ? AND version = ?",
-            )
-            .bind(subject)
-            .bind(version)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        tx.commit().await.map_err(db)
-    }
-
-    async fn hard_delete(&self, subject: &str, versions: &[i32]) -> Result<(), StoreError> {
-        let _forget = self.versions.forget_after(vec![subject]);
-        let (_turn, mut tx) = self.write_transaction().await?;
-        for version in versions {
-            remove_version(&mut tx, subject, *version).await?;
-        }
-        tx.commit().await.map_err(db)
-    }
-
-    async fn set_mode_purging(
-        &self,
-        scope: &str,
-        mode: &str,
-        purge: &[(String, i32)],
-    ) -> Result<(), StoreError> {
-        let _forget = self
-            .versions
-            .forget_after(purge.iter().map(|(s, _)| s.as_str()).collect());
-        let (_turn, mut tx) = self.write_transaction().await?;
-        for (subject, version) in purge {
-            remove_version(&mut tx, subject, *version).await?;
-        }
-        sqlx::query(
-            "INSERT INTO modes (scope, mode) VALUES (?, ?) \
-             ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode",
-        )
-        .bind(scope)
-        .bind(mode)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn delete_context(&self, context: &str) -> Result<(), StoreError> {
-        let _turn = self.writer.lock().await;
-        sqlx::query("DELETE FROM contexts WHERE context = ?")
-            .bind(context)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
-    }
-
-    async fn config(&self, scope: &str) -> Result<Option<String>, StoreError> {
-        self.setting(CONFIGS, scope).await
-    }
-
-    async fn config_scopes(&self) -> Result<Vec<String>, StoreError> {
-        self.setting_scopes(CONFIGS).await
-    }
-
-    async fn set_config(&self, scope: &str, config: Option<&str>) -> Result<(), StoreError> {
-        self.set_setting(CONFIGS, scope, config).await
-    }
-
-    async fn mode(&self, scope: &str) -> Result<Option<String>, StoreError> {
-        self.setting(MODES, scope).await
-    }
-
-    async fn mode_scopes(&self) -> Result<Vec<String>, StoreError> {
-        self.setting_scopes(MODES).await
-    }
-
-    async fn set_mode(&self, scope: &str, mode: Option<&str>) -> Result<(), StoreError> {
-        self.set_setting(MODES, scope, mode).await
-    }
-}
-
-/// A table of per-scope settings (configs, modes): `(scope PRIMARY KEY, <value column>)`.
-struct Settings {
-    table: &'static str,
-    column: &'static str,
-}
-
-const CONFIGS: Settings = Settings {
-    table: "configs",
-    column: "config",
-};
-
-const MODES: Settings = Settings {
-    table: "modes",
-    column: "mode",
-};
-
-impl SqliteStore {
-    async fn setting(&self, s: Settings, scope: &str) -> Result<Option<String>, StoreError> {
-        let sql = format!("SELECT {} FROM {} WHERE scope = ?", s.column, s.table);
-        let row = sqlx::query(&sql)
-            .bind(scope)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        row.map(|r| r.try_get(s.column).map_err(corrupt))
-            .transpose()
-    }
-
-    async fn setting_scopes(&self, s: Settings) -> Result<Vec<String>, StoreError> {
-        let sql = format!("SELECT scope FROM {} ORDER BY scope", s.table);
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter()
-            .map(|r| r.try_get("scope").map_err(corrupt))
-            .collect()
-    }
-
-    /// Sets the scope's value, or removes it when `value` is `None`.
-    async fn set_setting(
-        &self,
-        s: Settings,
-        scope: &str,
-        value: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let _turn = self.writer.lock().await;
-        match value {
-            Some(value) => {
-                let sql = format!(
-                    "INSERT INTO {t} (scope, {c}) VALUES (?, ?) \
-                     ON CONFLICT (scope) DO UPDATE SET {c} = excluded.{c}",
-                    t = s.table,
-                    c = s.column
-                );
-                sqlx::query(&sql)
-                    .bind(scope)
-                    .bind(value)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db)?
-            }
-            None => {
-                let sql = format!("DELETE FROM {} WHERE scope = ?", s.table);
-                sqlx::query(&sql)
-                    .bind(scope)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db)?
-            }
-        };
-        Ok(())
+        commit_version(tx, &new, id).await
     }
 }
 

@@ -1,0 +1,497 @@
+//! The PostgreSQL store: any number of registry nodes on one database, with no leader.
+//!
+//! - Writes to a subject are serialized across nodes by a transaction-scoped advisory lock on
+//!   the subject ([`PgStore::lock`]); writes that span subjects take an exclusive lock that
+//!   every subject write holds shared. A node that dies takes its locks with its connections.
+//! - Ids come from one sequence per context, so writers never queue on a shared row; the
+//!   unique `(context, fingerprint)` index makes the same content end with one id whichever
+//!   node registers it first (a losing writer burns a sequence value: ids have gaps, never
+//!   duplicates, and are never reused).
+//! - Every write transaction that changes something a node caches (configs, modes, ids that
+//!   change content or stop being used) announces it with `pg_notify` on [`CHANNEL`], delivered
+//!   to every node on commit; [`PgStore::watch_changes`] turns those into [`Change`]s for the
+//!   caches.
+
+use std::collections::{BTreeMap, HashSet};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Row, Transaction};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::common::{numbered_placeholders, shared_store_helpers, shared_store_methods};
+use super::rows::{
+    corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
+    VERSION_COLUMNS,
+};
+use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
+
+/// The notification channel every node listens on.
+pub const CHANNEL: &str = "strata_changes";
+
+/// How a node uses its PostgreSQL database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PgSettings {
+    /// Most connections this node opens (one of them listens for other nodes' changes).
+    pub max_connections: u32,
+    /// Longest wait for a connection, connecting included; a request then fails with 50002.
+    pub acquire_timeout: Duration,
+    /// Longest a statement may run, waiting for a subject lock included; then 50002.
+    pub statement_timeout: Duration,
+}
+
+impl Default for PgSettings {
+    fn default() -> Self {
+        PgSettings {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(2),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A [`Store`] in a PostgreSQL database shared by any number of nodes.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    /// Bounds the connections held by subject locks, so that lock holders always find a
+    /// connection left for their writes.
+    lockers: Arc<Semaphore>,
+    /// How long a write waits for its turn to take a lock before it gives up (50002).
+    acquire_timeout: Duration,
+    /// Contexts whose id sequence this node knows to exist.
+    sequences: Arc<Mutex<HashSet<String>>>,
+}
+
+/// Subject locks held by one write: a transaction holding advisory locks, ended (and the locks
+/// freed) when this is dropped.
+#[derive(Debug)]
+pub struct PgLock {
+    held: Option<(Transaction<'static, Postgres>, OwnedSemaphorePermit)>,
+}
+
+impl Drop for PgLock {
+    fn drop(&mut self) {
+        if let Some((tx, permit)) = self.held.take() {
+            // Rolling back needs a round trip; the pool would also roll back a returned
+            // transaction, but only when the connection is next used.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    let _ = tx.rollback().await;
+                    drop(permit);
+                });
+            }
+        }
+    }
+}
+
+fn db(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(inner) if inner.is_unique_violation() => {
+            StoreError::Conflict(inner.message().to_owned())
+        }
+        // query_canceled: statement_timeout or lock_timeout.
+        sqlx::Error::Database(inner) if inner.code().as_deref() == Some("57014") => {
+            StoreError::Timeout(inner.message().to_owned())
+        }
+        sqlx::Error::PoolTimedOut => StoreError::Timeout(error.to_string()),
+        _ => StoreError::Database(error.to_string()),
+    }
+}
+
+/// A stable 64-bit key for an advisory lock (FNV-1a: the same on every node and build).
+fn lock_key(name: &str) -> i64 {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// The key every subject write holds shared and [`WriteScope::Everything`] exclusively.
+fn everything_key() -> i64 {
+    lock_key("strata:everything")
+}
+
+/// The id sequence of a context: a name derived from the context, safe in SQL text.
+fn sequence_name(context: &str) -> String {
+    if context == "." {
+        "strata_ids_default".to_owned()
+    } else {
+        format!("strata_ids_{:016x}", lock_key(context))
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`), applies the embedded
+    /// migrations (serialized across nodes by the migrator's own lock) and opens the pool.
+    pub async fn open(url: &str, settings: PgSettings) -> Result<Self, StoreError> {
+        let statement_timeout = settings.statement_timeout.as_millis().to_string();
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Open(e.to_string()))?
+            .options([("statement_timeout", statement_timeout.as_str())])
+            .application_name("strata");
+        let max_connections = settings.max_connections.max(3);
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        // One connection listens; of the others, half at most hold locks.
+        let lockers = usize::try_from((max_connections - 1) / 2).unwrap_or(1);
+        Ok(PgStore {
+            pool,
+            lockers: Arc::new(Semaphore::new(lockers)),
+            acquire_timeout: settings.acquire_timeout,
+            sequences: Arc::new(Mutex::new(HashSet::from([".".to_owned()]))),
+        })
+    }
+
+    /// Runs `on_change` for every change any node commits, for as long as the returned task
+    /// runs. When the listening connection is lost, `on_change(Change::Everything)` follows the
+    /// reconnection: what changed in between is unknown.
+    pub fn watch_changes(
+        &self,
+        on_change: impl Fn(Change) + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let mut listener: Option<PgListener> = None;
+            let mut backoff = Duration::from_millis(50);
+            loop {
+                let Some(active) = listener.as_mut() else {
+                    match subscribe(&pool).await {
+                        Ok(subscribed) => {
+                            listener = Some(subscribed);
+                            backoff = Duration::from_millis(50);
+                            // Anything committed before the subscription may have been missed.
+                            on_change(Change::Everything);
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot listen for changes; retrying");
+                            tokio::time::sleep(backoff).await;
+                            backoff = (backoff * 2).min(Duration::from_secs(2));
+                        }
+                    }
+                    continue;
+                };
+                match active.try_recv().await {
+                    Ok(Some(notification)) => {
+                        if let Some(change) = Change::decode(notification.payload()) {
+                            on_change(change);
+                        }
+                    }
+                    // Lost and already re-established: notifications in between are gone.
+                    Ok(None) => on_change(Change::Everything),
+                    Err(error) => {
+                        tracing::warn!(%error, "lost the change listener");
+                        on_change(Change::Everything);
+                        listener = None;
+                    }
+                }
+            }
+        })
+    }
+
+    /// Creates the id sequence of a context once (nodes may race: the loser's error is fine).
+    async fn ensure_sequence(&self, context: &str) -> Result<String, StoreError> {
+        let name = sequence_name(context);
+        let known = self
+            .sequences
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(context);
+        if !known {
+            let created = sqlx::query(&format!("CREATE SEQUENCE IF NOT EXISTS {name}"))
+                .execute(&self.pool)
+                .await;
+            if let Err(error) = created {
+                let raced = matches!(&error, sqlx::Error::Database(e)
+                    if e.is_unique_violation() || e.code().as_deref() == Some("42P07"));
+                if !raced {
+                    return Err(db(error));
+                }
+            }
+            self.sequences
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(context.to_owned());
+        }
+        Ok(name)
+    }
+}
+
+async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+/// Announces changes to every node; delivered when (and only if) the transaction commits.
+async fn notify(tx: &mut Transaction<'_, Postgres>, changes: &[Change]) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let payloads: Vec<String> = changes.iter().map(Change::encode).collect();
+    sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
+        .bind(CHANNEL)
+        .bind(payloads)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// Writes the schema row and its references; `false` when the same content won a race.
+async fn insert_schema(
+    tx: &mut Transaction<'_, Postgres>,
+    new: &NewVersion,
+    id: i32,
+    on_conflict: &str,
+) -> Result<bool, StoreError> {
+    let schema = &new.schema;
+    let (refs, metadata, rule_set) = schema_json(schema)?;
+    let inserted = sqlx::query(&format!(
+        "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, rule_set, \
+         fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {on_conflict} RETURNING id"
+    ))
+    .bind(&new.context)
+    .bind(id)
+    .bind(schema.schema_type.as_str())
+    .bind(&schema.schema)
+    .bind(refs)
+    .bind(metadata)
+    .bind(rule_set)
+    .bind(&schema.fingerprint)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db)?;
+    if inserted.is_none() {
+        return Ok(false);
+    }
+    if !schema.references.is_empty() {
+        let subjects: Vec<&str> = schema
+            .references
+            .iter()
+            .map(|r| r.subject.as_str())
+            .collect();
+        let versions: Vec<i32> = schema.references.iter().map(|r| r.version).collect();
+        sqlx::query(
+            "INSERT INTO schema_references (context, id, ref_subject, ref_version) \
+             SELECT $1, $2, s, v FROM unnest($3::text[], $4::int[]) AS r(s, v)",
+        )
+        .bind(&new.context)
+        .bind(id)
+        .bind(subjects)
+        .bind(versions)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    }
+    Ok(true)
+}
+
+impl PgStore {
+    /// The id of an explicitly numbered (imported) schema, written like SQLite writes it, and
+    /// the context's sequence moved past it.
+    async fn place_explicit(
+        &self,
+        tx: &mut Transaction<'_, Postgres>,
+        new: &NewVersion,
+        id: i32,
+        sequence: &str,
+    ) -> Result<(), StoreError> {
+        let stored = sqlx::query("SELECT fingerprint FROM schemas WHERE context = $1 AND id = $2")
+            .bind(&new.context)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db)?;
+        let stored: Option<String> = stored
+            .map(|r| r.try_get("fingerprint").map_err(corrupt))
+            .transpose()?;
+        if stored.as_ref() != Some(&new.schema.fingerprint) {
+            if stored.is_some() {
+                replace_unused(tx, &new.context, id).await?;
+            }
+            insert_schema(tx, new, id, "").await?;
+        }
+        // The (context, id) key is the backstop if a concurrent allocation already took it.
+        sqlx::query(&format!(
+            "SELECT setval('{sequence}', GREATEST($1::bigint, last_value)) FROM {sequence}"
+        ))
+        .bind(i64::from(id))
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// The id of new content: the winner's when another writer stored the same content first.
+    async fn allocate(
+        &self,
+        tx: &mut Transaction<'_, Postgres>,
+        new: &NewVersion,
+        sequence: &str,
+    ) -> Result<i32, StoreError> {
+        let row = sqlx::query(&format!("SELECT nextval('{sequence}') AS id"))
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db)?;
+        let next: i64 = row.try_get("id").map_err(corrupt)?;
+        let id = i32::try_from(next).map_err(|_| StoreError::Database("ids exhausted".into()))?;
+        if insert_schema(tx, new, id, "ON CONFLICT (context, fingerprint) DO NOTHING").await? {
+            return Ok(id);
+        }
+        stored_id(tx, new)
+            .await?
+            .ok_or_else(|| StoreError::Conflict("schema identity changed concurrently".into()))
+    }
+}
+
+shared_store_helpers!(PgStore, Postgres);
+
+/// PostgreSQL numbers its placeholders.
+fn sql(text: &str) -> String {
+    numbered_placeholders(text)
+}
+
+/// Sorts text by code point whatever the database's collation.
+const BYTE_ORDER: &str = "COLLATE \"C\"";
+
+impl PgStore {
+    async fn write_transaction(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        self.pool.begin().await.map_err(db)
+    }
+
+    /// Writers wait for each other in the database (row and advisory locks), not here.
+    async fn write_turn(&self) -> Unshared {
+        Unshared
+    }
+
+    /// Versions are read from the database every time: other nodes write them too.
+    async fn read_versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
+        self.select_versions(subject).await
+    }
+
+    /// Nothing of a subject's versions is kept on this node.
+    fn versions_changing(&self, _subjects: Vec<&str>) -> Unshared {
+        Unshared
+    }
+}
+
+/// What a PostgreSQL write holds on this node besides its transaction: nothing.
+struct Unshared;
+
+impl Store for PgStore {
+    type Lock = PgLock;
+
+    async fn lock(&self, scope: &WriteScope) -> Result<PgLock, StoreError> {
+        // Bounded like a connection wait: while the database is down, queued writers fail as
+        // fast as the ones in front of them.
+        let permit = tokio::time::timeout(
+            self.acquire_timeout,
+            Arc::clone(&self.lockers).acquire_owned(),
+        )
+        .await
+        .map_err(|_| StoreError::Timeout("no turn to lock within the acquire timeout".into()))?
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+        let mut tx = self.write_transaction().await?;
+        // Fixed order on every node: the global key first, then subjects by key.
+        let mut keys: BTreeMap<i64, bool> = BTreeMap::new();
+        let global_exclusive = match scope {
+            WriteScope::Everything => true,
+            WriteScope::Subjects { write, read } => {
+                for subject in read {
+                    keys.entry(lock_key(subject)).or_insert(false);
+                }
+                for subject in write {
+                    keys.insert(lock_key(subject), true);
+                }
+                false
+            }
+        };
+        let mut ordered = vec![(everything_key(), global_exclusive)];
+        ordered.extend(keys);
+        for (key, exclusive) in ordered {
+            let sql = if exclusive {
+                "SELECT pg_advisory_xact_lock($1)"
+            } else {
+                "SELECT pg_advisory_xact_lock_shared($1)"
+            };
+            sqlx::query(sql)
+                .bind(key)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        Ok(PgLock {
+            held: Some((tx, permit)),
+        })
+    }
+
+    shared_store_methods!();
+
+    async fn max_id(&self, context: &str) -> Result<i32, StoreError> {
+        let name = sequence_name(context);
+        let exists = sqlx::query("SELECT to_regclass($1) IS NOT NULL AS present")
+            .bind(&name)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        if !exists.try_get::<bool, _>("present").map_err(corrupt)? {
+            return Ok(0);
+        }
+        let row = sqlx::query(&format!(
+            "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS top FROM {name}"
+        ))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let top: i64 = row.try_get("top").map_err(corrupt)?;
+        Ok(i32::try_from(top).unwrap_or(i32::MAX))
+    }
+
+    async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
+        let sequence = self.ensure_sequence(&new.context).await?;
+        let mut tx = self.write_transaction().await?;
+        displace(&mut tx, &new).await?;
+        let id = match new.id {
+            Some(id) => {
+                self.place_explicit(&mut tx, &new, id, &sequence).await?;
+                id
+            }
+            None => match stored_id(&mut tx, &new).await? {
+                Some(id) => id,
+                None => self.allocate(&mut tx, &new, &sequence).await?,
+            },
+        };
+        commit_version(tx, &new, id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_keys_and_sequence_names_are_stable() {
+        // Nodes of different builds must agree: these values are part of the storage format.
+        assert_eq!(
+            lock_key(""),
+            i64::from_ne_bytes(0xcbf2_9ce4_8422_2325_u64.to_ne_bytes())
+        );
+        assert_ne!(lock_key("a"), lock_key("b"));
+        assert_eq!(sequence_name("."), "strata_ids_default");
+        let name = sequence_name(".ctx'; DROP TABLE schemas; --");
+        assert!(name
+            .strip_prefix("strata_ids_")
+            .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit())));
+    }
+}
