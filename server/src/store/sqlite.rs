@@ -141,6 +141,33 @@ impl Drop for ForgetAfter<'_> {
     }
 }
 
+/// A pooled connection running a statement batch that opens and ends its own transaction. If
+/// the batch does not run to its end (its future is dropped, or its rollback fails), the
+/// connection is closed, which ends the transaction, instead of going back to the pool with
+/// the write lock held.
+struct Batch(Option<sqlx::pool::PoolConnection<sqlx::Sqlite>>);
+
+impl Batch {
+    fn connection(&mut self) -> Result<&mut sqlx::pool::PoolConnection<sqlx::Sqlite>, StoreError> {
+        self.0
+            .as_mut()
+            .ok_or_else(|| StoreError::Database("batch connection already released".into()))
+    }
+
+    /// The batch ended its transaction: the connection goes back to the pool.
+    fn done(mut self) {
+        self.0.take();
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if let Some(connection) = self.0.as_mut() {
+            connection.close_on_drop();
+        }
+    }
+}
+
 fn db(error: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(inner) = &error {
         if inner.is_unique_violation() {
@@ -286,38 +313,52 @@ impl Store for SqliteStore {
         }
         let _forget = self.versions.forget_after(vec![&new.subject]);
         let _turn = self.write_turn().await;
-        let mut tx = self.write_transaction().await?;
         if new.id.is_none()
             && new.displaces.is_none()
             && new.tombstones.is_empty()
             && schema.references.is_empty()
         {
-            // The common case, in one round trip: the content (new content takes the next id),
-            // the version on the content's id (none when the same text is stored under another
-            // type), the context.
+            // The common case, in one round trip to the connection's thread: the transaction,
+            // the content (new content takes the next id), the version on the content's id
+            // (none when the same text is stored under another type), the context, the commit.
             let sql = format!(
-                "{NEW_CONTENT}; \
+                "BEGIN IMMEDIATE; \
+                 {NEW_CONTENT}; \
                  INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
                  SELECT ?8, ?9, ?1, id, 0 FROM schemas \
                  WHERE context = ?1 AND fingerprint = ?7 AND schema_type = ?2 \
                  RETURNING schema_id; \
-                 INSERT OR IGNORE INTO contexts (context) SELECT ?1 WHERE ?1 <> '.';"
+                 INSERT OR IGNORE INTO contexts (context) SELECT ?1 WHERE ?1 <> '.'; \
+                 COMMIT;"
             );
+            let mut batch = Batch(Some(self.pool.acquire().await.map_err(db)?));
+            let conn = batch.connection()?;
             let rows = content!(sqlx::query(&sql).bind(&new.context))
                 .bind(&new.subject)
                 .bind(new.version)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db)?;
+                .fetch_all(&mut **conn)
+                .await;
+            let rows = match rows {
+                Ok(rows) => rows,
+                Err(error) => {
+                    // A statement failed: the rest of the batch, COMMIT included, did not run.
+                    sqlx::query("ROLLBACK")
+                        .execute(&mut **conn)
+                        .await
+                        .map_err(db)?;
+                    batch.done();
+                    return Err(db(error));
+                }
+            };
+            batch.done();
             let Some(row) = rows.first() else {
                 return Err(StoreError::Conflict(
                     "the same schema is stored under another type".into(),
                 ));
             };
-            let id = row.try_get("schema_id").map_err(corrupt)?;
-            tx.commit().await.map_err(db)?;
-            return Ok(id);
+            return row.try_get("schema_id").map_err(corrupt);
         }
+        let mut tx = self.write_transaction().await?;
         displace(&mut tx, &new).await?;
         // The id, and whether its content row was written now. A trigger moves the context's
         // id allocator past every id written.
