@@ -1583,8 +1583,16 @@ impl crate::registry::Format for AvroFormat {
         Ok(())
     }
 
-    fn decode(&self, codec: &AvroCodec, payload: &[u8]) -> Result<Value, crate::ConverterError> {
-        Ok(codec.decode(payload)?)
+    fn decode(
+        &self,
+        codec: &AvroCodec,
+        payload: &[u8],
+    ) -> Result<crate::SchemaAndValue, crate::ConverterError> {
+        let value = codec.decode(payload)?;
+        Ok(crate::SchemaAndValue::new(
+            Some(codec.connect_schema().clone()),
+            value,
+        ))
     }
 }
 

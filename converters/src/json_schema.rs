@@ -609,8 +609,16 @@ impl Format for JsonSchemaFormat {
         Ok(())
     }
 
-    fn decode(&self, codec: &JsonSchemaCodec, payload: &[u8]) -> Result<Value, ConverterError> {
-        Ok(codec.decode(payload)?)
+    fn decode(
+        &self,
+        codec: &JsonSchemaCodec,
+        payload: &[u8],
+    ) -> Result<crate::SchemaAndValue, crate::ConverterError> {
+        let value = codec.decode(payload)?;
+        Ok(crate::SchemaAndValue::new(
+            Some(codec.connect_schema().clone()),
+            value,
+        ))
     }
 }
 

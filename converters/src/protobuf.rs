@@ -19,7 +19,7 @@
 use crate::connect::{DataError, Decimal, LogicalType, Schema, SchemaBuilder, Struct, Type, Value};
 use crate::registry::{Compiled, Format, Registered};
 use crate::wire::SchemaId;
-use crate::ConverterError;
+use crate::{ConverterError, SchemaAndValue};
 use indexmap::IndexMap;
 use prost::Message;
 use prost_reflect::{
@@ -28,7 +28,7 @@ use prost_reflect::{
 };
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use strata_schema::{ParsedSchema, SchemaModel, SchemaType};
 
 const CONNECT_TYPE: &str = "connect.type";
@@ -1051,6 +1051,8 @@ pub struct ProtobufCodec {
     message: MessageDescriptor,
     indexes: Vec<i32>,
     parsed: Arc<ParsedSchema>,
+    /// Codecs of the file's other messages, by index path, built when a record names one.
+    others: RwLock<HashMap<Vec<i32>, Arc<ProtobufCodec>>>,
 }
 
 impl ProtobufCodec {
@@ -1068,12 +1070,52 @@ impl ProtobufCodec {
                     message.full_name()
                 ))
             })?;
-        Ok(ProtobufCodec {
+        Ok(Self::of(connect, message, indexes, parsed))
+    }
+
+    fn of(
+        connect: Schema,
+        message: MessageDescriptor,
+        indexes: Vec<i32>,
+        parsed: Arc<ParsedSchema>,
+    ) -> Self {
+        ProtobufCodec {
             connect,
             message,
             indexes,
             parsed,
-        })
+            others: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The codec of the message at `path` in the same file: this one, or another message's
+    /// (compiled once, its Connect schema with this one's version).
+    fn at_path(&self, path: &[i32]) -> Result<Option<Arc<ProtobufCodec>>, DataError> {
+        if path == self.indexes.as_slice() || (path == [0] && self.indexes.is_empty()) {
+            return Ok(None);
+        }
+        if let Some(hit) = self.others.read().ok().and_then(|o| o.get(path).cloned()) {
+            return Ok(Some(hit));
+        }
+        let m = model(&self.parsed)?;
+        let message = m
+            .message_by_index_path(path)
+            .ok_or_else(|| err(format!("no message at index path {path:?}")))?;
+        let mut connect = ProtobufData.to_connect_schema(m, &message)?;
+        if let Some(version) = self.connect.version() {
+            connect = crate::avro::builder_of(&connect).version(version).build()?;
+        }
+        let other = Arc::new(Self::of(
+            connect,
+            message,
+            path.to_vec(),
+            self.parsed.clone(),
+        ));
+        if let Ok(mut others) = self.others.write() {
+            // A file has few messages; a hostile stream of paths finds no message past them.
+            others.insert(path.to_vec(), other.clone());
+        }
+        Ok(Some(other))
     }
 
     /// The Connect schema.
@@ -1164,12 +1206,7 @@ impl Format for ProtobufFormat {
         Ok(Compiled {
             request: strata_client::RegisterSchemaRequest::new(SchemaType::Protobuf, text),
             record_name: Some(full),
-            codec: ProtobufCodec {
-                connect: schema.clone(),
-                message,
-                indexes,
-                parsed,
-            },
+            codec: ProtobufCodec::of(schema.clone(), message, indexes, parsed),
         })
     }
 
@@ -1196,12 +1233,7 @@ impl Format for ProtobufFormat {
             request: strata_client::RegisterSchemaRequest::new(SchemaType::Protobuf, schema.schema)
                 .with_references(schema.references.to_vec()),
             record_name: Some(full),
-            codec: ProtobufCodec {
-                connect,
-                message,
-                indexes: vec![0],
-                parsed,
-            },
+            codec: ProtobufCodec::of(connect, message, vec![0], parsed),
         })
     }
 
@@ -1216,6 +1248,27 @@ impl Format for ProtobufFormat {
         Ok(ProtobufCodec { connect, ..codec })
     }
 
+    fn latest_for_record(
+        &self,
+        codec: ProtobufCodec,
+        record_name: Option<&str>,
+    ) -> Result<ProtobufCodec, ConverterError> {
+        let Some(name) = record_name.filter(|n| *n != codec.message.full_name()) else {
+            return Ok(codec);
+        };
+        let m = model(&codec.parsed)?;
+        // Confluent writes the message named like the record; a file without one keeps the
+        // first message (and the value is checked against it).
+        let (Some(message), Some(path)) = (
+            m.descriptor_pool().get_message_by_name(name),
+            m.message_index_path(name),
+        ) else {
+            return Ok(codec);
+        };
+        let connect = ProtobufData.to_connect_schema(m, &message)?;
+        Ok(ProtobufCodec::of(connect, message, path, codec.parsed))
+    }
+
     fn encode(
         &self,
         codec: &ProtobufCodec,
@@ -1228,25 +1281,16 @@ impl Format for ProtobufFormat {
         Ok(())
     }
 
-    fn decode(&self, codec: &ProtobufCodec, payload: &[u8]) -> Result<Value, ConverterError> {
+    fn decode(
+        &self,
+        codec: &ProtobufCodec,
+        payload: &[u8],
+    ) -> Result<SchemaAndValue, ConverterError> {
         let (indexes, rest) = crate::wire::decode_message_indexes(payload)?;
-        let path = indexes.as_slice();
-        if path == codec.indexes.as_slice() || (path == [0] && codec.indexes.is_empty()) {
-            return Ok(codec.decode(rest)?);
-        }
-        // Another message of the same file: its own Connect schema.
-        let m = model(&codec.parsed)?;
-        let message = m
-            .message_by_index_path(path)
-            .ok_or_else(|| err(format!("no message at index path {path:?}")))?;
-        let connect = ProtobufData.to_connect_schema(m, &message)?;
-        let other = ProtobufCodec {
-            connect,
-            message,
-            indexes: path.to_vec(),
-            parsed: codec.parsed.clone(),
-        };
-        Ok(other.decode(rest)?)
+        let other = codec.at_path(indexes.as_slice())?;
+        let codec = other.as_deref().unwrap_or(codec);
+        let value = codec.decode(rest)?;
+        Ok(SchemaAndValue::new(Some(codec.connect.clone()), value))
     }
 }
 

@@ -58,8 +58,22 @@ pub trait Format: Send + Sync + 'static {
         out: &mut Vec<u8>,
     ) -> Result<(), ConverterError>;
 
-    /// Reads the value of a record whose prefix has been read (`payload` follows the id).
-    fn decode(&self, codec: &Self::Codec, payload: &[u8]) -> Result<Value, ConverterError>;
+    /// Reads the value of a record whose prefix has been read (`payload` follows the id), with
+    /// its Connect schema (for Protobuf, that of the message the frame names).
+    fn decode(&self, codec: &Self::Codec, payload: &[u8])
+        -> Result<SchemaAndValue, ConverterError>;
+
+    /// With `use.latest.version`: the codec of the latest schema that writes records of the
+    /// Connect schema whose format name is `record_name` (for Protobuf, the message of that
+    /// name when the file has several). The default keeps the codec.
+    fn latest_for_record(
+        &self,
+        codec: Self::Codec,
+        record_name: Option<&str>,
+    ) -> Result<Self::Codec, ConverterError> {
+        let _ = record_name;
+        Ok(codec)
+    }
 }
 
 /// A schema as the registry holds it.
@@ -221,7 +235,10 @@ impl<F: Format> RegistryConverter<F> {
                 check_backward(&as_string, &compiled.request, &refs)?;
             }
             let registered = self.format.compile_registered(&as_string, &refs)?;
-            (latest.id, registered.codec)
+            let codec = self
+                .format
+                .latest_for_record(registered.codec, compiled.record_name.as_deref())?;
+            (latest.id, codec)
         } else if self.config.auto_register_schemas {
             let r = self
                 .client
@@ -339,11 +356,7 @@ impl<F: Format> RegistryConverter<F> {
         };
         let frame = wire::decode(bytes)?;
         let codec = self.reader(topic, frame.schema_id).await?;
-        let value = self.format.decode(&codec, frame.payload)?;
-        Ok(SchemaAndValue::new(
-            Some(F::connect_schema(&codec).clone()),
-            value,
-        ))
+        self.format.decode(&codec, frame.payload)
     }
 }
 
