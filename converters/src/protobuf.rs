@@ -42,6 +42,8 @@ const TIME_TYPE: &str = "google.type.TimeOfDay";
 const TIMESTAMP_TYPE: &str = "google.protobuf.Timestamp";
 const MAX_DEPTH: usize = 64;
 
+mod plan;
+
 fn err(message: impl Into<String>) -> DataError {
     DataError::new(message)
 }
@@ -1053,6 +1055,8 @@ pub struct ProtobufCodec {
     parsed: Arc<ParsedSchema>,
     /// Codecs of the file's other messages, by index path, built when a record names one.
     others: RwLock<HashMap<Vec<i32>, Arc<ProtobufCodec>>>,
+    /// Connect ⇄ Protobuf binary directly, where the message's fields allow it.
+    plan: Option<plan::Plan>,
 }
 
 impl ProtobufCodec {
@@ -1079,12 +1083,14 @@ impl ProtobufCodec {
         indexes: Vec<i32>,
         parsed: Arc<ParsedSchema>,
     ) -> Self {
+        let plan = plan::Plan::compile(&connect, &message);
         ProtobufCodec {
             connect,
             message,
             indexes,
             parsed,
             others: RwLock::new(HashMap::new()),
+            plan,
         }
     }
 
@@ -1138,17 +1144,56 @@ impl ProtobufCodec {
         &self.parsed
     }
 
+    /// Whether values go straight between Connect and Protobuf binary (else through
+    /// prost-reflect's `DynamicMessage`).
+    pub fn is_planned(&self) -> bool {
+        self.plan.is_some()
+    }
+
     /// The Protobuf binary of a value.
     pub fn encode(&self, value: &Value) -> Result<Vec<u8>, DataError> {
+        let mut out = Vec::new();
+        self.encode_into(value, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the Protobuf binary of a value to `out` (on error, `out` is as it was).
+    pub fn encode_into(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
+        let start = out.len();
+        if let Some(plan) = &self.plan {
+            if plan.encode(value, out).is_ok() {
+                return Ok(());
+            }
+            out.truncate(start);
+        }
+        self.encode_dynamic(value, out)
+    }
+
+    /// Appends the Protobuf binary of a value through a `DynamicMessage`: the reference the
+    /// plan is tested against.
+    pub fn encode_dynamic(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
         self.connect.validate(value)?;
         let Value::Struct(st) = value else {
             return Err(err("the Protobuf converter writes STRUCT values"));
         };
-        Ok(struct_to_pb(&self.connect, &self.message, st, 0)?.encode_to_vec())
+        struct_to_pb(&self.connect, &self.message, st, 0)?
+            .encode(out)
+            .map_err(|e| err(format!("Protobuf encoding failed: {e}")))
     }
 
     /// The value of a Protobuf binary of this codec's message.
     pub fn decode(&self, payload: &[u8]) -> Result<Value, DataError> {
+        if let Some(plan) = &self.plan {
+            if let Ok(v) = plan.decode(payload) {
+                return Ok(v);
+            }
+        }
+        self.decode_dynamic(payload)
+    }
+
+    /// The value of a Protobuf binary through a `DynamicMessage`: the reference the plan is
+    /// tested against.
+    pub fn decode_dynamic(&self, payload: &[u8]) -> Result<Value, DataError> {
         let m = DynamicMessage::decode(self.message.clone(), payload)
             .map_err(|e| err(format!("invalid Protobuf: {e}")))?;
         Ok(Value::Struct(struct_from_pb(&self.connect, &m, 0)?))
@@ -1245,7 +1290,12 @@ impl Format for ProtobufFormat {
         let connect = crate::avro::builder_of(&codec.connect)
             .version(version)
             .build()?;
-        Ok(ProtobufCodec { connect, ..codec })
+        Ok(ProtobufCodec::of(
+            connect,
+            codec.message,
+            codec.indexes,
+            codec.parsed,
+        ))
     }
 
     fn latest_for_record(
@@ -1276,8 +1326,8 @@ impl Format for ProtobufFormat {
         value: &Value,
         out: &mut Vec<u8>,
     ) -> Result<(), ConverterError> {
-        let payload = codec.encode(value)?;
-        crate::wire::encode_into(out, id, Some(&codec.indexes), &payload);
+        crate::wire::encode_into(out, id, Some(&codec.indexes), &[]);
+        codec.encode_into(value, out)?;
         Ok(())
     }
 

@@ -13,7 +13,7 @@
 //! registry call and parses no schema.
 
 use crate::config::{BasicAuthCredentialsSource, ConfigError, RegistryConverterConfig};
-use crate::connect::{Schema, Type, Value};
+use crate::connect::{Schema, Value};
 use crate::converter::{AsyncConverter, BoxFuture, SchemaAndValue};
 use crate::error::ConverterError;
 use crate::wire::{self, SchemaId};
@@ -412,41 +412,11 @@ impl<F: Format> AsyncConverter for RegistryConverter<F> {
 }
 
 fn writer_key(topic: &str, schema: &Schema) -> u64 {
+    // The schema's hash was computed when it was built: no walk over it per record.
     let mut h = std::collections::hash_map::DefaultHasher::new();
     topic.hash(&mut h);
-    hash_schema(schema, &mut h);
+    schema.structural_hash().hash(&mut h);
     h.finish()
-}
-
-/// Hashes what schema equality compares (parameters in a fixed order).
-fn hash_schema<H: Hasher>(s: &Schema, h: &mut H) {
-    s.schema_type().hash(h);
-    s.is_optional().hash(h);
-    s.name().hash(h);
-    s.version().hash(h);
-    s.doc().hash(h);
-    // Parameter order does not count: combine the pairs' own hashes commutatively, with no
-    // allocation on the warm path.
-    let mut params = 0u64;
-    for pair in s.parameters() {
-        let mut ph = std::collections::hash_map::DefaultHasher::new();
-        pair.hash(&mut ph);
-        params = params.wrapping_add(ph.finish());
-    }
-    params.hash(h);
-    s.default_value().hash(h);
-    for f in s.fields() {
-        f.name().hash(h);
-        hash_schema(f.schema(), h);
-    }
-    if let Some(k) = s.key_schema() {
-        hash_schema(k, h);
-    }
-    if s.schema_type() != Type::Struct {
-        if let Some(v) = s.value_schema() {
-            hash_schema(v, h);
-        }
-    }
 }
 
 #[cfg(test)]

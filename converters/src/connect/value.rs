@@ -183,6 +183,18 @@ impl Struct {
         Struct::default()
     }
 
+    /// An empty struct with room for `n` fields.
+    pub fn with_capacity(n: usize) -> Struct {
+        Struct {
+            values: IndexMap::with_capacity(n),
+        }
+    }
+
+    /// The `i`-th field set (in the order they were set) with its name.
+    pub fn get_index(&self, i: usize) -> Option<(&str, &Value)> {
+        self.values.get_index(i).map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Sets a field and returns the struct, for building in one expression.
     #[must_use]
     pub fn with(mut self, name: impl Into<String>, value: Value) -> Struct {
