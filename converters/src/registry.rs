@@ -129,8 +129,8 @@ struct WriteEntry<C> {
     codec: Arc<C>,
 }
 
-/// Decoders by writer schema id and topic.
-type ReaderCache<C> = HashMap<(SchemaId, String), Arc<C>>;
+/// Decoders by writer schema id, then topic (looked up without copying the topic).
+type ReaderCache<C> = HashMap<SchemaId, Vec<(String, Arc<C>)>>;
 
 /// A registry-backed converter for format `F`.
 pub struct RegistryConverter<F: Format> {
@@ -274,8 +274,12 @@ impl<F: Format> RegistryConverter<F> {
 
     /// The codec of a writer schema id, for records of `topic`: cached, else from the registry.
     pub async fn reader(&self, topic: &str, id: SchemaId) -> Result<Arc<F::Codec>, ConverterError> {
-        let key = (id, topic.to_owned());
-        if let Some(hit) = self.readers.read().ok().and_then(|r| r.get(&key).cloned()) {
+        let hit = self.readers.read().ok().and_then(|r| {
+            r.get(&id)?
+                .iter()
+                .find_map(|(t, codec)| (t == topic).then(|| codec.clone()))
+        });
+        if let Some(hit) = hit {
             return Ok(hit);
         }
         let fetched = self
@@ -310,10 +314,14 @@ impl<F: Format> RegistryConverter<F> {
         }
         let codec = Arc::new(codec);
         if let Ok(mut readers) = self.readers.write() {
-            if readers.len() >= self.config.schemas_cache_size.max(1) {
+            if readers.values().map(Vec::len).sum::<usize>()
+                >= self.config.schemas_cache_size.max(1)
+            {
                 readers.clear();
             }
-            readers.insert(key, codec.clone());
+            let entries = readers.entry(id).or_default();
+            entries.retain(|(t, _)| t != topic);
+            entries.push((topic.to_owned(), codec.clone()));
         }
         Ok(codec)
     }

@@ -17,6 +17,7 @@ use crate::connect::{DataError, Decimal, LogicalType, Schema, Struct, Type, Valu
 use apache_avro::Schema as AvroSchema;
 use indexmap::IndexMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The most array and map items one record may hold (items of zero bytes, such as nulls, would
 /// otherwise let a few bytes ask for any number of values).
@@ -69,7 +70,7 @@ enum Kind {
         value: Box<Node>,
         key_first: bool,
     },
-    Record(Vec<(String, Node)>),
+    Record(Vec<(Arc<str>, Node)>),
     Union(Union),
 }
 
@@ -80,7 +81,7 @@ struct Union {
     general: bool,
     /// By Avro branch index: `None` for the null branch, else the branch's node and, for a
     /// general union, its Connect field name.
-    branches: Vec<Option<(Node, Option<String>)>>,
+    branches: Vec<Option<(Node, Option<Arc<str>>)>>,
 }
 
 type Names = HashMap<String, AvroSchema>;
@@ -153,7 +154,7 @@ fn node(s: &Schema, a: &AvroSchema, names: &Names, depth: usize) -> Option<Node>
                 } else if general {
                     let f = fields.next()?;
                     let n = node(f.schema(), b, names, depth + 1)?;
-                    branches.push(Some((n, Some(f.name().to_owned()))));
+                    branches.push(Some((n, Some(f.shared_name().clone()))));
                 } else {
                     branches.push(Some((node(s, b, names, depth + 1)?, None)));
                 }
@@ -253,7 +254,7 @@ fn node(s: &Schema, a: &AvroSchema, names: &Names, depth: usize) -> Option<Node>
             for af in &r.fields {
                 let f = s.field(&af.name)?;
                 fields.push((
-                    af.name.clone(),
+                    f.shared_name().clone(),
                     node(f.schema(), &af.schema, names, depth + 1)?,
                 ));
             }
@@ -398,7 +399,7 @@ fn encode(n: &Node, v: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
             for (i, (name, field)) in fields.iter().enumerate() {
                 // Structs are usually built in schema order: try the same position first.
                 let fv = match st.get_index(i) {
-                    Some((k, fv)) if k == name => Some(fv),
+                    Some((k, fv)) if k == &**name => Some(fv),
                     _ => st.get(name),
                 };
                 found += usize::from(fv.is_some());
@@ -553,7 +554,9 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
                 Some((n, None)) => decode(n, r)?,
                 Some((n, Some(name))) => {
                     let v = decode(n, r)?;
-                    Value::Struct(Struct::new().with(name.as_str(), v))
+                    let mut st = Struct::with_capacity(1);
+                    st.put_shared(name, v);
+                    Value::Struct(st)
                 }
             }
         }
@@ -653,7 +656,7 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
             for (name, field) in fields {
                 let v = decode(field, r)?;
                 if !v.is_null() {
-                    st.put(name.as_str(), v);
+                    st.put_shared(name, v);
                 }
             }
             Value::Struct(st)

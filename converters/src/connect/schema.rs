@@ -72,7 +72,8 @@ impl fmt::Display for Type {
 /// A field of a STRUCT schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
-    name: String,
+    /// Shared with the structs read with this schema.
+    name: Arc<str>,
     index: usize,
     schema: Schema,
 }
@@ -80,6 +81,11 @@ pub struct Field {
 impl Field {
     /// The field's name.
     pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The field's name, shared: what decoders key the fields of the structs they read with.
+    pub(crate) fn shared_name(&self) -> &Arc<str> {
         &self.name
     }
 
@@ -154,7 +160,7 @@ impl SchemaData {
     }
 
     fn field(&self, name: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.name == name)
+        self.fields.iter().find(|f| &*f.name == name)
     }
 
     /// Hashes what equality compares (parameters in any order), children by their own hashes.
@@ -540,7 +546,7 @@ impl SchemaBuilder {
         } else {
             let index = self.schema.fields.len();
             self.schema.fields.push(Field {
-                name,
+                name: Arc::from(name),
                 index,
                 schema,
             });

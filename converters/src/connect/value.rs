@@ -2,7 +2,9 @@
 
 use super::decimal::Decimal;
 use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// A Connect value: what a converter reads from or writes to bytes, checked against a
 /// [`Schema`](super::Schema).
@@ -172,9 +174,14 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// A struct does not carry its schema; it is checked against one by
 /// [`Schema::validate`](super::Schema::validate). A field set to [`Value::Null`] and an absent
 /// field are the same thing, as in Kafka.
+///
+/// Field names are shared: a struct read by a converter keys its fields with its schema's own
+/// names, so reading a record copies no field name.
 #[derive(Debug, Clone, Default)]
 pub struct Struct {
-    values: IndexMap<String, Value>,
+    // Keys are field names of a schema or of application code, not data read from a record:
+    // a fast hash serves (Value maps keep the default, seeded one).
+    values: IndexMap<Arc<str>, Value, FxBuildHasher>,
 }
 
 impl Struct {
@@ -186,13 +193,13 @@ impl Struct {
     /// An empty struct with room for `n` fields.
     pub fn with_capacity(n: usize) -> Struct {
         Struct {
-            values: IndexMap::with_capacity(n),
+            values: IndexMap::with_capacity_and_hasher(n, FxBuildHasher),
         }
     }
 
     /// The `i`-th field set (in the order they were set) with its name.
     pub fn get_index(&self, i: usize) -> Option<(&str, &Value)> {
-        self.values.get_index(i).map(|(k, v)| (k.as_str(), v))
+        self.values.get_index(i).map(|(k, v)| (&**k, v))
     }
 
     /// Sets a field and returns the struct, for building in one expression.
@@ -204,8 +211,13 @@ impl Struct {
 
     /// Sets a field (replacing its value if already set).
     pub fn put(&mut self, name: impl Into<String>, value: Value) -> &mut Struct {
-        self.values.insert(name.into(), value);
+        self.values.insert(Arc::from(name.into()), value);
         self
+    }
+
+    /// Sets a field keyed by a shared name (a schema's), without copying the name.
+    pub(crate) fn put_shared(&mut self, name: &Arc<str>, value: Value) {
+        self.values.insert(name.clone(), value);
     }
 
     /// The value of a field; `None` if it was never set.
@@ -215,7 +227,7 @@ impl Struct {
 
     /// The fields that were set, in the order they were set.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.values.iter().map(|(k, v)| (k.as_str(), v))
+        self.values.iter().map(|(k, v)| (&**k, v))
     }
 
     /// How many fields were set (including those set to null).

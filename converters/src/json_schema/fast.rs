@@ -385,7 +385,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                         None => self.child(f.schema()).visit_unit()?,
                     };
                     if !v.is_null() {
-                        st.put(f.name(), v);
+                        st.put_shared(f.shared_name(), v);
                     }
                 }
                 Ok(Value::Struct(st))

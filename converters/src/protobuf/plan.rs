@@ -14,6 +14,7 @@
 use super::MAX_DEPTH;
 use crate::connect::{DataError, Schema, Struct, Type, Value};
 use prost_reflect::{Kind, MessageDescriptor};
+use std::sync::Arc;
 
 fn miss() -> DataError {
     DataError::new("not on the fast path")
@@ -35,7 +36,7 @@ struct Message {
 
 #[derive(Debug)]
 struct Field {
-    name: String,
+    name: Arc<str>,
     number: u32,
     /// proto3 `optional` or a message: absent and default differ.
     presence: bool,
@@ -129,7 +130,7 @@ fn compile_message(s: &Schema, m: &MessageDescriptor, depth: usize) -> Option<Me
         };
         let scalar = scalar(element, fd.kind(), depth)?;
         fields.push(Field {
-            name: f.name().to_owned(),
+            name: f.shared_name().clone(),
             number: fd.number(),
             presence: fd.supports_presence(),
             optional: fs.is_optional(),
@@ -293,7 +294,7 @@ fn encode_message(m: &Message, st: &Struct, out: &mut Vec<u8>) -> Result<(), Dat
     let mut found = 0;
     for (i, f) in m.fields.iter().enumerate() {
         let present = match st.get_index(i) {
-            Some((k, _)) if k == f.name => true,
+            Some((k, _)) if k == &*f.name => true,
             _ => st.get(&f.name).is_some(),
         };
         found += usize::from(present);
@@ -304,7 +305,7 @@ fn encode_message(m: &Message, st: &Struct, out: &mut Vec<u8>) -> Result<(), Dat
     for &i in &m.by_number {
         let f = &m.fields[i];
         let v = match st.get_index(i) {
-            Some((k, v)) if k == f.name => v,
+            Some((k, v)) if k == &*f.name => v,
             _ => st.get(&f.name).unwrap_or(&Value::Null),
         };
         let v = match (v, &f.default) {
@@ -527,7 +528,7 @@ fn decode_message(m: &Message, payload: &[u8]) -> Result<Struct, DataError> {
                 return Err(miss());
             }
         };
-        st.put(f.name.as_str(), v);
+        st.put_shared(&f.name, v);
     }
     Ok(st)
 }
