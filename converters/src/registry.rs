@@ -17,8 +17,10 @@ use crate::connect::{Schema, Value};
 use crate::converter::{AsyncConverter, BoxFuture, SchemaAndValue};
 use crate::error::ConverterError;
 use crate::wire::{self, SchemaId};
+use rustc_hash::FxBuildHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use strata_client::{
     Auth, ClientConfig, RegisterSchemaRequest, RegistryClient, SchemaType, VersionId,
@@ -137,8 +139,11 @@ pub struct RegistryConverter<F: Format> {
     format: F,
     config: RegistryConverterConfig,
     client: RegistryClient,
-    writers: RwLock<HashMap<u64, Vec<WriteEntry<F::Codec>>>>,
+    /// By a hash of the topic and the schema (already a hash: no hashing it again).
+    writers: RwLock<HashMap<u64, Vec<WriteEntry<F::Codec>>, FxBuildHasher>>,
     readers: RwLock<ReaderCache<F::Codec>>,
+    /// The size of the last record written: the next one's buffer is that big from the start.
+    last_len: AtomicUsize,
 }
 
 impl<F: Format> std::fmt::Debug for RegistryConverter<F> {
@@ -168,8 +173,9 @@ impl<F: Format> RegistryConverter<F> {
             format,
             config,
             client,
-            writers: RwLock::new(HashMap::new()),
+            writers: RwLock::new(HashMap::default()),
             readers: RwLock::new(HashMap::new()),
+            last_len: AtomicUsize::new(64),
         }
     }
 
@@ -348,8 +354,10 @@ impl<F: Format> RegistryConverter<F> {
             return Ok(None);
         }
         let (id, codec) = self.writer(topic, schema).await?;
-        let mut out = Vec::with_capacity(64);
+        let mut out = Vec::with_capacity(self.last_len.load(Ordering::Relaxed));
         self.format.encode(&codec, id, value, &mut out)?;
+        self.last_len
+            .store(out.len().clamp(64, MAX_PRESIZE), Ordering::Relaxed);
         Ok(Some(out))
     }
 
@@ -419,9 +427,13 @@ impl<F: Format> AsyncConverter for RegistryConverter<F> {
     }
 }
 
+/// The largest buffer a record's size makes the next one start with.
+const MAX_PRESIZE: usize = 1 << 16;
+
 fn writer_key(topic: &str, schema: &Schema) -> u64 {
-    // The schema's hash was computed when it was built: no walk over it per record.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    // The schema's hash was computed when it was built: no walk over it per record. Topics
+    // come from the application, not from records: a fast hash serves.
+    let mut h = rustc_hash::FxHasher::default();
     topic.hash(&mut h);
     schema.structural_hash().hash(&mut h);
     h.finish()

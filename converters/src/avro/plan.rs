@@ -70,7 +70,9 @@ enum Kind {
         value: Box<Node>,
         key_first: bool,
     },
-    Record(Vec<(Arc<str>, Node)>),
+    /// The Connect struct's field names, and by Avro field: the Connect field's position, its
+    /// name and node.
+    Record(Arc<[Arc<str>]>, Vec<(usize, Arc<str>, Node)>),
     Union(Union),
 }
 
@@ -254,11 +256,12 @@ fn node(s: &Schema, a: &AvroSchema, names: &Names, depth: usize) -> Option<Node>
             for af in &r.fields {
                 let f = s.field(&af.name)?;
                 fields.push((
+                    f.index(),
                     f.shared_name().clone(),
                     node(f.schema(), &af.schema, names, depth + 1)?,
                 ));
             }
-            Kind::Record(fields)
+            Kind::Record(s.field_names().clone(), fields)
         }
         _ => return None,
     };
@@ -394,14 +397,10 @@ fn encode(n: &Node, v: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
             }
             out.push(0);
         }
-        (Kind::Record(fields), Value::Struct(st)) => {
+        (Kind::Record(_, fields), Value::Struct(st)) => {
             let mut found = 0;
-            for (i, (name, field)) in fields.iter().enumerate() {
-                // Structs are usually built in schema order: try the same position first.
-                let fv = match st.get_index(i) {
-                    Some((k, fv)) if k == &**name => Some(fv),
-                    _ => st.get(name),
-                };
+            for (i, name, field) in fields {
+                let fv = st.lookup(*i, name);
                 found += usize::from(fv.is_some());
                 encode(field, fv.unwrap_or(&Value::Null), out)?;
             }
@@ -651,15 +650,14 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
             }
             Value::Map(out)
         }
-        Kind::Record(fields) => {
-            let mut st = Struct::with_capacity(fields.len());
-            for (name, field) in fields {
-                let v = decode(field, r)?;
-                if !v.is_null() {
-                    st.put_shared(name, v);
-                }
+        Kind::Record(names, fields) => {
+            let mut values: Vec<Value> = std::iter::repeat_with(|| Value::Null)
+                .take(names.len())
+                .collect();
+            for (i, _, field) in fields {
+                values[*i] = decode(field, r)?;
             }
-            Value::Struct(st)
+            Value::Struct(Struct::of_schema(names, values))
         }
     })
 }

@@ -125,6 +125,8 @@ struct SchemaData {
     key: Option<Box<Schema>>,
     value: Option<Box<Schema>>,
     logical: Option<LogicalType>,
+    /// The fields' names, shared by the structs decoders read with this schema.
+    field_names: Arc<[Arc<str>]>,
     /// A hash of what equality compares, computed once when the schema is built.
     hash: u64,
 }
@@ -155,6 +157,7 @@ impl SchemaData {
             key: None,
             value: None,
             logical: None,
+            field_names: Arc::from(Vec::new()),
             hash: 0,
         }
     }
@@ -192,7 +195,13 @@ impl SchemaData {
 impl Schema {
     fn from_data(mut data: SchemaData) -> Schema {
         data.hash = data.structural_hash();
+        data.field_names = data.fields.iter().map(|f| f.name.clone()).collect();
         Schema(Arc::new(data))
+    }
+
+    /// The names of a STRUCT schema's fields, in order, shared.
+    pub(crate) fn field_names(&self) -> &Arc<[Arc<str>]> {
+        &self.0.field_names
     }
 
     /// A hash of what equality compares, computed when the schema was built: equal schemas

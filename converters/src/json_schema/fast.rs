@@ -171,10 +171,7 @@ impl Serialize for Ser<'_> {
                 let mut map = ser.serialize_map(None)?;
                 let mut found = 0;
                 for (i, f) in s.fields().iter().enumerate() {
-                    let fv = match st.get_index(i) {
-                        Some((k, fv)) if k == f.name() => Some(fv),
-                        _ => st.get(f.name()),
-                    };
+                    let fv = st.lookup(i, f.name());
                     found += usize::from(fv.is_some());
                     let fv = fv.unwrap_or(&Value::Null);
                     if fv.is_null() && f.schema().default_value().is_none() {
@@ -377,18 +374,19 @@ impl<'de> Visitor<'de> for Seed<'_> {
                         }
                     }
                 }
-                let mut st = Struct::with_capacity(fields.len());
-                for (f, slot) in fields.iter().zip(slots) {
-                    let v = match slot {
-                        Some(v) => v,
+                let values = fields
+                    .iter()
+                    .zip(slots)
+                    .map(|(f, slot)| match slot {
+                        Some(v) => Ok(v),
                         // An absent field reads as JSON null does.
-                        None => self.child(f.schema()).visit_unit()?,
-                    };
-                    if !v.is_null() {
-                        st.put_shared(f.shared_name(), v);
-                    }
-                }
-                Ok(Value::Struct(st))
+                        None => self.child(f.schema()).visit_unit(),
+                    })
+                    .collect::<Result<Vec<Value>, _>>()?;
+                Ok(Value::Struct(Struct::of_schema(
+                    self.s.field_names(),
+                    values,
+                )))
             }
             Type::Map => {
                 let vs = self.s.value_schema().ok_or_else(bad)?;

@@ -28,6 +28,8 @@ pub(crate) struct Plan {
 
 #[derive(Debug)]
 struct Message {
+    /// The Connect struct's field names.
+    names: Arc<[Arc<str>]>,
     /// In Connect field order.
     fields: Vec<Field>,
     /// Indexes into `fields` by ascending field number (Protobuf's canonical write order).
@@ -142,7 +144,11 @@ fn compile_message(s: &Schema, m: &MessageDescriptor, depth: usize) -> Option<Me
     }
     let mut by_number: Vec<usize> = (0..fields.len()).collect();
     by_number.sort_by_key(|&i| fields[i].number);
-    Some(Message { fields, by_number })
+    Some(Message {
+        names: s.field_names().clone(),
+        fields,
+        by_number,
+    })
 }
 
 fn scalar(s: &Schema, kind: Kind, depth: usize) -> Option<Scalar> {
@@ -293,21 +299,14 @@ fn encode_message(m: &Message, st: &Struct, out: &mut Vec<u8>) -> Result<(), Dat
     // Every set field of the struct must be a field of the schema.
     let mut found = 0;
     for (i, f) in m.fields.iter().enumerate() {
-        let present = match st.get_index(i) {
-            Some((k, _)) if k == &*f.name => true,
-            _ => st.get(&f.name).is_some(),
-        };
-        found += usize::from(present);
+        found += usize::from(st.lookup(i, &f.name).is_some());
     }
     if found != st.len() {
         return Err(miss());
     }
     for &i in &m.by_number {
         let f = &m.fields[i];
-        let v = match st.get_index(i) {
-            Some((k, v)) if k == &*f.name => v,
-            _ => st.get(&f.name).unwrap_or(&Value::Null),
-        };
+        let v = st.lookup(i, &f.name).unwrap_or(&Value::Null);
         let v = match (v, &f.default) {
             (Value::Null, Some(d)) => d,
             _ => v,
@@ -515,20 +514,16 @@ fn decode_message(m: &Message, payload: &[u8]) -> Result<Struct, DataError> {
         }
         slots[i] = Some(read_scalar(&f.scalar, &mut r)?);
     }
-    let mut st = Struct::with_capacity(m.fields.len());
+    let mut values = Vec::with_capacity(m.fields.len());
     for (f, slot) in m.fields.iter().zip(slots) {
-        let v = match slot {
+        values.push(match slot {
             Some(v) => v,
             None if f.list => Value::Array(Vec::new()),
             None if !f.presence => default_of(&f.scalar),
-            None => {
-                if f.optional || f.default.is_some() {
-                    continue;
-                }
-                return Err(miss());
-            }
-        };
-        st.put_shared(&f.name, v);
+            // Unset.
+            None if f.optional || f.default.is_some() => Value::Null,
+            None => return Err(miss()),
+        });
     }
-    Ok(st)
+    Ok(Struct::of_schema(&m.names, values))
 }
