@@ -131,6 +131,9 @@ struct WriteEntry<C> {
     codec: Arc<C>,
 }
 
+/// Encoders by a hash of topic and Connect schema (already a hash: not hashed again).
+type WriterCache<C> = HashMap<u64, Vec<WriteEntry<C>>, FxBuildHasher>;
+
 /// Decoders by writer schema id, then topic (looked up without copying the topic).
 type ReaderCache<C> = HashMap<SchemaId, Vec<(String, Arc<C>)>>;
 
@@ -140,7 +143,7 @@ pub struct RegistryConverter<F: Format> {
     config: RegistryConverterConfig,
     client: RegistryClient,
     /// By a hash of the topic and the schema (already a hash: no hashing it again).
-    writers: RwLock<HashMap<u64, Vec<WriteEntry<F::Codec>>, FxBuildHasher>>,
+    writers: RwLock<WriterCache<F::Codec>>,
     readers: RwLock<ReaderCache<F::Codec>>,
     /// The size of the last record written: the next one's buffer is that big from the start.
     last_len: AtomicUsize,
