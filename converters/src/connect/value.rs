@@ -319,7 +319,8 @@ impl Struct {
     /// schema keeps it), then by name.
     pub(crate) fn lookup(&self, i: usize, name: &str) -> Option<&Value> {
         match self.names().get(i) {
-            Some(n) if **n == *name => self.visible(i),
+            // The schema's own name (same allocation) needs no comparison of the text.
+            Some(n) if std::ptr::eq(&**n, name) || **n == *name => self.visible(i),
             _ => self.get(name),
         }
     }

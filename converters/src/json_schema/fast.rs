@@ -360,13 +360,17 @@ impl<'de> Visitor<'de> for Seed<'_> {
         match self.s.schema_type() {
             Type::Struct => {
                 let fields = self.s.fields();
-                let mut slots: Vec<Option<Value>> = Vec::with_capacity(fields.len());
-                slots.resize_with(fields.len(), || None);
+                let mut values: Vec<Value> = std::iter::repeat_with(|| Value::Null)
+                    .take(fields.len())
+                    .collect();
+                // Which fields the object has (absent ones read as JSON null does).
+                let mut seen = vec![false; fields.len()];
                 let mut next = 0;
                 while let Some(i) = map.next_key_seed(FieldKey { fields, next })? {
                     match i {
                         Some(i) => {
-                            slots[i] = Some(map.next_value_seed(self.child(fields[i].schema()))?);
+                            values[i] = map.next_value_seed(self.child(fields[i].schema()))?;
+                            seen[i] = true;
                             next = i + 1;
                         }
                         None => {
@@ -374,15 +378,11 @@ impl<'de> Visitor<'de> for Seed<'_> {
                         }
                     }
                 }
-                let values = fields
-                    .iter()
-                    .zip(slots)
-                    .map(|(f, slot)| match slot {
-                        Some(v) => Ok(v),
-                        // An absent field reads as JSON null does.
-                        None => self.child(f.schema()).visit_unit(),
-                    })
-                    .collect::<Result<Vec<Value>, _>>()?;
+                for ((f, v), seen) in fields.iter().zip(&mut values).zip(seen) {
+                    if !seen {
+                        *v = self.child(f.schema()).visit_unit()?;
+                    }
+                }
                 Ok(Value::Struct(Struct::of_schema(
                     self.s.field_names(),
                     values,
