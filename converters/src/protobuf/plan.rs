@@ -464,8 +464,19 @@ fn default_of(s: &Scalar) -> Value {
 
 fn decode_message(m: &Message, payload: &[u8]) -> Result<Struct, DataError> {
     let mut r = Reader { buf: payload };
-    let mut slots: Vec<Option<Value>> = Vec::with_capacity(m.fields.len());
-    slots.resize_with(m.fields.len(), || None);
+    // Absent fields read as their defaults (an empty list, proto3's zero, unset); a present one
+    // replaces its default.
+    let mut values = Vec::with_capacity(m.fields.len());
+    for f in &m.fields {
+        values.push(if f.list {
+            Value::Array(Vec::new())
+        } else if f.presence {
+            Value::Null
+        } else {
+            default_of(&f.scalar)
+        });
+    }
+    let mut seen = vec![false; m.fields.len()];
     while !r.buf.is_empty() {
         let key = r.varint()?;
         if key > u64::from(u32::MAX) {
@@ -486,8 +497,7 @@ fn decode_message(m: &Message, payload: &[u8]) -> Result<Struct, DataError> {
         let i = m.by_number[at];
         let f = &m.fields[i];
         if f.list {
-            let slot = slots[i].get_or_insert_with(|| Value::Array(Vec::new()));
-            let Value::Array(items) = slot else {
+            let Value::Array(items) = &mut values[i] else {
                 return Err(miss());
             };
             if wire_type == 2 && f.scalar.wire_type() != 2 {
@@ -508,22 +518,18 @@ fn decode_message(m: &Message, payload: &[u8]) -> Result<Struct, DataError> {
         if wire_type != f.scalar.wire_type() {
             return Err(miss());
         }
-        if matches!(f.scalar, Scalar::Message(_)) && slots[i].is_some() {
+        if matches!(f.scalar, Scalar::Message(_)) && seen[i] {
             // Protobuf merges the two: prost-reflect does that.
             return Err(miss());
         }
-        slots[i] = Some(read_scalar(&f.scalar, &mut r)?);
+        values[i] = read_scalar(&f.scalar, &mut r)?;
+        seen[i] = true;
     }
-    let mut values = Vec::with_capacity(m.fields.len());
-    for (f, slot) in m.fields.iter().zip(slots) {
-        values.push(match slot {
-            Some(v) => v,
-            None if f.list => Value::Array(Vec::new()),
-            None if !f.presence => default_of(&f.scalar),
-            // Unset.
-            None if f.optional || f.default.is_some() => Value::Null,
-            None => return Err(miss()),
-        });
+    // A field with presence that is absent is unset: only a field that may be null may be.
+    for (f, seen) in m.fields.iter().zip(seen) {
+        if !seen && f.presence && !f.list && !f.optional && f.default.is_none() {
+            return Err(miss());
+        }
     }
     Ok(Struct::of_schema(&m.names, values))
 }
