@@ -594,7 +594,14 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
         }
         Kind::Bytes => Value::Bytes(r.bytes()?.to_vec()),
         Kind::Fixed(size) => Value::Bytes(r.take(*size)?.to_vec()),
-        Kind::Decimal(scale) => Value::Decimal(Decimal::from_unscaled_bytes(r.bytes()?, *scale)),
+        Kind::Decimal(scale) => {
+            let b = r.bytes()?;
+            if b.is_empty() {
+                // No digits is no number (Java's BigInteger and apache-avro refuse it too).
+                return Err(err("Avro decoding failed: a decimal of no bytes"));
+            }
+            Value::Decimal(Decimal::from_unscaled_bytes(b, *scale))
+        }
         Kind::Array(item) => {
             let mut out = Vec::new();
             loop {

@@ -118,6 +118,21 @@ fn avro_maps_keep_their_order_both_ways() {
 }
 
 #[test]
+fn avro_decimal_of_no_bytes_is_refused_as_apache_avro_refuses_it() {
+    use strata_converters::connect::{logical, SchemaBuilder};
+    // Found by the codec_decode fuzz target: the plan read it as 0.
+    let schema = SchemaBuilder::struct_()
+        .name("r.D")
+        .field("amount", logical::decimal_schema(2).build().unwrap())
+        .build()
+        .unwrap();
+    let codec = avro(&schema).unwrap();
+    assert!(codec.is_planned());
+    assert!(codec.decode_generic(&[0]).is_err());
+    assert_eq!(codec.decode(&[0]), codec.decode_generic(&[0]));
+}
+
+#[test]
 fn refused_values_get_the_references_errors() {
     use strata_converters::connect::{SchemaBuilder, Struct, Type};
     let schema = SchemaBuilder::struct_()
