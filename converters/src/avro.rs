@@ -1042,8 +1042,8 @@ pub(crate) fn builder_of(s: &Schema) -> SchemaBuilder {
 /// once: the warm path of the Avro converter.
 ///
 /// Values go straight between Connect and Avro binary over a plan compiled with the codec; the
-/// few schema pairs the plan does not cover (and any record it refuses, to explain why) go
-/// through apache-avro's values.
+/// few schema pairs the plan does not cover (and any value it refuses to write, to explain why)
+/// go through apache-avro's values.
 #[derive(Debug)]
 pub struct AvroCodec {
     connect: Schema,
@@ -1220,9 +1220,9 @@ impl AvroCodec {
     pub fn decode(&self, payload: &[u8]) -> Result<Value, DataError> {
         if let Some(plan) = &self.plan {
             if *self.avro_schema() != AvroSchema::Bytes {
-                if let Ok(v) = plan.decode(payload) {
-                    return Ok(v);
-                }
+                // The plan's verdict is final: apache-avro reserves an array block's item count
+                // as the record states it, so a hostile count would make it allocate gigabytes.
+                return plan.decode(payload);
             }
         }
         self.decode_generic(payload)

@@ -10,7 +10,9 @@
 //!
 //! Decoding reads untrusted bytes: every length is checked against what is left of the input
 //! before anything is allocated, and the number of array and map items is bounded, so no input
-//! allocates more than a small multiple of its own size (or [`MAX_ITEMS`] values).
+//! allocates more than a small multiple of its own size (or [`MAX_ITEMS`] values). Its verdict
+//! on a payload is final (apache-avro is not asked again: it would reserve whatever item count
+//! a hostile block states).
 
 use super::{MAX_DEPTH, UNION_NAME};
 use crate::connect::{DataError, Decimal, LogicalType, Schema, Struct, Type, Value};
