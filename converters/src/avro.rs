@@ -1678,16 +1678,12 @@ impl crate::registry::Format for AvroFormat {
         Ok(())
     }
 
-    fn decode(
+    fn decode_value(
         &self,
         codec: &AvroCodec,
         payload: &[u8],
-    ) -> Result<crate::SchemaAndValue, crate::ConverterError> {
-        let value = codec.decode(payload)?;
-        Ok(crate::SchemaAndValue::new(
-            Some(codec.connect_schema().clone()),
-            value,
-        ))
+    ) -> Result<Value, crate::ConverterError> {
+        Ok(codec.decode(payload)?)
     }
 }
 

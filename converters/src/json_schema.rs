@@ -668,16 +668,12 @@ impl Format for JsonSchemaFormat {
         Ok(())
     }
 
-    fn decode(
+    fn decode_value(
         &self,
         codec: &JsonSchemaCodec,
         payload: &[u8],
-    ) -> Result<crate::SchemaAndValue, crate::ConverterError> {
-        let value = codec.decode(payload)?;
-        Ok(crate::SchemaAndValue::new(
-            Some(codec.connect_schema().clone()),
-            value,
-        ))
+    ) -> Result<Value, crate::ConverterError> {
+        Ok(codec.decode(payload)?)
     }
 }
 

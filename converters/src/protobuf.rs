@@ -1331,6 +1331,10 @@ impl Format for ProtobufFormat {
         Ok(())
     }
 
+    fn decode_value(&self, codec: &ProtobufCodec, payload: &[u8]) -> Result<Value, ConverterError> {
+        Ok(self.decode(codec, payload)?.value)
+    }
+
     fn decode(
         &self,
         codec: &ProtobufCodec,

@@ -60,10 +60,23 @@ pub trait Format: Send + Sync + 'static {
         out: &mut Vec<u8>,
     ) -> Result<(), ConverterError>;
 
+    /// Reads the value of a record's payload (what follows the id) with the codec's own schema.
+    fn decode_value(&self, codec: &Self::Codec, payload: &[u8]) -> Result<Value, ConverterError>;
+
     /// Reads the value of a record whose prefix has been read (`payload` follows the id), with
-    /// its Connect schema (for Protobuf, that of the message the frame names).
-    fn decode(&self, codec: &Self::Codec, payload: &[u8])
-        -> Result<SchemaAndValue, ConverterError>;
+    /// its Connect schema: by default the codec's (Protobuf's is that of the message the frame
+    /// names).
+    fn decode(
+        &self,
+        codec: &Self::Codec,
+        payload: &[u8],
+    ) -> Result<SchemaAndValue, ConverterError> {
+        let value = self.decode_value(codec, payload)?;
+        Ok(SchemaAndValue::new(
+            Some(Self::connect_schema(codec).clone()),
+            value,
+        ))
+    }
 
     /// With `use.latest.version`: the codec of the latest schema that writes records of the
     /// Connect schema whose format name is `record_name` (for Protobuf, the message of that

@@ -4,6 +4,7 @@ import json
 import os
 import pathlib
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -92,3 +93,16 @@ def convert():
         return json.loads(done.stdout)
 
     return run
+
+
+@pytest.fixture()
+def client(registry_url):
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+
+    return SchemaRegistryClient({"url": registry_url})
+
+
+def frame_id(data: bytes) -> int:
+    """The schema id of a Confluent-framed record (magic byte 0)."""
+    assert data[0] == 0, "magic byte"
+    return struct.unpack(">i", data[1:5])[0]

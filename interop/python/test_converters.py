@@ -7,10 +7,7 @@ import base64
 import datetime
 import decimal
 import json
-import struct
 
-import pytest
-from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.confluent import meta_pb2
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
@@ -18,17 +15,9 @@ from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, Proto
 from confluent_kafka.serialization import MessageField, SerializationContext
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
+from conftest import frame_id
+
 PROTOBUF_CONF = {"use.deprecated.format": False}
-
-
-@pytest.fixture()
-def client(registry_url):
-    return SchemaRegistryClient({"url": registry_url})
-
-
-def frame_id(data: bytes) -> int:
-    assert data[0] == 0, "magic byte"
-    return struct.unpack(">i", data[1:5])[0]
 
 
 def b64(data: bytes) -> str:

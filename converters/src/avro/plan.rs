@@ -508,6 +508,20 @@ impl<'a> Reader<'a> {
             .map_err(|_| err("Avro decoding failed: a string is not UTF-8"))
     }
 
+    /// Reads the blocks of an array or map: `items(reader, count)` reads each block's items.
+    fn items_of_blocks(
+        &mut self,
+        mut items: impl FnMut(&mut Self, usize) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
+        loop {
+            let count = self.block()?;
+            if count == 0 {
+                return Ok(());
+            }
+            items(self, count)?;
+        }
+    }
+
     /// The item count of the next array or map block (0: the end).
     fn block(&mut self) -> Result<usize, DataError> {
         let n = self.long()?;
@@ -606,32 +620,26 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
         }
         Kind::Array(item) => {
             let mut out = Vec::new();
-            loop {
-                let count = r.block()?;
-                if count == 0 {
-                    break;
-                }
+            r.items_of_blocks(|r, count| {
                 out.reserve(count.min(r.buf.len()));
-                for _ in 0..count {
+                (0..count).try_for_each(|_| {
                     out.push(decode(item, r)?);
-                }
-            }
+                    Ok(())
+                })
+            })?;
             Value::Array(out)
         }
         Kind::Map(values) => {
             let mut out = IndexMap::new();
-            loop {
-                let count = r.block()?;
-                if count == 0 {
-                    break;
-                }
+            r.items_of_blocks(|r, count| {
                 out.reserve(count.min(r.buf.len()));
-                for _ in 0..count {
+                (0..count).try_for_each(|_| {
                     let k = r.string()?;
                     let v = decode(values, r)?;
                     out.insert(Value::String(k), v);
-                }
-            }
+                    Ok(())
+                })
+            })?;
             Value::Map(out)
         }
         Kind::MapEntries {
@@ -640,13 +648,9 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
             key_first,
         } => {
             let mut out = IndexMap::new();
-            loop {
-                let count = r.block()?;
-                if count == 0 {
-                    break;
-                }
+            r.items_of_blocks(|r, count| {
                 out.reserve(count.min(r.buf.len()));
-                for _ in 0..count {
+                (0..count).try_for_each(|_| {
                     let (k, v) = if *key_first {
                         let k = decode(key, r)?;
                         (k, decode(value, r)?)
@@ -655,8 +659,9 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
                         (decode(key, r)?, v)
                     };
                     out.insert(k, v);
-                }
-            }
+                    Ok(())
+                })
+            })?;
             Value::Map(out)
         }
         Kind::Record(names, fields) => {
