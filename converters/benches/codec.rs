@@ -1,7 +1,7 @@
 //! Serializing and deserializing a 20-field record through each registry-backed converter on
-//! its warm path (ids and codecs cached: no registry call, no schema parse), beside the
-//! ceilings: apache-avro with the schema parsed once (on `Value`s and through serde),
-//! prost-reflect `DynamicMessage` encode/decode, and serde_json.
+//! its warm path (ids and codecs cached: no registry call, no schema parse), each right beside
+//! its ceilings: apache-avro with the schema parsed once (on `Value`s and through serde),
+//! prost-reflect `DynamicMessage` encode/decode, and serde_json on a plain struct.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -127,12 +127,22 @@ fn converter(kind: &str, url: &str) -> Box<dyn AsyncConverter> {
         .unwrap()
 }
 
-fn converters(c: &mut Criterion) {
+/// Benchmarks of a codec's ceilings in one direction (`serialize` or `deserialize`).
+type Ceilings = fn(&mut Criterion, &str);
+
+/// Each converter's benchmark runs right beside its codec's ceilings, so that both see the same
+/// load on a shared machine.
+fn benches(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let reg = rt.block_on(registry::start());
     let schema = connect_schema();
     let value = connect_value();
-    for kind in ["avro", "protobuf", "json_schema"] {
+    let formats: [(&str, Ceilings); 3] = [
+        ("avro", avro_ceilings),
+        ("protobuf", protobuf_ceilings),
+        ("json_schema", json_ceilings),
+    ];
+    for (kind, ceilings) in formats {
         let conv = converter(kind, &reg.url);
         // Warm the caches (registration, then the reader's schema by id and version lookup).
         let bytes = rt
@@ -144,12 +154,20 @@ fn converters(c: &mut Criterion) {
             .unwrap();
         assert_eq!(back.value, value);
         let requests = reg.requests();
-        c.bench_function(&format!("{kind}_converter/serialize"), |b| {
-            b.iter(|| ready(conv.from_connect_async("bench", Some(&schema), black_box(&value))))
-        });
-        c.bench_function(&format!("{kind}_converter/deserialize"), |b| {
-            b.iter(|| ready(conv.to_connect_async("bench", Some(black_box(&bytes)))))
-        });
+        for direction in ["serialize", "deserialize"] {
+            if direction == "serialize" {
+                c.bench_function(&format!("{kind}_converter/serialize"), |b| {
+                    b.iter(|| {
+                        ready(conv.from_connect_async("bench", Some(&schema), black_box(&value)))
+                    })
+                });
+            } else {
+                c.bench_function(&format!("{kind}_converter/deserialize"), |b| {
+                    b.iter(|| ready(conv.to_connect_async("bench", Some(black_box(&bytes)))))
+                });
+            }
+            ceilings(c, direction);
+        }
         assert_eq!(
             reg.requests(),
             requests,
@@ -158,7 +176,7 @@ fn converters(c: &mut Criterion) {
     }
 }
 
-fn ceilings(c: &mut Criterion) {
+fn avro_ceilings(c: &mut Criterion, direction: &str) {
     // apache-avro, schema parsed once.
     let avro_text = strata_converters::avro::AvroData::default()
         .from_connect_schema(&connect_schema())
@@ -167,32 +185,40 @@ fn ceilings(c: &mut Criterion) {
     let avro = apache_avro::Schema::parse_str(&avro_text).unwrap();
     let avro_value = apache_avro::to_value(record()).unwrap();
     let avro_bytes = apache_avro::to_avro_datum(&avro, avro_value.clone()).unwrap();
-    c.bench_function("apache_avro_value/serialize", |b| {
-        b.iter(|| apache_avro::to_avro_datum(&avro, black_box(avro_value.clone())).unwrap())
-    });
-    c.bench_function("apache_avro_value/deserialize", |b| {
-        b.iter(|| {
-            apache_avro::from_avro_datum(&avro, &mut black_box(avro_bytes.as_slice()), None)
-                .unwrap()
-        })
-    });
     let rec = record();
-    c.bench_function("apache_avro_serde/serialize", |b| {
-        b.iter(|| {
-            let mut out = Vec::with_capacity(256);
-            apache_avro::write_avro_datum_ref(&avro, black_box(&rec), &mut out).unwrap();
-            out
-        })
-    });
-    c.bench_function("apache_avro_serde/deserialize", |b| {
-        b.iter(|| {
-            let v =
+    if direction == "serialize" {
+        c.bench_function("apache_avro_value/serialize", |b| {
+            b.iter(|| apache_avro::to_avro_datum(&avro, black_box(avro_value.clone())).unwrap())
+        });
+        c.bench_function("apache_avro_serde/serialize", |b| {
+            b.iter(|| {
+                let mut out = Vec::with_capacity(256);
+                apache_avro::write_avro_datum_ref(&avro, black_box(&rec), &mut out).unwrap();
+                out
+            })
+        });
+    } else {
+        c.bench_function("apache_avro_value/deserialize", |b| {
+            b.iter(|| {
                 apache_avro::from_avro_datum(&avro, &mut black_box(avro_bytes.as_slice()), None)
-                    .unwrap();
-            apache_avro::from_value::<Record>(&v).unwrap()
-        })
-    });
+                    .unwrap()
+            })
+        });
+        c.bench_function("apache_avro_serde/deserialize", |b| {
+            b.iter(|| {
+                let v = apache_avro::from_avro_datum(
+                    &avro,
+                    &mut black_box(avro_bytes.as_slice()),
+                    None,
+                )
+                .unwrap();
+                apache_avro::from_value::<Record>(&v).unwrap()
+            })
+        });
+    }
+}
 
+fn protobuf_ceilings(c: &mut Criterion, direction: &str) {
     // prost-reflect on the schema the Protobuf converter writes.
     let (proto, full) = strata_converters::protobuf::ProtobufData
         .from_connect_schema(&connect_schema())
@@ -221,25 +247,34 @@ fn ceilings(c: &mut Criterion) {
         msg.set_field(&fd, pv);
     }
     let pb_bytes = msg.encode_to_vec();
-    c.bench_function("prost_reflect/serialize", |b| {
-        b.iter(|| black_box(&msg).encode_to_vec())
-    });
-    c.bench_function("prost_reflect/deserialize", |b| {
-        b.iter(|| {
-            prost_reflect::DynamicMessage::decode(desc.clone(), black_box(pb_bytes.as_slice()))
-                .unwrap()
-        })
-    });
-
-    // serde_json on the plain struct.
-    let json_bytes = serde_json::to_vec(&rec).unwrap();
-    c.bench_function("serde_json/serialize", |b| {
-        b.iter(|| serde_json::to_vec(black_box(&rec)).unwrap())
-    });
-    c.bench_function("serde_json/deserialize", |b| {
-        b.iter(|| serde_json::from_slice::<Record>(black_box(&json_bytes)).unwrap())
-    });
+    if direction == "serialize" {
+        c.bench_function("prost_reflect/serialize", |b| {
+            b.iter(|| black_box(&msg).encode_to_vec())
+        });
+    } else {
+        c.bench_function("prost_reflect/deserialize", |b| {
+            b.iter(|| {
+                prost_reflect::DynamicMessage::decode(desc.clone(), black_box(pb_bytes.as_slice()))
+                    .unwrap()
+            })
+        });
+    }
 }
 
-criterion_group!(benches, converters, ceilings);
-criterion_main!(benches);
+fn json_ceilings(c: &mut Criterion, direction: &str) {
+    // serde_json on the plain struct.
+    let rec = record();
+    let json_bytes = serde_json::to_vec(&rec).unwrap();
+    if direction == "serialize" {
+        c.bench_function("serde_json/serialize", |b| {
+            b.iter(|| serde_json::to_vec(black_box(&rec)).unwrap())
+        });
+    } else {
+        c.bench_function("serde_json/deserialize", |b| {
+            b.iter(|| serde_json::from_slice::<Record>(black_box(&json_bytes)).unwrap())
+        });
+    }
+}
+
+criterion_group!(codec_benches, benches);
+criterion_main!(codec_benches);

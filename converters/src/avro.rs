@@ -37,6 +37,8 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
 
+mod plan;
+
 /// Avro namespace of the records Confluent invents (map entries, unnamed structs, unions).
 pub const NAMESPACE: &str = "io.confluent.connect.avro";
 /// Full name given to unnamed Connect structs (then `ConnectDefault2`, `ConnectDefault3`, …).
@@ -1038,6 +1040,10 @@ pub(crate) fn builder_of(s: &Schema) -> SchemaBuilder {
 
 /// Encodes and decodes the values of one Connect schema with one Avro schema, both compiled
 /// once: the warm path of the Avro converter.
+///
+/// Values go straight between Connect and Avro binary over a plan compiled with the codec; the
+/// few schema pairs the plan does not cover (and any value it refuses to write, to explain why)
+/// go through apache-avro's values.
 #[derive(Debug)]
 pub struct AvroCodec {
     connect: Schema,
@@ -1045,6 +1051,7 @@ pub struct AvroCodec {
     root: AvroSchema,
     /// Named types by full name, to follow `Ref`s.
     names: HashMap<String, AvroSchema>,
+    plan: Option<plan::Plan>,
 }
 
 fn collect_names(a: &AvroSchema, names: &mut HashMap<String, AvroSchema>) {
@@ -1068,9 +1075,53 @@ fn collect_names(a: &AvroSchema, names: &mut HashMap<String, AvroSchema>) {
     }
 }
 
+/// Refuses names and namespaces that are not Avro's (`[A-Za-z_][A-Za-z0-9_]*`, dot-separated).
+fn check_names(j: &Json, depth: usize) -> Result<(), DataError> {
+    if depth > MAX_DEPTH * 4 {
+        return Err(err("Invalid Avro schema: it nests too deeply"));
+    }
+    let ident = |s: &str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    match j {
+        Json::Object(o) => {
+            let named = matches!(
+                o.get("type").and_then(Json::as_str),
+                Some("record" | "enum" | "fixed" | "error")
+            );
+            if named {
+                if let Some(name) = o.get("name").and_then(Json::as_str) {
+                    if !name.split('.').all(ident) {
+                        return Err(err(format!("Invalid Avro name {name:?}")));
+                    }
+                }
+                if let Some(ns) = o.get("namespace").and_then(Json::as_str) {
+                    if !ns.is_empty() && !ns.split('.').all(ident) {
+                        return Err(err(format!("Invalid Avro namespace {ns:?}")));
+                    }
+                }
+            }
+            o.iter()
+                .filter(|(k, _)| matches!(k.as_str(), "type" | "fields" | "items" | "values"))
+                .try_for_each(|(_, v)| check_names(v, depth + 1))
+        }
+        Json::Array(items) => items.iter().try_for_each(|v| check_names(v, depth + 1)),
+        _ => Ok(()),
+    }
+}
+
 impl AvroCodec {
     /// Compiles an Avro schema (JSON text, self-contained) for a Connect schema.
     pub fn new(avro_text: &str, connect: Schema) -> Result<AvroCodec, DataError> {
+        // apache-avro panics on a malformed name (a Connect name such as "a." maps to one):
+        // refuse those first.
+        let json: Json = serde_json::from_str(avro_text)
+            .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
+        check_names(&json, 0)?;
         let avro = AvroSchema::parse_str(avro_text)
             .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
         Ok(Self::from_schema(avro, avro_text, connect))
@@ -1085,19 +1136,27 @@ impl AvroCodec {
         apache_avro::util::max_allocation_bytes(MAX_ALLOCATION_BYTES);
         let mut names = HashMap::new();
         collect_names(&avro, &mut names);
+        let plan = plan::Plan::compile(&connect, &avro, &names);
         AvroCodec {
             connect,
             text: avro_text.to_owned(),
             root: avro,
             names,
+            plan,
         }
     }
 
     /// The codec with another Connect schema for the same Avro schema (e.g. with a version).
     #[must_use]
     pub fn with_connect_schema(mut self, connect: Schema) -> AvroCodec {
+        self.plan = plan::Plan::compile(&connect, &self.root, &self.names);
         self.connect = connect;
         self
+    }
+
+    /// Whether values go straight between Connect and Avro binary (else through apache-avro).
+    pub fn is_planned(&self) -> bool {
+        self.plan.is_some()
     }
 
     /// The Connect schema.
@@ -1118,6 +1177,29 @@ impl AvroCodec {
     /// The Avro binary of a value (Confluent's special case: a top-level `bytes` schema is
     /// written raw, with no length prefix).
     pub fn encode(&self, value: &Value) -> Result<Vec<u8>, DataError> {
+        let mut out = Vec::new();
+        self.encode_into(value, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the Avro binary of a value to `out` (on error, `out` is as it was).
+    pub fn encode_into(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
+        let start = out.len();
+        if let Some(plan) = &self.plan {
+            if *self.avro_schema() != AvroSchema::Bytes && plan.encode(value, out).is_ok() {
+                return Ok(());
+            }
+            out.truncate(start);
+        }
+        // Not planned, or refused by the plan: apache-avro writes it or says why not.
+        let bytes = self.encode_generic(value)?;
+        out.extend_from_slice(&bytes);
+        Ok(())
+    }
+
+    /// The Avro binary of a value through apache-avro's values: the reference the plan is
+    /// tested against.
+    pub fn encode_generic(&self, value: &Value) -> Result<Vec<u8>, DataError> {
         self.connect.validate(value)?;
         let root = self.avro_schema();
         if *root == AvroSchema::Bytes {
@@ -1136,6 +1218,19 @@ impl AvroCodec {
 
     /// The value of an Avro binary payload.
     pub fn decode(&self, payload: &[u8]) -> Result<Value, DataError> {
+        if let Some(plan) = &self.plan {
+            if *self.avro_schema() != AvroSchema::Bytes {
+                // The plan's verdict is final: apache-avro reserves an array block's item count
+                // as the record states it, so a hostile count would make it allocate gigabytes.
+                return plan.decode(payload);
+            }
+        }
+        self.decode_generic(payload)
+    }
+
+    /// The value of an Avro binary payload through apache-avro's values: the reference the plan
+    /// is tested against (it lists map entries by key, not as written).
+    pub fn decode_generic(&self, payload: &[u8]) -> Result<Value, DataError> {
         let root = self.avro_schema();
         if *root == AvroSchema::Bytes {
             return self.to_connect(&self.connect, root, AvroValue::Bytes(payload.to_vec()), 0);
@@ -1578,12 +1673,16 @@ impl crate::registry::Format for AvroFormat {
         value: &Value,
         out: &mut Vec<u8>,
     ) -> Result<(), crate::ConverterError> {
-        let payload = codec.encode(value)?;
-        crate::wire::encode_into(out, id, None, &payload);
+        crate::wire::encode_into(out, id, None, &[]);
+        codec.encode_into(value, out)?;
         Ok(())
     }
 
-    fn decode(&self, codec: &AvroCodec, payload: &[u8]) -> Result<Value, crate::ConverterError> {
+    fn decode_value(
+        &self,
+        codec: &AvroCodec,
+        payload: &[u8],
+    ) -> Result<Value, crate::ConverterError> {
         Ok(codec.decode(payload)?)
     }
 }

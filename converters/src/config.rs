@@ -300,7 +300,9 @@ impl ConverterConfig {
             )?)),
             ConverterConfig::JsonSchema(c) => {
                 Ok(Box::new(crate::json_schema::JsonSchemaConverter::new(
-                    crate::json_schema::JsonSchemaFormat,
+                    crate::json_schema::JsonSchemaFormat {
+                        fail_invalid_schema: c.json_fail_invalid_schema,
+                    },
                     c.clone(),
                 )?))
             }
@@ -473,6 +475,8 @@ pub const VALUE_SUBJECT_NAME_STRATEGY: &str = "value.subject.name.strategy";
 pub const CONNECT_META_DATA: &str = "connect.meta.data";
 /// Registry converter key: size of the Connect ⇄ format schema caches.
 pub const SCHEMAS_CACHE_CONFIG: &str = "schemas.cache.config";
+/// Registry converter key (JSON Schema): check values against the JSON Schema.
+pub const JSON_FAIL_INVALID_SCHEMA: &str = "json.fail.invalid.schema";
 
 /// The settings of a registry-backed converter (Avro, Protobuf, JSON Schema): the serde keys of
 /// Confluent's `AbstractKafkaSchemaSerDeConfig` that matter here, and the converter's own.
@@ -504,6 +508,9 @@ pub struct RegistryConverterConfig {
     pub connect_meta_data: bool,
     /// `schemas.cache.config` (default 1000).
     pub schemas_cache_size: usize,
+    /// `json.fail.invalid.schema` (default false; JSON Schema only): check every value written
+    /// and read against the JSON Schema, as Confluent's serde does when it is set.
+    pub json_fail_invalid_schema: bool,
 }
 
 impl RegistryConverterConfig {
@@ -592,6 +599,7 @@ impl RegistryConverterConfig {
             value_subject_name_strategy: strategy(VALUE_SUBJECT_NAME_STRATEGY)?,
             connect_meta_data: parse_bool(props, CONNECT_META_DATA, true)?,
             schemas_cache_size: parse_usize(props, SCHEMAS_CACHE_CONFIG, 1000)?,
+            json_fail_invalid_schema: parse_bool(props, JSON_FAIL_INVALID_SCHEMA, false)?,
         })
     }
 
@@ -636,6 +644,7 @@ impl fmt::Debug for RegistryConverterConfig {
             )
             .field("connect_meta_data", &self.connect_meta_data)
             .field("schemas_cache_size", &self.schemas_cache_size)
+            .field("json_fail_invalid_schema", &self.json_fail_invalid_schema)
             .finish()
     }
 }

@@ -42,6 +42,8 @@ const CONNECT_VERSION: &str = "connect.version";
 const CONNECT_PARAMETERS: &str = "connect.parameters";
 const MAX_DEPTH: usize = 64;
 
+mod fast;
+
 fn err(message: impl Into<String>) -> DataError {
     DataError::new(message)
 }
@@ -482,11 +484,16 @@ fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataErro
     })
 }
 
-/// A compiled JSON Schema with its Connect schema: validates and converts values.
+/// A compiled JSON Schema with its Connect schema: converts values, and checks them against the
+/// JSON Schema when configured to (`json.fail.invalid.schema`, as Confluent's serde).
+///
+/// Values go between Connect and JSON text in one pass guided by the Connect schema; a value
+/// that pass refuses goes through a JSON tree, which converts it or says why not.
 #[derive(Debug)]
 pub struct JsonSchemaCodec {
     connect: Schema,
     parsed: Arc<ParsedSchema>,
+    validate: bool,
 }
 
 impl JsonSchemaCodec {
@@ -495,24 +502,70 @@ impl JsonSchemaCodec {
         &self.connect
     }
 
-    /// The JSON text of a value, checked against the compiled schema.
+    /// The codec, checking every value against the JSON Schema (`json.fail.invalid.schema`)
+    /// or not.
+    #[must_use]
+    pub fn validating(mut self, validate: bool) -> JsonSchemaCodec {
+        self.validate = validate;
+        self
+    }
+
+    /// The JSON text of a value.
     pub fn encode(&self, value: &Value) -> Result<Vec<u8>, DataError> {
+        let mut out = Vec::new();
+        self.encode_into(value, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the JSON text of a value to `out`.
+    pub fn encode_into(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
+        if !self.validate && fast::write(&self.connect, value, out) {
+            return Ok(());
+        }
+        let j = self.to_json(value)?;
+        serde_json::to_writer(out, &j).map_err(|e| err(e.to_string()))
+    }
+
+    /// The JSON of a value through a JSON tree (checked against the JSON Schema when
+    /// validating): the reference the one-pass writer is tested against.
+    pub fn to_json(&self, value: &Value) -> Result<Json, DataError> {
         self.connect.validate(value)?;
         let j = value_to_json(&self.connect, value, 0)?;
+        if self.validate {
+            self.check(&j)?;
+        }
+        Ok(j)
+    }
+
+    fn check(&self, j: &Json) -> Result<(), DataError> {
         if let SchemaModel::Json(model) = self.parsed.model() {
-            model.validate(&j).map_err(|e| {
+            model.validate(j).map_err(|e| {
                 err(format!(
                     "the value does not conform to its JSON Schema: {e}"
                 ))
             })?;
         }
-        serde_json::to_vec(&j).map_err(|e| err(e.to_string()))
+        Ok(())
     }
 
     /// The value of a JSON text.
     pub fn decode(&self, payload: &[u8]) -> Result<Value, DataError> {
+        if !self.validate {
+            if let Some(v) = fast::read(&self.connect, payload) {
+                return Ok(v);
+            }
+        }
+        self.decode_tree(payload)
+    }
+
+    /// The value of a JSON text through a JSON tree (checked against the JSON Schema when
+    /// validating): the reference the one-pass reader is tested against.
+    pub fn decode_tree(&self, payload: &[u8]) -> Result<Value, DataError> {
         let j: Json =
             serde_json::from_slice(payload).map_err(|e| err(format!("invalid JSON: {e}")))?;
+        if self.validate {
+            self.check(&j)?;
+        }
         value_from_json(&self.connect, &j, 0)
     }
 }
@@ -534,7 +587,11 @@ fn parse_json_schema(
 
 /// The JSON Schema format of the registry converter.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct JsonSchemaFormat;
+pub struct JsonSchemaFormat {
+    /// `json.fail.invalid.schema` (default false, as Confluent's): check every value written
+    /// and read against the JSON Schema.
+    pub fail_invalid_schema: bool,
+}
 
 impl Format for JsonSchemaFormat {
     type Codec = JsonSchemaCodec;
@@ -553,6 +610,7 @@ impl Format for JsonSchemaFormat {
             codec: JsonSchemaCodec {
                 connect: schema.clone(),
                 parsed: Arc::new(parsed),
+                validate: self.fail_invalid_schema,
             },
         })
     }
@@ -579,6 +637,7 @@ impl Format for JsonSchemaFormat {
             codec: JsonSchemaCodec {
                 connect,
                 parsed: Arc::new(parsed),
+                validate: self.fail_invalid_schema,
             },
         })
     }
@@ -604,12 +663,16 @@ impl Format for JsonSchemaFormat {
         value: &Value,
         out: &mut Vec<u8>,
     ) -> Result<(), ConverterError> {
-        let payload = codec.encode(value)?;
-        crate::wire::encode_into(out, id, None, &payload);
+        crate::wire::encode_into(out, id, None, &[]);
+        codec.encode_into(value, out)?;
         Ok(())
     }
 
-    fn decode(&self, codec: &JsonSchemaCodec, payload: &[u8]) -> Result<Value, ConverterError> {
+    fn decode_value(
+        &self,
+        codec: &JsonSchemaCodec,
+        payload: &[u8],
+    ) -> Result<Value, crate::ConverterError> {
         Ok(codec.decode(payload)?)
     }
 }

@@ -19,7 +19,7 @@
 use crate::connect::{DataError, Decimal, LogicalType, Schema, SchemaBuilder, Struct, Type, Value};
 use crate::registry::{Compiled, Format, Registered};
 use crate::wire::SchemaId;
-use crate::ConverterError;
+use crate::{ConverterError, SchemaAndValue};
 use indexmap::IndexMap;
 use prost::Message;
 use prost_reflect::{
@@ -28,7 +28,7 @@ use prost_reflect::{
 };
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use strata_schema::{ParsedSchema, SchemaModel, SchemaType};
 
 const CONNECT_TYPE: &str = "connect.type";
@@ -41,6 +41,8 @@ const DATE_TYPE: &str = "google.type.Date";
 const TIME_TYPE: &str = "google.type.TimeOfDay";
 const TIMESTAMP_TYPE: &str = "google.protobuf.Timestamp";
 const MAX_DEPTH: usize = 64;
+
+mod plan;
 
 fn err(message: impl Into<String>) -> DataError {
     DataError::new(message)
@@ -1051,6 +1053,10 @@ pub struct ProtobufCodec {
     message: MessageDescriptor,
     indexes: Vec<i32>,
     parsed: Arc<ParsedSchema>,
+    /// Codecs of the file's other messages, by index path, built when a record names one.
+    others: RwLock<HashMap<Vec<i32>, Arc<ProtobufCodec>>>,
+    /// Connect ⇄ Protobuf binary directly, where the message's fields allow it.
+    plan: Option<plan::Plan>,
 }
 
 impl ProtobufCodec {
@@ -1068,12 +1074,54 @@ impl ProtobufCodec {
                     message.full_name()
                 ))
             })?;
-        Ok(ProtobufCodec {
+        Ok(Self::of(connect, message, indexes, parsed))
+    }
+
+    fn of(
+        connect: Schema,
+        message: MessageDescriptor,
+        indexes: Vec<i32>,
+        parsed: Arc<ParsedSchema>,
+    ) -> Self {
+        let plan = plan::Plan::compile(&connect, &message);
+        ProtobufCodec {
             connect,
             message,
             indexes,
             parsed,
-        })
+            others: RwLock::new(HashMap::new()),
+            plan,
+        }
+    }
+
+    /// The codec of the message at `path` in the same file: this one, or another message's
+    /// (compiled once, its Connect schema with this one's version).
+    fn at_path(&self, path: &[i32]) -> Result<Option<Arc<ProtobufCodec>>, DataError> {
+        if path == self.indexes.as_slice() || (path == [0] && self.indexes.is_empty()) {
+            return Ok(None);
+        }
+        if let Some(hit) = self.others.read().ok().and_then(|o| o.get(path).cloned()) {
+            return Ok(Some(hit));
+        }
+        let m = model(&self.parsed)?;
+        let message = m
+            .message_by_index_path(path)
+            .ok_or_else(|| err(format!("no message at index path {path:?}")))?;
+        let mut connect = ProtobufData.to_connect_schema(m, &message)?;
+        if let Some(version) = self.connect.version() {
+            connect = crate::avro::builder_of(&connect).version(version).build()?;
+        }
+        let other = Arc::new(Self::of(
+            connect,
+            message,
+            path.to_vec(),
+            self.parsed.clone(),
+        ));
+        if let Ok(mut others) = self.others.write() {
+            // A file has few messages; a hostile stream of paths finds no message past them.
+            others.insert(path.to_vec(), other.clone());
+        }
+        Ok(Some(other))
     }
 
     /// The Connect schema.
@@ -1096,17 +1144,56 @@ impl ProtobufCodec {
         &self.parsed
     }
 
+    /// Whether values go straight between Connect and Protobuf binary (else through
+    /// prost-reflect's `DynamicMessage`).
+    pub fn is_planned(&self) -> bool {
+        self.plan.is_some()
+    }
+
     /// The Protobuf binary of a value.
     pub fn encode(&self, value: &Value) -> Result<Vec<u8>, DataError> {
+        let mut out = Vec::new();
+        self.encode_into(value, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the Protobuf binary of a value to `out` (on error, `out` is as it was).
+    pub fn encode_into(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
+        let start = out.len();
+        if let Some(plan) = &self.plan {
+            if plan.encode(value, out).is_ok() {
+                return Ok(());
+            }
+            out.truncate(start);
+        }
+        self.encode_dynamic(value, out)
+    }
+
+    /// Appends the Protobuf binary of a value through a `DynamicMessage`: the reference the
+    /// plan is tested against.
+    pub fn encode_dynamic(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
         self.connect.validate(value)?;
         let Value::Struct(st) = value else {
             return Err(err("the Protobuf converter writes STRUCT values"));
         };
-        Ok(struct_to_pb(&self.connect, &self.message, st, 0)?.encode_to_vec())
+        struct_to_pb(&self.connect, &self.message, st, 0)?
+            .encode(out)
+            .map_err(|e| err(format!("Protobuf encoding failed: {e}")))
     }
 
     /// The value of a Protobuf binary of this codec's message.
     pub fn decode(&self, payload: &[u8]) -> Result<Value, DataError> {
+        if let Some(plan) = &self.plan {
+            if let Ok(v) = plan.decode(payload) {
+                return Ok(v);
+            }
+        }
+        self.decode_dynamic(payload)
+    }
+
+    /// The value of a Protobuf binary through a `DynamicMessage`: the reference the plan is
+    /// tested against.
+    pub fn decode_dynamic(&self, payload: &[u8]) -> Result<Value, DataError> {
         let m = DynamicMessage::decode(self.message.clone(), payload)
             .map_err(|e| err(format!("invalid Protobuf: {e}")))?;
         Ok(Value::Struct(struct_from_pb(&self.connect, &m, 0)?))
@@ -1164,12 +1251,7 @@ impl Format for ProtobufFormat {
         Ok(Compiled {
             request: strata_client::RegisterSchemaRequest::new(SchemaType::Protobuf, text),
             record_name: Some(full),
-            codec: ProtobufCodec {
-                connect: schema.clone(),
-                message,
-                indexes,
-                parsed,
-            },
+            codec: ProtobufCodec::of(schema.clone(), message, indexes, parsed),
         })
     }
 
@@ -1196,12 +1278,7 @@ impl Format for ProtobufFormat {
             request: strata_client::RegisterSchemaRequest::new(SchemaType::Protobuf, schema.schema)
                 .with_references(schema.references.to_vec()),
             record_name: Some(full),
-            codec: ProtobufCodec {
-                connect,
-                message,
-                indexes: vec![0],
-                parsed,
-            },
+            codec: ProtobufCodec::of(connect, message, vec![0], parsed),
         })
     }
 
@@ -1213,7 +1290,33 @@ impl Format for ProtobufFormat {
         let connect = crate::avro::builder_of(&codec.connect)
             .version(version)
             .build()?;
-        Ok(ProtobufCodec { connect, ..codec })
+        Ok(ProtobufCodec::of(
+            connect,
+            codec.message,
+            codec.indexes,
+            codec.parsed,
+        ))
+    }
+
+    fn latest_for_record(
+        &self,
+        codec: ProtobufCodec,
+        record_name: Option<&str>,
+    ) -> Result<ProtobufCodec, ConverterError> {
+        let Some(name) = record_name.filter(|n| *n != codec.message.full_name()) else {
+            return Ok(codec);
+        };
+        let m = model(&codec.parsed)?;
+        // Confluent writes the message named like the record; a file without one keeps the
+        // first message (and the value is checked against it).
+        let (Some(message), Some(path)) = (
+            m.descriptor_pool().get_message_by_name(name),
+            m.message_index_path(name),
+        ) else {
+            return Ok(codec);
+        };
+        let connect = ProtobufData.to_connect_schema(m, &message)?;
+        Ok(ProtobufCodec::of(connect, message, path, codec.parsed))
     }
 
     fn encode(
@@ -1223,30 +1326,25 @@ impl Format for ProtobufFormat {
         value: &Value,
         out: &mut Vec<u8>,
     ) -> Result<(), ConverterError> {
-        let payload = codec.encode(value)?;
-        crate::wire::encode_into(out, id, Some(&codec.indexes), &payload);
+        crate::wire::encode_into(out, id, Some(&codec.indexes), &[]);
+        codec.encode_into(value, out)?;
         Ok(())
     }
 
-    fn decode(&self, codec: &ProtobufCodec, payload: &[u8]) -> Result<Value, ConverterError> {
+    fn decode_value(&self, codec: &ProtobufCodec, payload: &[u8]) -> Result<Value, ConverterError> {
+        Ok(self.decode(codec, payload)?.value)
+    }
+
+    fn decode(
+        &self,
+        codec: &ProtobufCodec,
+        payload: &[u8],
+    ) -> Result<SchemaAndValue, ConverterError> {
         let (indexes, rest) = crate::wire::decode_message_indexes(payload)?;
-        let path = indexes.as_slice();
-        if path == codec.indexes.as_slice() || (path == [0] && codec.indexes.is_empty()) {
-            return Ok(codec.decode(rest)?);
-        }
-        // Another message of the same file: its own Connect schema.
-        let m = model(&codec.parsed)?;
-        let message = m
-            .message_by_index_path(path)
-            .ok_or_else(|| err(format!("no message at index path {path:?}")))?;
-        let connect = ProtobufData.to_connect_schema(m, &message)?;
-        let other = ProtobufCodec {
-            connect,
-            message,
-            indexes: path.to_vec(),
-            parsed: codec.parsed.clone(),
-        };
-        Ok(other.decode(rest)?)
+        let other = codec.at_path(indexes.as_slice())?;
+        let codec = other.as_deref().unwrap_or(codec);
+        let value = codec.decode(rest)?;
+        Ok(SchemaAndValue::new(Some(codec.connect.clone()), value))
     }
 }
 

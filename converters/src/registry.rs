@@ -13,12 +13,14 @@
 //! registry call and parses no schema.
 
 use crate::config::{BasicAuthCredentialsSource, ConfigError, RegistryConverterConfig};
-use crate::connect::{Schema, Type, Value};
+use crate::connect::{Schema, Value};
 use crate::converter::{AsyncConverter, BoxFuture, SchemaAndValue};
 use crate::error::ConverterError;
 use crate::wire::{self, SchemaId};
+use rustc_hash::FxBuildHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use strata_client::{
     Auth, ClientConfig, RegisterSchemaRequest, RegistryClient, SchemaType, VersionId,
@@ -58,8 +60,35 @@ pub trait Format: Send + Sync + 'static {
         out: &mut Vec<u8>,
     ) -> Result<(), ConverterError>;
 
-    /// Reads the value of a record whose prefix has been read (`payload` follows the id).
-    fn decode(&self, codec: &Self::Codec, payload: &[u8]) -> Result<Value, ConverterError>;
+    /// Reads the value of a record's payload (what follows the id) with the codec's own schema.
+    fn decode_value(&self, codec: &Self::Codec, payload: &[u8]) -> Result<Value, ConverterError>;
+
+    /// Reads the value of a record whose prefix has been read (`payload` follows the id), with
+    /// its Connect schema: by default the codec's (Protobuf's is that of the message the frame
+    /// names).
+    fn decode(
+        &self,
+        codec: &Self::Codec,
+        payload: &[u8],
+    ) -> Result<SchemaAndValue, ConverterError> {
+        let value = self.decode_value(codec, payload)?;
+        Ok(SchemaAndValue::new(
+            Some(Self::connect_schema(codec).clone()),
+            value,
+        ))
+    }
+
+    /// With `use.latest.version`: the codec of the latest schema that writes records of the
+    /// Connect schema whose format name is `record_name` (for Protobuf, the message of that
+    /// name when the file has several). The default keeps the codec.
+    fn latest_for_record(
+        &self,
+        codec: Self::Codec,
+        record_name: Option<&str>,
+    ) -> Result<Self::Codec, ConverterError> {
+        let _ = record_name;
+        Ok(codec)
+    }
 }
 
 /// A schema as the registry holds it.
@@ -115,16 +144,22 @@ struct WriteEntry<C> {
     codec: Arc<C>,
 }
 
-/// Decoders by writer schema id and topic.
-type ReaderCache<C> = HashMap<(SchemaId, String), Arc<C>>;
+/// Encoders by a hash of topic and Connect schema (already a hash: not hashed again).
+type WriterCache<C> = HashMap<u64, Vec<WriteEntry<C>>, FxBuildHasher>;
+
+/// Decoders by writer schema id, then topic (looked up without copying the topic).
+type ReaderCache<C> = HashMap<SchemaId, Vec<(String, Arc<C>)>>;
 
 /// A registry-backed converter for format `F`.
 pub struct RegistryConverter<F: Format> {
     format: F,
     config: RegistryConverterConfig,
     client: RegistryClient,
-    writers: RwLock<HashMap<u64, Vec<WriteEntry<F::Codec>>>>,
+    /// By a hash of the topic and the schema (already a hash: no hashing it again).
+    writers: RwLock<WriterCache<F::Codec>>,
     readers: RwLock<ReaderCache<F::Codec>>,
+    /// The size of the last record written: the next one's buffer is that big from the start.
+    last_len: AtomicUsize,
 }
 
 impl<F: Format> std::fmt::Debug for RegistryConverter<F> {
@@ -154,8 +189,9 @@ impl<F: Format> RegistryConverter<F> {
             format,
             config,
             client,
-            writers: RwLock::new(HashMap::new()),
+            writers: RwLock::new(HashMap::default()),
             readers: RwLock::new(HashMap::new()),
+            last_len: AtomicUsize::new(64),
         }
     }
 
@@ -221,7 +257,10 @@ impl<F: Format> RegistryConverter<F> {
                 check_backward(&as_string, &compiled.request, &refs)?;
             }
             let registered = self.format.compile_registered(&as_string, &refs)?;
-            (latest.id, registered.codec)
+            let codec = self
+                .format
+                .latest_for_record(registered.codec, compiled.record_name.as_deref())?;
+            (latest.id, codec)
         } else if self.config.auto_register_schemas {
             let r = self
                 .client
@@ -257,8 +296,12 @@ impl<F: Format> RegistryConverter<F> {
 
     /// The codec of a writer schema id, for records of `topic`: cached, else from the registry.
     pub async fn reader(&self, topic: &str, id: SchemaId) -> Result<Arc<F::Codec>, ConverterError> {
-        let key = (id, topic.to_owned());
-        if let Some(hit) = self.readers.read().ok().and_then(|r| r.get(&key).cloned()) {
+        let hit = self.readers.read().ok().and_then(|r| {
+            r.get(&id)?
+                .iter()
+                .find_map(|(t, codec)| (t == topic).then(|| codec.clone()))
+        });
+        if let Some(hit) = hit {
             return Ok(hit);
         }
         let fetched = self
@@ -293,10 +336,14 @@ impl<F: Format> RegistryConverter<F> {
         }
         let codec = Arc::new(codec);
         if let Ok(mut readers) = self.readers.write() {
-            if readers.len() >= self.config.schemas_cache_size.max(1) {
+            if readers.values().map(Vec::len).sum::<usize>()
+                >= self.config.schemas_cache_size.max(1)
+            {
                 readers.clear();
             }
-            readers.insert(key, codec.clone());
+            let entries = readers.entry(id).or_default();
+            entries.retain(|(t, _)| t != topic);
+            entries.push((topic.to_owned(), codec.clone()));
         }
         Ok(codec)
     }
@@ -323,8 +370,10 @@ impl<F: Format> RegistryConverter<F> {
             return Ok(None);
         }
         let (id, codec) = self.writer(topic, schema).await?;
-        let mut out = Vec::with_capacity(64);
+        let mut out = Vec::with_capacity(self.last_len.load(Ordering::Relaxed));
         self.format.encode(&codec, id, value, &mut out)?;
+        self.last_len
+            .store(out.len().clamp(64, MAX_PRESIZE), Ordering::Relaxed);
         Ok(Some(out))
     }
 
@@ -339,11 +388,7 @@ impl<F: Format> RegistryConverter<F> {
         };
         let frame = wire::decode(bytes)?;
         let codec = self.reader(topic, frame.schema_id).await?;
-        let value = self.format.decode(&codec, frame.payload)?;
-        Ok(SchemaAndValue::new(
-            Some(F::connect_schema(&codec).clone()),
-            value,
-        ))
+        self.format.decode(&codec, frame.payload)
     }
 }
 
@@ -398,42 +443,16 @@ impl<F: Format> AsyncConverter for RegistryConverter<F> {
     }
 }
 
-fn writer_key(topic: &str, schema: &Schema) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    topic.hash(&mut h);
-    hash_schema(schema, &mut h);
-    h.finish()
-}
+/// The largest buffer a record's size makes the next one start with.
+const MAX_PRESIZE: usize = 1 << 16;
 
-/// Hashes what schema equality compares (parameters in a fixed order).
-fn hash_schema<H: Hasher>(s: &Schema, h: &mut H) {
-    s.schema_type().hash(h);
-    s.is_optional().hash(h);
-    s.name().hash(h);
-    s.version().hash(h);
-    s.doc().hash(h);
-    // Parameter order does not count: combine the pairs' own hashes commutatively, with no
-    // allocation on the warm path.
-    let mut params = 0u64;
-    for pair in s.parameters() {
-        let mut ph = std::collections::hash_map::DefaultHasher::new();
-        pair.hash(&mut ph);
-        params = params.wrapping_add(ph.finish());
-    }
-    params.hash(h);
-    s.default_value().hash(h);
-    for f in s.fields() {
-        f.name().hash(h);
-        hash_schema(f.schema(), h);
-    }
-    if let Some(k) = s.key_schema() {
-        hash_schema(k, h);
-    }
-    if s.schema_type() != Type::Struct {
-        if let Some(v) = s.value_schema() {
-            hash_schema(v, h);
-        }
-    }
+fn writer_key(topic: &str, schema: &Schema) -> u64 {
+    // The schema's hash was computed when it was built: no walk over it per record. Topics
+    // come from the application, not from records: a fast hash serves.
+    let mut h = rustc_hash::FxHasher::default();
+    topic.hash(&mut h);
+    schema.structural_hash().hash(&mut h);
+    h.finish()
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 """Starts a real `strata serve` (release or debug binary) on 127.0.0.1 with a fresh SQLite file."""
 
+import json
 import os
 import pathlib
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -69,3 +71,38 @@ def registry_url():
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def convert_binary() -> pathlib.Path:
+    """The converters crate's `convert` example, built beside the strata binary by `cargo test`."""
+    path = pathlib.Path(strata_binary()).parent / "examples" / "convert"
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: build it with `cargo build -p strata-converters --example convert`")
+    return path
+
+
+@pytest.fixture(scope="session")
+def convert():
+    """Runs one request through strata's converters: `convert(request) -> answer` (JSON both ways)."""
+    binary = convert_binary()
+
+    def run(request: dict):
+        done = subprocess.run([str(binary)], input=json.dumps(request), capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise AssertionError(f"convert failed ({done.returncode}): {done.stderr.strip()}")
+        return json.loads(done.stdout)
+
+    return run
+
+
+@pytest.fixture()
+def client(registry_url):
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+
+    return SchemaRegistryClient({"url": registry_url})
+
+
+def frame_id(data: bytes) -> int:
+    """The schema id of a Confluent-framed record (magic byte 0)."""
+    assert data[0] == 0, "magic byte"
+    return struct.unpack(">i", data[1:5])[0]

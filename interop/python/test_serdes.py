@@ -2,25 +2,15 @@
 against strata: the bytes carry strata's ids and decode again through strata."""
 
 import json
-import struct
 
 import pytest
-from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-
-@pytest.fixture()
-def client(registry_url):
-    return SchemaRegistryClient({"url": registry_url})
-
-
-def frame_id(data: bytes) -> int:
-    assert data[0] == 0, "magic byte"
-    return struct.unpack(">i", data[1:5])[0]
+from conftest import frame_id
 
 
 ORDER = json.dumps(

@@ -4,7 +4,10 @@ use super::logical::{LogicalType, DECIMAL_SCALE, MILLIS_PER_DAY};
 use super::value::Value;
 use super::DataError;
 use indexmap::IndexMap;
+use std::collections::hash_map::DefaultHasher;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// The type of a Connect schema, as Kafka's `Schema.Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,7 +72,8 @@ impl fmt::Display for Type {
 /// A field of a STRUCT schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
-    name: String,
+    /// Shared with the structs read with this schema.
+    name: Arc<str>,
     index: usize,
     schema: Schema,
 }
@@ -77,6 +81,11 @@ pub struct Field {
 impl Field {
     /// The field's name.
     pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The field's name, shared: what decoders key the fields of the structs they read with.
+    pub(crate) fn shared_name(&self) -> &Arc<str> {
         &self.name
     }
 
@@ -96,8 +105,15 @@ impl Field {
 /// Equality compares everything Kafka's `ConnectSchema.equals` compares: type, optionality,
 /// default, name, version, doc, parameters (in any order), fields (in order), key and value
 /// schemas.
+///
+/// A schema is shared, not copied: cloning one is a reference-count increment, and a schema
+/// compares equal to a clone of itself without looking inside.
+#[derive(Clone)]
+pub struct Schema(Arc<SchemaData>);
+
+/// What a [`Schema`] holds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Schema {
+struct SchemaData {
     schema_type: Type,
     optional: bool,
     default: Option<Box<Value>>,
@@ -109,14 +125,27 @@ pub struct Schema {
     key: Option<Box<Schema>>,
     value: Option<Box<Schema>>,
     logical: Option<LogicalType>,
+    /// The fields' names, shared by the structs decoders read with this schema.
+    field_names: Arc<[Arc<str>]>,
+    /// A hash of what equality compares, computed once when the schema is built.
+    hash: u64,
 }
 
-impl Schema {
-    /// A required primitive schema with no name, like Kafka's `Schema.INT32_SCHEMA`.
-    /// ARRAY and MAP need child schemas and STRUCT needs fields: build those with
-    /// [`SchemaBuilder`] (an ARRAY or MAP made here accepts no value).
-    pub fn new(schema_type: Type) -> Schema {
-        Schema {
+impl PartialEq for Schema {
+    fn eq(&self, other: &Schema) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || (self.0.hash == other.0.hash && self.0 == other.0)
+    }
+}
+
+impl fmt::Debug for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl SchemaData {
+    fn new(schema_type: Type) -> SchemaData {
+        SchemaData {
             schema_type,
             optional: false,
             default: None,
@@ -128,80 +157,137 @@ impl Schema {
             key: None,
             value: None,
             logical: None,
+            field_names: Arc::from(Vec::new()),
+            hash: 0,
         }
+    }
+
+    fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| &*f.name == name)
+    }
+
+    /// Hashes what equality compares (parameters in any order), children by their own hashes.
+    fn structural_hash(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        self.schema_type.hash(&mut h);
+        self.optional.hash(&mut h);
+        self.name.hash(&mut h);
+        self.version.hash(&mut h);
+        self.doc.hash(&mut h);
+        let mut params = 0u64;
+        for pair in &self.parameters {
+            let mut ph = DefaultHasher::new();
+            pair.hash(&mut ph);
+            params = params.wrapping_add(ph.finish());
+        }
+        params.hash(&mut h);
+        self.default.hash(&mut h);
+        for f in &self.fields {
+            f.name.hash(&mut h);
+            f.schema.0.hash.hash(&mut h);
+        }
+        self.key.as_ref().map(|k| k.0.hash).hash(&mut h);
+        self.value.as_ref().map(|v| v.0.hash).hash(&mut h);
+        h.finish()
+    }
+}
+
+impl Schema {
+    fn from_data(mut data: SchemaData) -> Schema {
+        data.hash = data.structural_hash();
+        data.field_names = data.fields.iter().map(|f| f.name.clone()).collect();
+        Schema(Arc::new(data))
+    }
+
+    /// The names of a STRUCT schema's fields, in order, shared.
+    pub(crate) fn field_names(&self) -> &Arc<[Arc<str>]> {
+        &self.0.field_names
+    }
+
+    /// A hash of what equality compares, computed when the schema was built: equal schemas
+    /// have equal hashes.
+    pub(crate) fn structural_hash(&self) -> u64 {
+        self.0.hash
+    }
+
+    /// A required primitive schema with no name, like Kafka's `Schema.INT32_SCHEMA`.
+    /// ARRAY and MAP need child schemas and STRUCT needs fields: build those with
+    /// [`SchemaBuilder`] (an ARRAY or MAP made here accepts no value).
+    pub fn new(schema_type: Type) -> Schema {
+        Schema::from_data(SchemaData::new(schema_type))
     }
 
     /// An optional primitive schema with no name, like Kafka's `Schema.OPTIONAL_STRING_SCHEMA`.
     pub fn new_optional(schema_type: Type) -> Schema {
-        Schema {
+        Schema::from_data(SchemaData {
             optional: true,
-            ..Schema::new(schema_type)
-        }
+            ..SchemaData::new(schema_type)
+        })
     }
 
     /// The schema's type.
     pub fn schema_type(&self) -> Type {
-        self.schema_type
+        self.0.schema_type
     }
 
     /// Whether null is a valid value.
     pub fn is_optional(&self) -> bool {
-        self.optional
+        self.0.optional
     }
 
     /// The default value, used in place of null.
     pub fn default_value(&self) -> Option<&Value> {
-        self.default.as_deref()
+        self.0.default.as_deref()
     }
 
     /// The schema's name (for logical types, the logical type's name).
     pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.0.name.as_deref()
     }
 
     /// The schema's version.
     pub fn version(&self) -> Option<i32> {
-        self.version
+        self.0.version
     }
 
     /// The schema's documentation.
     pub fn doc(&self) -> Option<&str> {
-        self.doc.as_deref()
+        self.0.doc.as_deref()
     }
 
     /// The schema's parameters, in insertion order.
     pub fn parameters(&self) -> &IndexMap<String, String> {
-        &self.parameters
+        &self.0.parameters
     }
 
     /// One parameter.
     pub fn parameter(&self, key: &str) -> Option<&str> {
-        self.parameters.get(key).map(String::as_str)
+        self.0.parameters.get(key).map(String::as_str)
     }
 
     /// The fields of a STRUCT schema, in order; empty for other types.
     pub fn fields(&self) -> &[Field] {
-        &self.fields
+        &self.0.fields
     }
 
     /// The field of this name of a STRUCT schema.
     pub fn field(&self, name: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.name == name)
+        self.0.field(name)
     }
 
     /// The key schema of a MAP schema.
     pub fn key_schema(&self) -> Option<&Schema> {
-        self.key.as_deref()
+        self.0.key.as_deref()
     }
 
     /// The element schema of an ARRAY schema or the value schema of a MAP schema.
     pub fn value_schema(&self) -> Option<&Schema> {
-        self.value.as_deref()
+        self.0.value.as_deref()
     }
 
     /// The logical type this schema stands for (by name and type), if any.
     pub fn logical_type(&self) -> Option<LogicalType> {
-        self.logical
+        self.0.logical
     }
 
     /// Checks a value against this schema, as Kafka's `ConnectSchema.validateValue`, and also
@@ -213,27 +299,28 @@ impl Schema {
 
     fn validate_at(&self, value: &Value, location: &Location<'_>) -> Result<(), DataError> {
         if value.is_null() {
-            if self.optional {
+            if self.0.optional {
                 return Ok(());
             }
             return Err(DataError::new(format!(
                 "Invalid value: null used for required {location}, schema type: {}",
-                self.schema_type
+                self.0.schema_type
             )));
         }
         let mismatch = || {
             let name = self
+                .0
                 .name
                 .as_deref()
                 .map(|n| format!(" \"{n}\""))
                 .unwrap_or_default();
             DataError::new(format!(
                 "Invalid value for schema{name} with type {}: found {} for {location}",
-                self.schema_type,
+                self.0.schema_type,
                 value.type_name()
             ))
         };
-        if let Some(logical) = self.logical {
+        if let Some(logical) = self.0.logical {
             return match (logical, value) {
                 (LogicalType::Decimal { scale }, Value::Decimal(d)) => {
                     if d.scale() == scale {
@@ -259,7 +346,7 @@ impl Schema {
                 _ => Err(mismatch()),
             };
         }
-        match (self.schema_type, value) {
+        match (self.0.schema_type, value) {
             (Type::Int8, Value::Int8(_))
             | (Type::Int16, Value::Int16(_))
             | (Type::Int32, Value::Int32(_))
@@ -296,9 +383,10 @@ impl Schema {
                         )));
                     }
                 }
-                for field in &self.fields {
+                for field in &self.0.fields {
                     let v = s.get(&field.name).unwrap_or(&Value::Null);
-                    if v.is_null() && (field.schema.optional || field.schema.default.is_some()) {
+                    if v.is_null() && (field.schema.0.optional || field.schema.0.default.is_some())
+                    {
                         continue;
                     }
                     field.schema.validate_at(v, &Location::Field(&field.name))?;
@@ -337,7 +425,7 @@ impl fmt::Display for Location<'_> {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct SchemaBuilder {
-    schema: Schema,
+    schema: SchemaData,
     error: Option<String>,
 }
 
@@ -357,7 +445,7 @@ impl SchemaBuilder {
     /// [`array`](Self::array) and [`map`](Self::map).
     pub fn new(schema_type: Type) -> SchemaBuilder {
         SchemaBuilder {
-            schema: Schema::new(schema_type),
+            schema: SchemaData::new(schema_type),
             error: None,
         }
     }
@@ -467,7 +555,7 @@ impl SchemaBuilder {
         } else {
             let index = self.schema.fields.len();
             self.schema.fields.push(Field {
-                name,
+                name: Arc::from(name),
                 index,
                 schema,
             });
@@ -502,12 +590,12 @@ impl SchemaBuilder {
         )
         .map_err(DataError::new)?;
         if let Some(default) = schema.default.take() {
-            schema
+            Schema::from_data(schema.clone())
                 .validate(&default)
                 .map_err(|e| DataError::new(format!("Invalid default value: {e}")))?;
             schema.default = Some(default);
         }
-        Ok(schema)
+        Ok(Schema::from_data(schema))
     }
 }
 

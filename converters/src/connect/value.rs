@@ -2,7 +2,9 @@
 
 use super::decimal::Decimal;
 use indexmap::IndexMap;
+use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// A Connect value: what a converter reads from or writes to bytes, checked against a
 /// [`Schema`](super::Schema).
@@ -172,15 +174,122 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// A struct does not carry its schema; it is checked against one by
 /// [`Schema::validate`](super::Schema::validate). A field set to [`Value::Null`] and an absent
 /// field are the same thing, as in Kafka.
-#[derive(Debug, Clone, Default)]
+///
+/// A struct read by a converter shares its schema's field names (one reference for all of
+/// them) and holds one value per field, null for the fields the record did not set: reading a
+/// record copies and hashes no field name. Lookups by name scan the names, as Kafka's `Struct`
+/// does with its schema's fields.
+#[derive(Clone, Default)]
 pub struct Struct {
-    values: IndexMap<String, Value>,
+    names: Names,
+    /// `values[i]` is the value of the `i`-th name.
+    values: Vec<Value>,
+}
+
+#[derive(Clone)]
+enum Names {
+    /// Names set one by one: every entry counts as set, null ones included.
+    Own(Vec<Arc<str>>),
+    /// A schema's field names, all of them: a null value is a field the record did not set.
+    Schema(Arc<[Arc<str>]>),
+}
+
+/// A field name to set: the caller's, or a schema's shared one.
+enum Key<'a> {
+    Owned(String),
+    Shared(&'a Arc<str>),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Owned(s) => s,
+            Key::Shared(s) => s,
+        }
+    }
+
+    fn into_shared(self) -> Arc<str> {
+        match self {
+            Key::Owned(s) => Arc::from(s),
+            Key::Shared(s) => s.clone(),
+        }
+    }
+}
+
+impl Default for Names {
+    fn default() -> Names {
+        Names::Own(Vec::new())
+    }
+}
+
+impl fmt::Debug for Struct {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 impl Struct {
     /// An empty struct.
     pub fn new() -> Struct {
         Struct::default()
+    }
+
+    /// An empty struct with room for `n` fields.
+    pub fn with_capacity(n: usize) -> Struct {
+        Struct {
+            names: Names::Own(Vec::with_capacity(n)),
+            values: Vec::with_capacity(n),
+        }
+    }
+
+    /// A struct of a schema's field names (all of them) and one value per name, null for an
+    /// unset field: what a decoder builds.
+    pub(crate) fn of_schema(names: &Arc<[Arc<str>]>, values: Vec<Value>) -> Struct {
+        debug_assert_eq!(names.len(), values.len());
+        Struct {
+            names: Names::Schema(names.clone()),
+            values,
+        }
+    }
+
+    fn names(&self) -> &[Arc<str>] {
+        match &self.names {
+            Names::Own(n) => n,
+            Names::Schema(n) => n,
+        }
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.names().iter().position(|n| &**n == name)
+    }
+
+    /// Turns schema names into own entries (the fields set), before a field is set by name.
+    fn make_own(&mut self) {
+        if let Names::Schema(names) = &self.names {
+            let mut own = Vec::with_capacity(names.len());
+            let mut values = Vec::with_capacity(names.len());
+            for (n, v) in names.iter().zip(std::mem::take(&mut self.values)) {
+                if !v.is_null() {
+                    own.push(n.clone());
+                    values.push(v);
+                }
+            }
+            self.names = Names::Own(own);
+            self.values = values;
+        }
+    }
+
+    fn set(&mut self, name: Key<'_>, value: Value) {
+        self.make_own();
+        if let Names::Own(names) = &mut self.names {
+            match names.iter().position(|n| **n == *name.as_str()) {
+                Some(i) => self.values[i] = value,
+                None => {
+                    names.push(name.into_shared());
+                    self.values.push(value);
+                }
+            }
+        }
     }
 
     /// Sets a field and returns the struct, for building in one expression.
@@ -192,41 +301,71 @@ impl Struct {
 
     /// Sets a field (replacing its value if already set).
     pub fn put(&mut self, name: impl Into<String>, value: Value) -> &mut Struct {
-        self.values.insert(name.into(), value);
+        self.set(Key::Owned(name.into()), value);
         self
+    }
+
+    /// Sets a field keyed by a shared name (a schema's), without copying the name.
+    pub(crate) fn put_shared(&mut self, name: &Arc<str>, value: Value) {
+        self.set(Key::Shared(name), value);
     }
 
     /// The value of a field; `None` if it was never set.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.values.get(name)
+        self.visible(self.position(name)?)
+    }
+
+    /// The value of field `name`, looked for at position `i` first (where a struct of the same
+    /// schema keeps it), then by name.
+    pub(crate) fn lookup(&self, i: usize, name: &str) -> Option<&Value> {
+        match self.names().get(i) {
+            // The schema's own name (same allocation) needs no comparison of the text.
+            Some(n) if std::ptr::eq(&**n, name) || **n == *name => self.visible(i),
+            _ => self.get(name),
+        }
+    }
+
+    fn visible(&self, i: usize) -> Option<&Value> {
+        let v = self.values.get(i)?;
+        match self.names {
+            Names::Schema(_) if v.is_null() => None,
+            _ => Some(v),
+        }
     }
 
     /// The fields that were set, in the order they were set.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.values.iter().map(|(k, v)| (k.as_str(), v))
+        let schema = matches!(self.names, Names::Schema(_));
+        self.names()
+            .iter()
+            .zip(&self.values)
+            .filter(move |(_, v)| !(schema && v.is_null()))
+            .map(|(k, v)| (&**k, v))
     }
 
     /// How many fields were set (including those set to null).
     pub fn len(&self) -> usize {
-        self.values.len()
+        match self.names {
+            Names::Own(_) => self.values.len(),
+            Names::Schema(_) => self.values.iter().filter(|v| !v.is_null()).count(),
+        }
     }
 
     /// Whether no field was set.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len() == 0
     }
 }
 
 impl PartialEq for Struct {
     fn eq(&self, other: &Struct) -> bool {
         // One comparison per field (comparing both ways would be exponential in the depth).
-        let set = |s: &Struct| s.values.values().filter(|v| !v.is_null()).count();
+        let set = |s: &Struct| s.values.iter().filter(|v| !v.is_null()).count();
         set(self) == set(other)
             && self
-                .values
                 .iter()
                 .filter(|(_, v)| !v.is_null())
-                .all(|(k, v)| other.values.get(k) == Some(v))
+                .all(|(k, v)| other.get(k) == Some(v))
     }
 }
 
@@ -272,6 +411,42 @@ mod tests {
         let mut set = HashSet::new();
         set.insert(Value::Map(a));
         assert!(set.contains(&Value::Map(b)));
+    }
+
+    #[test]
+    fn a_struct_of_schema_names_hides_its_unset_fields() {
+        let names: Arc<[Arc<str>]> = vec![Arc::from("a"), Arc::from("b"), Arc::from("c")].into();
+        let mut s = Struct::of_schema(
+            &names,
+            vec![Value::Int32(1), Value::Null, Value::String("x".into())],
+        );
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.get("b"), None);
+        assert_eq!(s.lookup(2, "c"), Some(&Value::String("x".into())));
+        assert_eq!(s.lookup(0, "c"), Some(&Value::String("x".into())));
+        assert_eq!(
+            s.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["a", "c"],
+            "in schema order, unset fields left out"
+        );
+        let built = Struct::new()
+            .with("c", Value::String("x".into()))
+            .with("a", Value::Int32(1));
+        assert_eq!(s, built);
+        // Setting a field by name turns the shared names into the struct's own.
+        s.put("b", Value::Boolean(true));
+        s.put("a", Value::Int32(2));
+        assert_eq!(
+            s.iter()
+                .map(|(k, v)| (k.to_owned(), v.clone()))
+                .collect::<Vec<_>>(),
+            [
+                ("a".to_owned(), Value::Int32(2)),
+                ("c".to_owned(), Value::String("x".into())),
+                ("b".to_owned(), Value::Boolean(true)),
+            ]
+        );
+        assert_eq!(names.len(), 3, "the schema's names are untouched");
     }
 
     #[test]

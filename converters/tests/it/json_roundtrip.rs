@@ -159,7 +159,7 @@ fn non_null_value(schema: &Schema) -> BoxedStrategy<Value> {
     }
 }
 
-fn schema_and_value() -> impl Strategy<Value = (Schema, Value)> {
+pub fn schema_and_value() -> impl Strategy<Value = (Schema, Value)> {
     schema().prop_flat_map(|s| {
         let v = value(&s);
         (Just(s), v)

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod codecs;
 mod converters;
 mod json_roundtrip;
 mod mapping;
