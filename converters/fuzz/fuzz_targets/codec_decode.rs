@@ -51,14 +51,21 @@ fn rich() -> Schema {
                 .build()
                 .unwrap(),
         )
-        .field("nums", SchemaBuilder::array(s(Type::Int64)).build().unwrap())
+        .field(
+            "nums",
+            SchemaBuilder::array(s(Type::Int64)).build().unwrap(),
+        )
         .field(
             "by_name",
-            SchemaBuilder::map(s(Type::String), s(Type::Int32)).build().unwrap(),
+            SchemaBuilder::map(s(Type::String), s(Type::Int32))
+                .build()
+                .unwrap(),
         )
         .field(
             "by_code",
-            SchemaBuilder::map(s(Type::Int32), s(Type::String)).build().unwrap(),
+            SchemaBuilder::map(s(Type::Int32), s(Type::String))
+                .build()
+                .unwrap(),
         )
         .field("inner", inner().build().unwrap())
         .field("maybe", inner().optional().build().unwrap())
@@ -71,10 +78,15 @@ fn flat() -> Schema {
     scalars(SchemaBuilder::struct_().name("f.Flat"))
         .field("maybe", Schema::new_optional(Type::Int64))
         .field("inner", inner().optional().build().unwrap())
-        .field("nums", SchemaBuilder::array(s(Type::Int64)).build().unwrap())
+        .field(
+            "nums",
+            SchemaBuilder::array(s(Type::Int64)).build().unwrap(),
+        )
         .field(
             "inners",
-            SchemaBuilder::array(inner().build().unwrap()).build().unwrap(),
+            SchemaBuilder::array(inner().build().unwrap())
+                .build()
+                .unwrap(),
         )
         .build()
         .unwrap()
@@ -89,7 +101,10 @@ struct Codecs {
 fn codecs() -> &'static Codecs {
     static CODECS: OnceLock<Codecs> = OnceLock::new();
     CODECS.get_or_init(|| {
-        let avro = AvroFormat::default().compile_connect(&rich()).unwrap().codec;
+        let avro = AvroFormat::default()
+            .compile_connect(&rich())
+            .unwrap()
+            .codec;
         assert!(avro.is_planned());
         let protobuf = ProtobufFormat.compile_connect(&flat()).unwrap().codec;
         assert!(protobuf.is_planned());
