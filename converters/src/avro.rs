@@ -1184,17 +1184,18 @@ impl AvroCodec {
 
     /// Appends the Avro binary of a value to `out` (on error, `out` is as it was).
     pub fn encode_into(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
-        let start = out.len();
-        if let Some(plan) = &self.plan {
-            if *self.avro_schema() != AvroSchema::Bytes && plan.encode(value, out).is_ok() {
-                return Ok(());
-            }
-            out.truncate(start);
-        }
-        // Not planned, or refused by the plan: apache-avro writes it or says why not.
-        let bytes = self.encode_generic(value)?;
-        out.extend_from_slice(&bytes);
-        Ok(())
+        let plan = self
+            .plan
+            .as_ref()
+            .filter(|_| *self.avro_schema() != AvroSchema::Bytes);
+        crate::registry::direct_or_reference(
+            out,
+            plan.map(|p| |out: &mut Vec<u8>| p.encode(value, out)),
+            |out| {
+                out.extend_from_slice(&self.encode_generic(value)?);
+                Ok(())
+            },
+        )
     }
 
     /// The Avro binary of a value through apache-avro's values: the reference the plan is

@@ -1159,14 +1159,13 @@ impl ProtobufCodec {
 
     /// Appends the Protobuf binary of a value to `out` (on error, `out` is as it was).
     pub fn encode_into(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
-        let start = out.len();
-        if let Some(plan) = &self.plan {
-            if plan.encode(value, out).is_ok() {
-                return Ok(());
-            }
-            out.truncate(start);
-        }
-        self.encode_dynamic(value, out)
+        crate::registry::direct_or_reference(
+            out,
+            self.plan
+                .as_ref()
+                .map(|p| |out: &mut Vec<u8>| p.encode(value, out)),
+            |out| self.encode_dynamic(value, out),
+        )
     }
 
     /// Appends the Protobuf binary of a value through a `DynamicMessage`: the reference the

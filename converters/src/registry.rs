@@ -91,6 +91,28 @@ pub trait Format: Send + Sync + 'static {
     }
 }
 
+/// Appends what a codec's direct path writes to `out` or, where there is none or it refuses the
+/// value, what its reference path writes (which also explains a refusal). On error `out` is as
+/// it was.
+pub(crate) fn direct_or_reference(
+    out: &mut Vec<u8>,
+    direct: Option<impl FnOnce(&mut Vec<u8>) -> Result<(), crate::connect::DataError>>,
+    reference: impl FnOnce(&mut Vec<u8>) -> Result<(), crate::connect::DataError>,
+) -> Result<(), crate::connect::DataError> {
+    let start = out.len();
+    if let Some(direct) = direct {
+        if direct(out).is_ok() {
+            return Ok(());
+        }
+        out.truncate(start);
+    }
+    let result = reference(out);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
 /// A schema as the registry holds it.
 #[derive(Debug, Clone, Copy)]
 pub struct Registered<'a> {

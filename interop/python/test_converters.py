@@ -37,6 +37,17 @@ def write(convert, registry_url, kind, topic, connect, **props):
     return base64.b64decode(answer["bytes"])
 
 
+def read_struct(convert, registry_url, kind, topic, data, name, expected, **props):
+    """Our converter's Connect data of a record, checked to be a struct `name` with exactly the
+    fields of `expected` (field name → shape), in that order; and the fields by name."""
+    connect = read(convert, registry_url, kind, topic, data, **props)
+    assert connect["schema"]["name"] == name
+    f = fields(connect["schema"])
+    assert {n: shape(field) for n, field in f.items()} == expected
+    assert list(f) == list(expected), "fields keep the writer's order"
+    return connect, f
+
+
 def fields(schema: dict) -> dict:
     """A Connect struct schema's fields by name."""
     assert schema["type"] == "struct", schema
@@ -112,13 +123,8 @@ def test_avro_python_bytes_read_as_connect_and_written_back_identically(client, 
     topic = "conv-avro-py"
     ctx = SerializationContext(topic, MessageField.VALUE)
     data = AvroSerializer(client, json.dumps(ORDER))(ORDER_RECORD, ctx)
-    schema_id = frame_id(data)
+    assert client.get_latest_version(f"{topic}-value").schema_id == frame_id(data)
 
-    connect = read(convert, registry_url, "avro", topic, data)
-    schema, payload = connect["schema"], connect["payload"]
-    assert schema["name"] == "interop.conv.Order"
-    assert schema["version"] == 1  # the version the schema has under the topic's subject
-    f = fields(schema)
     expected = {
         "id": ("int64", None, False),
         "qty": ("int32", None, False),
@@ -135,8 +141,9 @@ def test_avro_python_bytes_read_as_connect_and_written_back_identically(client, 
         "day": ("int32", DATE, False),
         "at": ("int64", TIMESTAMP, False),
     }
-    assert {name: shape(field) for name, field in f.items()} == expected
-    assert list(f) == list(expected), "fields keep the Avro order"
+    connect, f = read_struct(convert, registry_url, "avro", topic, data, "interop.conv.Order", expected)
+    payload = connect["payload"]
+    assert connect["schema"]["version"] == 1  # the version the schema has under the topic's subject
     assert f["amount"]["parameters"]["scale"] == "2"
     assert shape(f["tags"]["items"]) == ("string", None, False)
     assert (f["counts"]["keys"]["type"], f["counts"]["values"]["type"]) == ("string", "int64")
@@ -255,10 +262,6 @@ def test_json_python_bytes_read_as_connect_and_written_back_identically(client, 
     ctx = SerializationContext(topic, MessageField.VALUE)
     data = JSONSerializer(json.dumps(ITEM), client)(ITEM_RECORD, ctx)
 
-    connect = read(convert, registry_url, "json_schema", topic, data)
-    schema, payload = connect["schema"], connect["payload"]
-    assert schema["name"] == "Item"
-    f = fields(schema)
     expected = {
         "sku": ("string", None, False),
         "qty": ("int64", None, False),
@@ -268,8 +271,8 @@ def test_json_python_bytes_read_as_connect_and_written_back_identically(client, 
         "size": ("struct", None, False),
         "note": ("string", None, True),
     }
-    assert {name: shape(field) for name, field in f.items()} == expected
-    assert list(f) == list(expected)
+    connect, f = read_struct(convert, registry_url, "json_schema", topic, data, "Item", expected)
+    payload = connect["payload"]
     assert shape(f["tags"]["items"]) == ("string", None, False)
     assert {n: shape(x) for n, x in fields(f["size"]).items()} == {
         "w": ("int64", None, False),
@@ -348,10 +351,6 @@ def test_protobuf_second_message_read_as_connect_and_written_back(client, regist
     data = ProtobufSerializer(Basket, client, PROTOBUF_CONF)(message, ctx)
     assert data[5:7] == b"\x02\x02", "the message-index path is [1], not [0]"
 
-    connect = read(convert, registry_url, "protobuf", topic, data)
-    schema, payload = connect["schema"], connect["payload"]
-    assert schema["name"] == "interop.conv.Basket"
-    f = fields(schema)
     # proto3 fields without `optional` are required in Connect (absent reads as the default).
     expected = {
         "owner": ("string", None, False),
@@ -362,8 +361,8 @@ def test_protobuf_second_message_read_as_connect_and_written_back(client, regist
         "lines": ("array", None, False),
         "scores": ("array", None, False),
     }
-    assert {name: shape(field) for name, field in f.items()} == expected
-    assert list(f) == list(expected)
+    connect, f = read_struct(convert, registry_url, "protobuf", topic, data, "interop.conv.Basket", expected)
+    payload = connect["payload"]
     assert (f["lines"]["items"]["name"], f["scores"]["items"]["type"]) == ("interop.conv.Basket.Line", "double")
     line = fields(f["lines"]["items"])
     assert (line["sku"]["type"], line["qty"]["type"]) == ("string", "int32")

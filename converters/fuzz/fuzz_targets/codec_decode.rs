@@ -22,13 +22,9 @@ fn inner() -> SchemaBuilder {
         .field("y", Schema::new_optional(Type::String))
 }
 
-/// Every Connect type, logical types and maps included: what the Avro plan and the JSON reader
-/// cover.
-fn rich() -> Schema {
-    SchemaBuilder::struct_()
-        .name("f.Rich")
-        .field("i8", s(Type::Int8))
-        .field("i16", s(Type::Int16))
+/// One field of each primitive type but INT16.
+fn scalars(b: SchemaBuilder) -> SchemaBuilder {
+    b.field("i8", s(Type::Int8))
         .field("i32", s(Type::Int32))
         .field("i64", s(Type::Int64))
         .field("f32", s(Type::Float32))
@@ -36,6 +32,13 @@ fn rich() -> Schema {
         .field("flag", s(Type::Boolean))
         .field("text", s(Type::String))
         .field("blob", s(Type::Bytes))
+}
+
+/// Every Connect type, logical types and maps included: what the Avro plan and the JSON reader
+/// cover.
+fn rich() -> Schema {
+    scalars(SchemaBuilder::struct_().name("f.Rich"))
+        .field("i16", s(Type::Int16))
         .field("amount", logical::decimal_schema(2).build().unwrap())
         .field("day", logical::date_schema().build().unwrap())
         .field("at_time", logical::time_schema().build().unwrap())
@@ -48,14 +51,21 @@ fn rich() -> Schema {
                 .build()
                 .unwrap(),
         )
-        .field("nums", SchemaBuilder::array(s(Type::Int64)).build().unwrap())
+        .field(
+            "nums",
+            SchemaBuilder::array(s(Type::Int64)).build().unwrap(),
+        )
         .field(
             "by_name",
-            SchemaBuilder::map(s(Type::String), s(Type::Int32)).build().unwrap(),
+            SchemaBuilder::map(s(Type::String), s(Type::Int32))
+                .build()
+                .unwrap(),
         )
         .field(
             "by_code",
-            SchemaBuilder::map(s(Type::Int32), s(Type::String)).build().unwrap(),
+            SchemaBuilder::map(s(Type::Int32), s(Type::String))
+                .build()
+                .unwrap(),
         )
         .field("inner", inner().build().unwrap())
         .field("maybe", inner().optional().build().unwrap())
@@ -65,22 +75,18 @@ fn rich() -> Schema {
 
 /// What the Protobuf plan covers: scalars, nested messages, repeated fields.
 fn flat() -> Schema {
-    SchemaBuilder::struct_()
-        .name("f.Flat")
-        .field("i8", s(Type::Int8))
-        .field("i32", s(Type::Int32))
-        .field("i64", s(Type::Int64))
-        .field("f32", s(Type::Float32))
-        .field("f64", s(Type::Float64))
-        .field("flag", s(Type::Boolean))
-        .field("text", s(Type::String))
-        .field("blob", s(Type::Bytes))
+    scalars(SchemaBuilder::struct_().name("f.Flat"))
         .field("maybe", Schema::new_optional(Type::Int64))
         .field("inner", inner().optional().build().unwrap())
-        .field("nums", SchemaBuilder::array(s(Type::Int64)).build().unwrap())
+        .field(
+            "nums",
+            SchemaBuilder::array(s(Type::Int64)).build().unwrap(),
+        )
         .field(
             "inners",
-            SchemaBuilder::array(inner().build().unwrap()).build().unwrap(),
+            SchemaBuilder::array(inner().build().unwrap())
+                .build()
+                .unwrap(),
         )
         .build()
         .unwrap()
@@ -95,7 +101,10 @@ struct Codecs {
 fn codecs() -> &'static Codecs {
     static CODECS: OnceLock<Codecs> = OnceLock::new();
     CODECS.get_or_init(|| {
-        let avro = AvroFormat::default().compile_connect(&rich()).unwrap().codec;
+        let avro = AvroFormat::default()
+            .compile_connect(&rich())
+            .unwrap()
+            .codec;
         assert!(avro.is_planned());
         let protobuf = ProtobufFormat.compile_connect(&flat()).unwrap().codec;
         assert!(protobuf.is_planned());

@@ -316,3 +316,58 @@ async fn avro_reads_records_of_schemas_with_references() {
         ))
     );
 }
+
+/// A record of a file's second message: written with `use.latest.version` as the message named
+/// like the Connect struct (index path [1]), and read back with that message's own schema.
+#[tokio::test]
+async fn protobuf_records_of_a_files_second_message_keep_that_message() {
+    use strata_client::{RegisterSchemaRequest, RegistryClient, SchemaType};
+    let registry = registry::start_real().await;
+    let client = RegistryClient::from_url(&registry.url).unwrap();
+    let proto = "syntax = \"proto3\";\npackage two;\n\nmessage A {\n  string a = 1;\n}\nmessage B {\n  int64 b = 1;\n  string c = 2;\n}\n";
+    client
+        .register_schema(
+            "two-value",
+            &RegisterSchemaRequest::new(SchemaType::Protobuf, proto),
+            false,
+        )
+        .await
+        .unwrap();
+    let schema = SchemaBuilder::struct_()
+        .name("two.B")
+        .field("b", Schema::new(Type::Int64))
+        .field("c", Schema::new(Type::String))
+        .build()
+        .unwrap();
+    let value = Value::Struct(
+        Struct::new()
+            .with("b", Value::Int64(-3))
+            .with("c", Value::String("x".into())),
+    );
+    let latest = [
+        ("use.latest.version", "true"),
+        ("auto.register.schemas", "false"),
+        ("latest.compatibility.strict", "false"),
+    ];
+    let bytes = converter("protobuf", &registry.url, &latest)
+        .from_connect_async("two", Some(&schema), &value)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&bytes[5..7], &[0x02, 0x02], "message-index path [1]");
+    let back = converter("protobuf", &registry.url, &[])
+        .to_connect_async("two", Some(&bytes))
+        .await
+        .unwrap();
+    let back_schema = back.schema.unwrap();
+    assert_eq!(back_schema.name(), Some("two.B"));
+    assert_eq!(
+        back_schema
+            .fields()
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>(),
+        ["b", "c"]
+    );
+    assert_eq!(back.value, value);
+}
