@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row, Transaction};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use super::common::{numbered_placeholders, shared_store_helpers, shared_store_methods};
 use super::rows::{
@@ -60,7 +60,9 @@ pub struct PgStore {
     /// connection left for their writes.
     lockers: Arc<Semaphore>,
     /// How long a write waits for its turn to take a lock before it gives up (50002).
-    acquire_timeout: Duration,
+    lock_timeout: Duration,
+    /// Per-subject turns on this node, by stripe of the subject's lock key.
+    turns: Arc<Vec<Arc<tokio::sync::Mutex<()>>>>,
     /// Contexts whose id sequence this node knows to exist.
     sequences: Arc<Mutex<HashSet<String>>>,
 }
@@ -69,23 +71,37 @@ pub struct PgStore {
 /// freed) when this is dropped.
 #[derive(Debug)]
 pub struct PgLock {
-    held: Option<(Transaction<'static, Postgres>, OwnedSemaphorePermit)>,
+    held: Option<Held>,
+}
+
+/// What a [`PgLock`] holds, released in this order (the in-process turn last, so that the next
+/// writer of the subject on this node finds the database lock free).
+#[derive(Debug)]
+struct Held {
+    tx: Transaction<'static, Postgres>,
+    permit: OwnedSemaphorePermit,
+    turns: Vec<OwnedMutexGuard<()>>,
 }
 
 impl Drop for PgLock {
     fn drop(&mut self) {
-        if let Some((tx, permit)) = self.held.take() {
+        if let Some(held) = self.held.take() {
             // Rolling back needs a round trip; the pool would also roll back a returned
             // transaction, but only when the connection is next used.
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
-                    let _ = tx.rollback().await;
-                    drop(permit);
+                    let _ = held.tx.rollback().await;
+                    drop(held.permit);
+                    drop(held.turns);
                 });
             }
         }
     }
 }
+
+/// In-process turns: writers of one subject on one node queue here, holding neither a
+/// connection nor a lock permit, and only the first of them waits in the database.
+const TURN_STRIPES: usize = 64;
 
 fn db(error: sqlx::Error) -> StoreError {
     match &error {
@@ -148,7 +164,12 @@ impl PgStore {
         Ok(PgStore {
             pool,
             lockers: Arc::new(Semaphore::new(lockers)),
-            acquire_timeout: settings.acquire_timeout,
+            lock_timeout: settings.statement_timeout,
+            turns: Arc::new(
+                (0..TURN_STRIPES)
+                    .map(|_| Arc::new(tokio::sync::Mutex::new(())))
+                    .collect(),
+            ),
             sequences: Arc::new(Mutex::new(HashSet::from([".".to_owned()]))),
         })
     }
@@ -197,6 +218,31 @@ impl PgStore {
                 }
             }
         })
+    }
+
+    /// Waits for this node's turn on the subjects `scope` writes, then for a lock permit.
+    async fn turn(
+        &self,
+        scope: &WriteScope,
+    ) -> Result<(Vec<OwnedMutexGuard<()>>, OwnedSemaphorePermit), StoreError> {
+        let stripes: std::collections::BTreeSet<usize> = match scope {
+            WriteScope::Everything => std::collections::BTreeSet::new(),
+            WriteScope::Subjects { write, .. } => write
+                .iter()
+                .map(|s| usize::try_from(lock_key(s).rem_euclid(TURN_STRIPES as i64)).unwrap_or(0))
+                .collect(),
+        };
+        let mut turns = Vec::with_capacity(stripes.len());
+        for stripe in stripes {
+            if let Some(turn) = self.turns.get(stripe) {
+                turns.push(Arc::clone(turn).lock_owned().await);
+            }
+        }
+        let permit = Arc::clone(&self.lockers)
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        Ok((turns, permit))
     }
 
     /// Creates the id sequence of a context once (nodes may race: the loser's error is fine).
@@ -399,15 +445,11 @@ impl Store for PgStore {
     type Lock = PgLock;
 
     async fn lock(&self, scope: &WriteScope) -> Result<PgLock, StoreError> {
-        // Bounded like a connection wait: while the database is down, queued writers fail as
-        // fast as the ones in front of them.
-        let permit = tokio::time::timeout(
-            self.acquire_timeout,
-            Arc::clone(&self.lockers).acquire_owned(),
-        )
-        .await
-        .map_err(|_| StoreError::Timeout("no turn to lock within the acquire timeout".into()))?
-        .map_err(|e| StoreError::Database(e.to_string()))?;
+        // Bounded like the wait for a lock in the database: while the database is down, queued
+        // writers fail as the ones in front of them do.
+        let (turns, permit) = tokio::time::timeout(self.lock_timeout, self.turn(scope))
+            .await
+            .map_err(|_| StoreError::Timeout("no turn to write within the timeout".into()))??;
         let mut tx = self.write_transaction().await?;
         // Fixed order on every node: the global key first, then subjects by key.
         let mut keys: BTreeMap<i64, bool> = BTreeMap::new();
@@ -438,7 +480,7 @@ impl Store for PgStore {
                 .map_err(db)?;
         }
         Ok(PgLock {
-            held: Some((tx, permit)),
+            held: Some(Held { tx, permit, turns }),
         })
     }
 
