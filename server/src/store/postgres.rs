@@ -294,55 +294,6 @@ async fn notify(tx: &mut Transaction<'_, Postgres>, changes: &[Change]) -> Resul
     Ok(())
 }
 
-/// Writes the schema row and its references; `false` when the same content won a race.
-async fn insert_schema(
-    tx: &mut Transaction<'_, Postgres>,
-    new: &NewVersion,
-    id: i32,
-    on_conflict: &str,
-) -> Result<bool, StoreError> {
-    let schema = &new.schema;
-    let (refs, metadata, rule_set) = schema_json(schema)?;
-    let inserted = sqlx::query(&format!(
-        "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, rule_set, \
-         fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {on_conflict} RETURNING id"
-    ))
-    .bind(&new.context)
-    .bind(id)
-    .bind(schema.schema_type.as_str())
-    .bind(&schema.schema)
-    .bind(refs)
-    .bind(metadata)
-    .bind(rule_set)
-    .bind(&schema.fingerprint)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db)?;
-    if inserted.is_none() {
-        return Ok(false);
-    }
-    if !schema.references.is_empty() {
-        let subjects: Vec<&str> = schema
-            .references
-            .iter()
-            .map(|r| r.subject.as_str())
-            .collect();
-        let versions: Vec<i32> = schema.references.iter().map(|r| r.version).collect();
-        sqlx::query(
-            "INSERT INTO schema_references (context, id, ref_subject, ref_version) \
-             SELECT $1, $2, s, v FROM unnest($3::text[], $4::int[]) AS r(s, v)",
-        )
-        .bind(&new.context)
-        .bind(id)
-        .bind(subjects)
-        .bind(versions)
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
-    }
-    Ok(true)
-}
-
 async fn id_by_fingerprint(
     tx: &mut Transaction<'_, Postgres>,
     context: &str,
@@ -362,36 +313,12 @@ impl PgStore {
     /// the context's sequence moved past it.
     async fn place_explicit(
         &self,
-        tx: &mut Transaction<'_, Postgres>,
+        tx: &mut Transaction<'static, Postgres>,
         new: &NewVersion,
         id: i32,
         sequence: &str,
     ) -> Result<(), StoreError> {
-        let stored = sqlx::query("SELECT fingerprint FROM schemas WHERE context = $1 AND id = $2")
-            .bind(&new.context)
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db)?;
-        let stored: Option<String> = stored
-            .map(|r| r.try_get("fingerprint").map_err(corrupt))
-            .transpose()?;
-        if stored.as_ref() != Some(&new.schema.fingerprint) {
-            if stored.is_some() {
-                // An imported id whose earlier content no version uses any more: replace it.
-                for table in ["schemas", "schema_references"] {
-                    sqlx::query(&format!(
-                        "DELETE FROM {table} WHERE context = $1 AND id = $2"
-                    ))
-                    .bind(&new.context)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db)?;
-                }
-            }
-            insert_schema(tx, new, id, "").await?;
-        }
+        store_schema_at(tx, new, id).await?;
         // The (context, id) key is the backstop if a concurrent allocation already took it.
         sqlx::query(&format!(
             "SELECT setval('{sequence}', GREATEST($1::bigint, last_value)) FROM {sequence}"
@@ -406,7 +333,7 @@ impl PgStore {
     /// The id of new content: the winner's when another writer stored the same content first.
     async fn allocate(
         &self,
-        tx: &mut Transaction<'_, Postgres>,
+        tx: &mut Transaction<'static, Postgres>,
         new: &NewVersion,
         sequence: &str,
     ) -> Result<i32, StoreError> {

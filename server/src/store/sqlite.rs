@@ -165,61 +165,7 @@ impl Store for SqliteStore {
                 }
             }
         };
-        let stored = sqlx::query("SELECT fingerprint FROM schemas WHERE context = ? AND id = ?")
-            .bind(&new.context)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        let stored: Option<String> = stored
-            .map(|r| r.try_get("fingerprint").map_err(corrupt))
-            .transpose()?;
-        if stored
-            .as_ref()
-            .is_some_and(|f| *f != new.schema.fingerprint)
-        {
-            // An imported id whose earlier content no version uses any more: replace it.
-            for table in ["schemas", "schema_references"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE context = ? AND id = ?"))
-                    .bind(&new.context)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
-            }
-        }
-        if stored.as_ref() != Some(&new.schema.fingerprint) {
-            let schema = &new.schema;
-            let (refs, metadata, rule_set) = schema_json(schema)?;
-            sqlx::query(
-                "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, rule_set, \
-                 fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&new.context)
-            .bind(id)
-            .bind(schema.schema_type.as_str())
-            .bind(&schema.schema)
-            .bind(refs)
-            .bind(metadata)
-            .bind(rule_set)
-            .bind(&schema.fingerprint)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            for reference in &schema.references {
-                sqlx::query(
-                    "INSERT INTO schema_references (context, id, ref_subject, ref_version) \
-                     VALUES (?, ?, ?, ?)",
-                )
-                .bind(&new.context)
-                .bind(id)
-                .bind(&reference.subject)
-                .bind(reference.version)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            }
-        }
+        store_schema_at(&mut tx, &new, id).await?;
         sqlx::query(
             "INSERT INTO id_allocators (context, next_id) VALUES (?, ?) \
              ON CONFLICT (context) DO UPDATE SET next_id = MAX(next_id, excluded.next_id)",
