@@ -33,12 +33,13 @@ as_pg "$pgbin/pg_ctl" start -w -D "$tmp/data" -l "$tmp/data/log" \
   -o "-p $pgport -h 127.0.0.1 -k $tmp -c max_connections=200" >/dev/null
 db() { "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U postgres -d postgres -qc "CREATE DATABASE $1"; echo "postgres://postgres@127.0.0.1:$pgport/$1"; }
 
-start_node() { # database-url -> base url
+start_node() { # database-url; sets $node to the node's base url
   local port; port=$(free_port)
-  target/release/strata serve --bind "127.0.0.1:$port" --database-url "$1" --pg-max-connections 32 2>>"$tmp/strata.log" &
+  target/release/strata serve --bind "127.0.0.1:$port" --database-url "$1" --pg-max-connections 32 \
+    >/dev/null 2>>"$tmp/strata.log" &
   pids+=($!)
-  wait_ready "http://127.0.0.1:$port"
-  echo "http://127.0.0.1:$port"
+  node="http://127.0.0.1:$port"
+  wait_ready "$node"
 }
 
 ct='Content-Type: application/vnd.schemaregistry.v1+json'
@@ -50,7 +51,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; PostgreS
 
 # One node.
 one=$(db one)
-a=$(start_node "$one")
+start_node "$one"; a=$node
 curl -fs -X PUT -H "$ct" -d '{"compatibility":"NONE"}' "$a/config" >/dev/null
 out=$(WRK_RUN=a wrk -t2 -c"$CONNS" -d"$DUR" -s "$(script register_new.lua)" "$a" 2>>"$tmp/wrk.err" | result)
 printf '%-28s %s\n' "register-new, 1 node" "$out"
@@ -58,14 +59,16 @@ printf '%-28s %s\n' "register-new, 1 node" "$out"
 # Three nodes on one database, one wrk each, at the same time.
 three=$(db three)
 nodes=()
-for _ in 1 2 3; do nodes+=("$(start_node "$three")"); done
+for _ in 1 2 3; do start_node "$three"; nodes+=("$node"); done
 curl -fs -X PUT -H "$ct" -d '{"compatibility":"NONE"}' "${nodes[0]}/config" >/dev/null
+wrks=()
+register_new=$(script register_new.lua)
 for i in 0 1 2; do
-  WRK_RUN="n$i" wrk -t1 -c$((CONNS / 3)) -d"$DUR" -s "$(script register_new.lua)" "${nodes[$i]}" \
-    2>>"$tmp/wrk.err" | result > "$tmp/three.$i" &
+  (WRK_RUN="n$i" wrk -t1 -c$((CONNS / 3)) -d"$DUR" -s "$register_new" "${nodes[$i]}" \
+    2>>"$tmp/wrk.err" | result > "$tmp/three.$i") &
+  wrks+=($!)
 done
-wait_wrk() { while pgrep -x wrk >/dev/null; do sleep 0.2; done; }
-wait_wrk
+wait "${wrks[@]}"
 total=0
 for i in 0 1 2; do
   printf '%-28s %s\n' "register-new, node $((i + 1)) of 3" "$(cat "$tmp/three.$i")"

@@ -18,12 +18,23 @@ use strata_tests::Postgres;
 
 const JSON: &str = "application/vnd.schemaregistry.v1+json";
 
-fn node(database_url: &str) -> (Child, String) {
-    strata_tests::serve(
+/// A `strata serve` process, killed when dropped (a failing test leaves nothing running).
+struct Node(Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn node(database_url: &str) -> (Node, String) {
+    let (child, base) = strata_tests::serve(
         env!("CARGO_BIN_EXE_strata").as_ref(),
         database_url,
         &["--pg-acquire-timeout-ms", "1000"],
-    )
+    );
+    (Node(child), base)
 }
 
 fn schema(i: usize) -> String {
@@ -101,7 +112,7 @@ async fn three_nodes_64_clients_and_a_kill_9_lose_and_duplicate_nothing() {
     const SUBJECTS: usize = 8;
     let postgres = Postgres::shared();
     let url = postgres.create_database();
-    let mut nodes: Vec<(Child, String)> = (0..3).map(|_| node(&url)).collect();
+    let mut nodes: Vec<(Node, String)> = (0..3).map(|_| node(&url)).collect();
     let bases: Vec<String> = nodes.iter().map(|(_, base)| base.clone()).collect();
     let client = http();
     set_compatibility_none(&client, &bases[0]).await;
@@ -147,8 +158,8 @@ async fn three_nodes_64_clients_and_a_kill_9_lose_and_duplicate_nothing() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let (mut killed, _) = nodes.remove(0);
-    killed.kill().unwrap(); // SIGKILL
-    killed.wait().unwrap();
+    killed.0.kill().unwrap(); // SIGKILL
+    killed.0.wait().unwrap();
     for task in clients {
         task.await.unwrap();
     }
@@ -200,10 +211,6 @@ async fn three_nodes_64_clients_and_a_kill_9_lose_and_duplicate_nothing() {
                 .contains(&format!("\"R{i}\"")));
         }
     }
-    for (mut child, _) in nodes {
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -211,7 +218,7 @@ async fn nodes_fail_fast_while_postgres_is_down_and_recover_by_themselves() {
     const WRITERS: usize = 8;
     let postgres = Postgres::start();
     let url = postgres.create_database();
-    let nodes: Vec<(Child, String)> = (0..2).map(|_| node(&url)).collect();
+    let nodes: Vec<(Node, String)> = (0..2).map(|_| node(&url)).collect();
     let bases: Vec<String> = nodes.iter().map(|(_, base)| base.clone()).collect();
     let client = http();
 
@@ -303,9 +310,5 @@ async fn nodes_fail_fast_while_postgres_is_down_and_recover_by_themselves() {
             .await;
             assert_eq!(status, 200, "{subject}");
         }
-    }
-    for (mut child, _) in nodes {
-        child.kill().unwrap();
-        child.wait().unwrap();
     }
 }

@@ -3,7 +3,8 @@
 //! - [`api`]: one dispatcher over Confluent's routes (raw-path routing, so subjects may hold
 //!   `/`), content types, and Confluent's error body for everything ([`ApiError`]).
 //! - [`registry`]: the rules: modes, idempotent registration, ids per context, gap-free
-//!   versions, soft and hard deletes, references, configuration, tags. Writes are serialized;
+//!   versions, soft and hard deletes, references, configuration, tags. Writes are serialized per
+//!   subject by the store's locks (across nodes on PostgreSQL);
 //!   `GET /schemas/ids/{id}` is answered from pre-serialized bodies, compatibility checks from
 //!   parsed schemas cached by id (ids never change meaning).
 //! - [`store`]: the storage trait and its implementations, each with embedded migrations and

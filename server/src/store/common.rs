@@ -414,6 +414,90 @@ macro_rules! shared_store_helpers {
             Ok(())
         }
 
+        /// Writes the schema row and its references; `false` when `on_conflict` (a clause
+        /// such as `ON CONFLICT (context, fingerprint) DO NOTHING`) skipped it: another writer
+        /// stored the same content first.
+        async fn insert_schema(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            new: &NewVersion,
+            id: i32,
+            on_conflict: &str,
+        ) -> Result<bool, StoreError> {
+            let schema = &new.schema;
+            let (refs, metadata, rule_set) = schema_json(schema)?;
+            let inserted = sqlx::query(&sql(&format!(
+                "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, rule_set, \
+                 fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?) {on_conflict} RETURNING id"
+            )))
+            .bind(&new.context)
+            .bind(id)
+            .bind(schema.schema_type.as_str())
+            .bind(&schema.schema)
+            .bind(refs)
+            .bind(metadata)
+            .bind(rule_set)
+            .bind(&schema.fingerprint)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db)?;
+            if inserted.is_none() {
+                return Ok(false);
+            }
+            insert_references(tx, new, id).await?;
+            Ok(true)
+        }
+
+        /// Writes the references of the content just stored at `id`.
+        async fn insert_references(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            new: &NewVersion,
+            id: i32,
+        ) -> Result<(), StoreError> {
+            let insert = sql(
+                "INSERT INTO schema_references (context, id, ref_subject, ref_version) \
+                 VALUES (?, ?, ?, ?)",
+            );
+            for reference in &new.schema.references {
+                sqlx::query(&insert)
+                    .bind(&new.context)
+                    .bind(id)
+                    .bind(&reference.subject)
+                    .bind(reference.version)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db)?;
+            }
+            Ok(())
+        }
+
+        /// Puts the new content at `id`: nothing to do when it is there already; an id whose
+        /// earlier content no version uses any more (IMPORT) gets the new content.
+        async fn store_schema_at(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            new: &NewVersion,
+            id: i32,
+        ) -> Result<(), StoreError> {
+            let stored = sqlx::query(&sql(
+                "SELECT fingerprint FROM schemas WHERE context = ? AND id = ?",
+            ))
+            .bind(&new.context)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db)?;
+            let stored: Option<String> = stored
+                .map(|r| r.try_get("fingerprint").map_err(corrupt))
+                .transpose()?;
+            if stored.as_ref() == Some(&new.schema.fingerprint) {
+                return Ok(());
+            }
+            if stored.is_some() {
+                replace_unused(tx, &new.context, id).await?;
+            }
+            insert_schema(tx, new, id, "").await?;
+            Ok(())
+        }
+
         impl $store {
             /// The stored versions of a subject, from the database.
             async fn select_versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Row, Transaction};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use super::common::{numbered_placeholders, shared_store_helpers, shared_store_methods};
 use super::rows::{
@@ -60,7 +60,9 @@ pub struct PgStore {
     /// connection left for their writes.
     lockers: Arc<Semaphore>,
     /// How long a write waits for its turn to take a lock before it gives up (50002).
-    acquire_timeout: Duration,
+    lock_timeout: Duration,
+    /// Per-subject turns on this node, by stripe of the subject's lock key.
+    turns: Arc<Vec<Arc<tokio::sync::Mutex<()>>>>,
     /// Contexts whose id sequence this node knows to exist.
     sequences: Arc<Mutex<HashSet<String>>>,
 }
@@ -69,23 +71,37 @@ pub struct PgStore {
 /// freed) when this is dropped.
 #[derive(Debug)]
 pub struct PgLock {
-    held: Option<(Transaction<'static, Postgres>, OwnedSemaphorePermit)>,
+    held: Option<Held>,
+}
+
+/// What a [`PgLock`] holds, released in this order (the in-process turn last, so that the next
+/// writer of the subject on this node finds the database lock free).
+#[derive(Debug)]
+struct Held {
+    tx: Transaction<'static, Postgres>,
+    permit: OwnedSemaphorePermit,
+    turns: Vec<OwnedMutexGuard<()>>,
 }
 
 impl Drop for PgLock {
     fn drop(&mut self) {
-        if let Some((tx, permit)) = self.held.take() {
+        if let Some(held) = self.held.take() {
             // Rolling back needs a round trip; the pool would also roll back a returned
             // transaction, but only when the connection is next used.
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
-                    let _ = tx.rollback().await;
-                    drop(permit);
+                    let _ = held.tx.rollback().await;
+                    drop(held.permit);
+                    drop(held.turns);
                 });
             }
         }
     }
 }
+
+/// In-process turns: writers of one subject on one node queue here, holding neither a
+/// connection nor a lock permit, and only the first of them waits in the database.
+const TURN_STRIPES: usize = 64;
 
 fn db(error: sqlx::Error) -> StoreError {
     match &error {
@@ -148,7 +164,12 @@ impl PgStore {
         Ok(PgStore {
             pool,
             lockers: Arc::new(Semaphore::new(lockers)),
-            acquire_timeout: settings.acquire_timeout,
+            lock_timeout: settings.statement_timeout,
+            turns: Arc::new(
+                (0..TURN_STRIPES)
+                    .map(|_| Arc::new(tokio::sync::Mutex::new(())))
+                    .collect(),
+            ),
             sequences: Arc::new(Mutex::new(HashSet::from([".".to_owned()]))),
         })
     }
@@ -197,6 +218,31 @@ impl PgStore {
                 }
             }
         })
+    }
+
+    /// Waits for this node's turn on the subjects `scope` writes, then for a lock permit.
+    async fn turn(
+        &self,
+        scope: &WriteScope,
+    ) -> Result<(Vec<OwnedMutexGuard<()>>, OwnedSemaphorePermit), StoreError> {
+        let stripes: std::collections::BTreeSet<usize> = match scope {
+            WriteScope::Everything => std::collections::BTreeSet::new(),
+            WriteScope::Subjects { write, .. } => write
+                .iter()
+                .map(|s| usize::try_from(lock_key(s).rem_euclid(TURN_STRIPES as i64)).unwrap_or(0))
+                .collect(),
+        };
+        let mut turns = Vec::with_capacity(stripes.len());
+        for stripe in stripes {
+            if let Some(turn) = self.turns.get(stripe) {
+                turns.push(Arc::clone(turn).lock_owned().await);
+            }
+        }
+        let permit = Arc::clone(&self.lockers)
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        Ok((turns, permit))
     }
 
     /// Creates the id sequence of a context once (nodes may race: the loser's error is fine).
@@ -248,80 +294,17 @@ async fn notify(tx: &mut Transaction<'_, Postgres>, changes: &[Change]) -> Resul
     Ok(())
 }
 
-/// Writes the schema row and its references; `false` when the same content won a race.
-async fn insert_schema(
-    tx: &mut Transaction<'_, Postgres>,
-    new: &NewVersion,
-    id: i32,
-    on_conflict: &str,
-) -> Result<bool, StoreError> {
-    let schema = &new.schema;
-    let (refs, metadata, rule_set) = schema_json(schema)?;
-    let inserted = sqlx::query(&format!(
-        "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, rule_set, \
-         fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) {on_conflict} RETURNING id"
-    ))
-    .bind(&new.context)
-    .bind(id)
-    .bind(schema.schema_type.as_str())
-    .bind(&schema.schema)
-    .bind(refs)
-    .bind(metadata)
-    .bind(rule_set)
-    .bind(&schema.fingerprint)
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(db)?;
-    if inserted.is_none() {
-        return Ok(false);
-    }
-    if !schema.references.is_empty() {
-        let subjects: Vec<&str> = schema
-            .references
-            .iter()
-            .map(|r| r.subject.as_str())
-            .collect();
-        let versions: Vec<i32> = schema.references.iter().map(|r| r.version).collect();
-        sqlx::query(
-            "INSERT INTO schema_references (context, id, ref_subject, ref_version) \
-             SELECT $1, $2, s, v FROM unnest($3::text[], $4::int[]) AS r(s, v)",
-        )
-        .bind(&new.context)
-        .bind(id)
-        .bind(subjects)
-        .bind(versions)
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
-    }
-    Ok(true)
-}
-
 impl PgStore {
     /// The id of an explicitly numbered (imported) schema, written like SQLite writes it, and
     /// the context's sequence moved past it.
     async fn place_explicit(
         &self,
-        tx: &mut Transaction<'_, Postgres>,
+        tx: &mut Transaction<'static, Postgres>,
         new: &NewVersion,
         id: i32,
         sequence: &str,
     ) -> Result<(), StoreError> {
-        let stored = sqlx::query("SELECT fingerprint FROM schemas WHERE context = $1 AND id = $2")
-            .bind(&new.context)
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(db)?;
-        let stored: Option<String> = stored
-            .map(|r| r.try_get("fingerprint").map_err(corrupt))
-            .transpose()?;
-        if stored.as_ref() != Some(&new.schema.fingerprint) {
-            if stored.is_some() {
-                replace_unused(tx, &new.context, id).await?;
-            }
-            insert_schema(tx, new, id, "").await?;
-        }
+        store_schema_at(tx, new, id).await?;
         // The (context, id) key is the backstop if a concurrent allocation already took it.
         sqlx::query(&format!(
             "SELECT setval('{sequence}', GREATEST($1::bigint, last_value)) FROM {sequence}"
@@ -336,7 +319,7 @@ impl PgStore {
     /// The id of new content: the winner's when another writer stored the same content first.
     async fn allocate(
         &self,
-        tx: &mut Transaction<'_, Postgres>,
+        tx: &mut Transaction<'static, Postgres>,
         new: &NewVersion,
         sequence: &str,
     ) -> Result<i32, StoreError> {
@@ -393,15 +376,11 @@ impl Store for PgStore {
     type Lock = PgLock;
 
     async fn lock(&self, scope: &WriteScope) -> Result<PgLock, StoreError> {
-        // Bounded like a connection wait: while the database is down, queued writers fail as
-        // fast as the ones in front of them.
-        let permit = tokio::time::timeout(
-            self.acquire_timeout,
-            Arc::clone(&self.lockers).acquire_owned(),
-        )
-        .await
-        .map_err(|_| StoreError::Timeout("no turn to lock within the acquire timeout".into()))?
-        .map_err(|e| StoreError::Database(e.to_string()))?;
+        // Bounded like the wait for a lock in the database: while the database is down, queued
+        // writers fail as the ones in front of them do.
+        let (turns, permit) = tokio::time::timeout(self.lock_timeout, self.turn(scope))
+            .await
+            .map_err(|_| StoreError::Timeout("no turn to write within the timeout".into()))??;
         let mut tx = self.write_transaction().await?;
         // Fixed order on every node: the global key first, then subjects by key.
         let mut keys: BTreeMap<i64, bool> = BTreeMap::new();
@@ -432,7 +411,7 @@ impl Store for PgStore {
                 .map_err(db)?;
         }
         Ok(PgLock {
-            held: Some((tx, permit)),
+            held: Some(Held { tx, permit, turns }),
         })
     }
 

@@ -362,7 +362,7 @@ impl Store for SqliteStore {
         displace(&mut tx, &new).await?;
         // The id, and whether its content row was written now. A trigger moves the context's
         // id allocator past every id written.
-        let (id, written) = match new.id {
+        let id = match new.id {
             None => {
                 // New content takes the next id; known content keeps its own.
                 let sql = format!("{NEW_CONTENT} RETURNING id");
@@ -371,59 +371,21 @@ impl Store for SqliteStore {
                     .await
                     .map_err(db)?;
                 match inserted {
-                    Some(row) => (row.try_get("id").map_err(corrupt)?, true),
-                    None => {
-                        let id = stored_id(&mut tx, &new)
-                            .await?
-                            .ok_or_else(|| corrupt("stored content vanished mid-transaction"))?;
-                        (id, false)
+                    Some(row) => {
+                        let id = row.try_get("id").map_err(corrupt)?;
+                        insert_references(&mut tx, &new, id).await?;
+                        id
                     }
+                    None => stored_id(&mut tx, &new)
+                        .await?
+                        .ok_or_else(|| corrupt("stored content vanished mid-transaction"))?,
                 }
             }
             Some(id) => {
-                let stored =
-                    sqlx::query("SELECT fingerprint FROM schemas WHERE context = ? AND id = ?")
-                        .bind(&new.context)
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(db)?;
-                let stored: Option<String> = stored
-                    .map(|r| r.try_get("fingerprint").map_err(corrupt))
-                    .transpose()?;
-                if stored.as_ref().is_some_and(|f| *f != schema.fingerprint) {
-                    replace_unused(&mut tx, &new.context, id).await?;
-                }
-                let write = stored.as_ref() != Some(&schema.fingerprint);
-                if write {
-                    content!(sqlx::query(
-                        "INSERT INTO schemas (context, id, schema_type, schema, refs, metadata, \
-                         rule_set, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    )
-                    .bind(&new.context)
-                    .bind(id))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                }
-                (id, write)
+                store_schema_at(&mut tx, &new, id).await?;
+                id
             }
         };
-        if written {
-            for reference in &schema.references {
-                sqlx::query(
-                    "INSERT INTO schema_references (context, id, ref_subject, ref_version) \
-                     VALUES (?, ?, ?, ?)",
-                )
-                .bind(&new.context)
-                .bind(id)
-                .bind(&reference.subject)
-                .bind(reference.version)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            }
-        }
         commit_version(tx, &new, id).await
     }
 }
