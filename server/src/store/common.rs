@@ -10,7 +10,9 @@
 //! - `Self::write_turn()`: what a write holds around its transaction (SQLite: its turn at the
 //!   file's one write lock);
 //! - `Self::read_versions()` and `Self::versions_changing(subjects)`: how a subject's versions
-//!   are read, and a guard held by a write that changes them (SQLite keeps them in memory).
+//!   are read, and a guard held by a write that changes them (SQLite keeps them in memory);
+//! - `Self::read_by_fingerprint()`: how a schema is found by identity (SQLite first asks the
+//!   identities it knows are stored).
 
 /// The reads and the writes other than `insert_version` and `max_id`, as `Store` methods.
 macro_rules! shared_store_methods {
@@ -69,16 +71,7 @@ macro_rules! shared_store_methods {
             context: &str,
             fingerprint: &str,
         ) -> Result<Option<SchemaRecord>, StoreError> {
-            let sql = sql(&format!(
-                "SELECT {SCHEMA_COLUMNS} FROM schemas WHERE context = ? AND fingerprint = ?"
-            ));
-            let row = sqlx::query(&sql)
-                .bind(context)
-                .bind(fingerprint)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db)?;
-            row.as_ref().map(schema_row).transpose()
+            self.read_by_fingerprint(context, fingerprint).await
         }
 
         async fn usages(&self, context: &str, id: i32) -> Result<Vec<VersionRecord>, StoreError> {
@@ -499,6 +492,24 @@ macro_rules! shared_store_helpers {
         }
 
         impl $store {
+            /// The schema stored with an identity, from the database.
+            async fn select_by_fingerprint(
+                &self,
+                context: &str,
+                fingerprint: &str,
+            ) -> Result<Option<SchemaRecord>, StoreError> {
+                let sql = sql(&format!(
+                    "SELECT {SCHEMA_COLUMNS} FROM schemas WHERE context = ? AND fingerprint = ?"
+                ));
+                let row = sqlx::query(&sql)
+                    .bind(context)
+                    .bind(fingerprint)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                row.as_ref().map(schema_row).transpose()
+            }
+
             /// The stored versions of a subject, from the database.
             async fn select_versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
                 let sql = sql(&format!(

@@ -363,6 +363,15 @@ impl PgStore {
         self.select_versions(subject).await
     }
 
+    /// Schemas are found by identity in the database: other nodes store them too.
+    async fn read_by_fingerprint(
+        &self,
+        context: &str,
+        fingerprint: &str,
+    ) -> Result<Option<SchemaRecord>, StoreError> {
+        self.select_by_fingerprint(context, fingerprint).await
+    }
+
     /// Nothing of a subject's versions is kept on this node.
     fn versions_changing(&self, _subjects: Vec<&str>) -> Unshared {
         Unshared

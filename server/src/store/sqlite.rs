@@ -54,6 +54,50 @@ pub struct SqliteStore {
     writer: Arc<Mutex<()>>,
     /// The versions of subjects, as last read.
     versions: Arc<VersionsCache>,
+    /// The identities stored, or about to be.
+    identities: Arc<Identities>,
+}
+
+/// The identities (fingerprints) of the schemas stored in each context, as 128-bit numbers: a
+/// registration of new content learns it is new without asking the database.
+///
+/// Always a superset of the table: loaded at start, and an identity is added before the write
+/// that stores it. An identity that is not a 128-bit hex fingerprint is never claimed absent.
+/// A stale member (content retired or displaced) only costs the query it would have cost.
+#[derive(Debug, Default)]
+struct Identities(
+    std::sync::RwLock<std::collections::HashMap<String, std::collections::HashSet<u128>>>,
+);
+
+impl Identities {
+    fn key(fingerprint: &str) -> Option<u128> {
+        (fingerprint.len() == 32)
+            .then(|| u128::from_str_radix(fingerprint, 16).ok())
+            .flatten()
+    }
+
+    /// Whether the identity may be stored: `false` only when it surely is not.
+    fn may_hold(&self, context: &str, fingerprint: &str) -> bool {
+        let Some(key) = Self::key(fingerprint) else {
+            return true;
+        };
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(context)
+            .is_some_and(|known| known.contains(&key))
+    }
+
+    fn add(&self, context: &str, fingerprint: &str) {
+        if let Some(key) = Self::key(fingerprint) {
+            self.0
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entry(context.to_owned())
+                .or_default()
+                .insert(key);
+        }
+    }
 }
 
 /// The versions of subjects as last read, kept exact by every write of this store.
@@ -202,11 +246,22 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Open(e.to_string()))?;
+        let identities = Identities::default();
+        let rows = sqlx::query("SELECT context, fingerprint FROM schemas")
+            .fetch_all(&pool)
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        for row in &rows {
+            let context: String = row.try_get("context").map_err(corrupt)?;
+            let fingerprint: String = row.try_get("fingerprint").map_err(corrupt)?;
+            identities.add(&context, &fingerprint);
+        }
         Ok(SqliteStore {
             pool,
             locks: Arc::new(LockTable::default()),
             writer: Arc::new(Mutex::new(())),
             versions: Arc::new(VersionsCache::new()),
+            identities: Arc::new(identities),
         })
     }
 
@@ -233,6 +288,18 @@ impl SqliteStore {
         let versions = self.select_versions(subject).await?;
         self.versions.fill(subject, generation, &versions);
         Ok(versions)
+    }
+
+    /// The schema stored with an identity; new content is answered without a query.
+    async fn read_by_fingerprint(
+        &self,
+        context: &str,
+        fingerprint: &str,
+    ) -> Result<Option<SchemaRecord>, StoreError> {
+        if !self.identities.may_hold(context, fingerprint) {
+            return Ok(None);
+        }
+        self.select_by_fingerprint(context, fingerprint).await
     }
 
     /// Held by a write that changes the versions of `subjects`: they are forgotten when it ends.
@@ -312,6 +379,8 @@ impl Store for SqliteStore {
             };
         }
         let _forget = self.versions.forget_after(vec![&new.subject]);
+        // Known before it can be stored, so that no reader ever takes it for absent after.
+        self.identities.add(&new.context, &schema.fingerprint);
         let _turn = self.write_turn().await;
         if new.id.is_none()
             && new.displaces.is_none()
@@ -402,6 +471,19 @@ mod tests {
             id: version,
             deleted: false,
         }
+    }
+
+    #[test]
+    fn only_identities_surely_not_stored_are_called_absent() {
+        let identities = Identities::default();
+        let fingerprint = "0123456789abcdef0123456789abcdef";
+        assert!(!identities.may_hold(".", fingerprint));
+        identities.add(".", fingerprint);
+        assert!(identities.may_hold(".", fingerprint));
+        assert!(!identities.may_hold(".other", fingerprint));
+        // What is not a fingerprint (retired, displaced content) is never claimed absent.
+        assert!(identities.may_hold(".", "retired:7"));
+        assert!(identities.may_hold(".", "0123#4"));
     }
 
     #[test]
