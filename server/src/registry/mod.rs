@@ -164,11 +164,13 @@ impl IdCache {
                 })
                 .max_capacity(64 * 1024 * 1024)
                 .build(),
+            // Records serve the rules (previous versions, references, lookups); bodies serve
+            // `GET /schemas/ids/{id}`, which does not fill this cache.
             records: moka::sync::Cache::builder()
                 .weigher(|_k: &(String, i32), v: &SchemaRecord| {
-                    u32::try_from(v.schema.len().saturating_add(256)).unwrap_or(u32::MAX)
+                    u32::try_from(v.schema.len().saturating_add(512)).unwrap_or(u32::MAX)
                 })
-                .max_capacity(64 * 1024 * 1024)
+                .max_capacity(16 * 1024 * 1024)
                 .build(),
             generation: Generation::default(),
         }

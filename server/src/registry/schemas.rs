@@ -13,7 +13,7 @@ impl<S: Store> Registry<S> {
         let context = hint
             .as_ref()
             .map_or_else(|| DEFAULT_CONTEXT.to_owned(), |h| h.context.clone());
-        if let Some(record) = self.cached_schema(&context, id).await? {
+        if let Some(record) = self.store.schema(&context, id).await? {
             let usages = self.store.usages(&context, id).await?;
             if !usages.is_empty() {
                 return Ok(Some((record, usages)));
@@ -23,7 +23,7 @@ impl<S: Store> Registry<S> {
             if hint.context == DEFAULT_CONTEXT && !raw.starts_with(":.") {
                 for other in self.store.contexts().await? {
                     let q = QualifiedSubject::in_context(&other, &hint.name).qualified();
-                    if let Some(record) = self.cached_schema(&other, id).await? {
+                    if let Some(record) = self.store.schema(&other, id).await? {
                         let usages = self.store.usages(&other, id).await?;
                         if usages.iter().any(|u| u.subject == q) {
                             return Ok(Some((record, usages)));

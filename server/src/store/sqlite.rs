@@ -246,15 +246,21 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Open(e.to_string()))?;
+        // One row per context: a row is a round trip to the connection's thread.
         let identities = Identities::default();
-        let rows = sqlx::query("SELECT context, fingerprint FROM schemas")
-            .fetch_all(&pool)
-            .await
-            .map_err(|e| StoreError::Open(e.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT context, group_concat(fingerprint, ' ') AS fingerprints FROM schemas \
+             GROUP BY context",
+        )
+        .fetch_all(&pool)
+        .await
+        .map_err(|e| StoreError::Open(e.to_string()))?;
         for row in &rows {
             let context: String = row.try_get("context").map_err(corrupt)?;
-            let fingerprint: String = row.try_get("fingerprint").map_err(corrupt)?;
-            identities.add(&context, &fingerprint);
+            let fingerprints: String = row.try_get("fingerprints").map_err(corrupt)?;
+            for fingerprint in fingerprints.split(' ') {
+                identities.add(&context, fingerprint);
+            }
         }
         Ok(SqliteStore {
             pool,
