@@ -50,8 +50,9 @@ impl WriteScope {
 
 /// What a committed write changed that other nodes may hold in a cache.
 ///
-/// Subject versions are not cached (every request reads them from the store), so a write that
-/// only adds or deletes versions announces nothing: on PostgreSQL a notifying transaction takes a
+/// On PostgreSQL, subject versions are not cached (every request reads them from the database;
+/// only SQLite, written by one process, keeps them), so a write that only adds or deletes
+/// versions announces nothing: on PostgreSQL a notifying transaction takes a
 /// database-wide lock at commit, which the hot path of registration does not pay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
