@@ -27,6 +27,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::connect::from_json::{value_from_json, Spelling};
 use crate::connect::logical::DECIMAL_PRECISION;
 use crate::connect::{
     logical, DataError, Decimal, LogicalType, Schema, SchemaBuilder, Struct, Type, Value,
@@ -514,94 +515,24 @@ fn json_float(j: &Json) -> Option<f64> {
     }
 }
 
-/// An Avro JSON default value as a Connect value of schema `s`.
-fn default_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataError> {
-    let bad = || {
+/// How Avro spells a default value in JSON: bytes as ISO-8859-1 text, `NaN` and the infinities
+/// as strings, `null` as itself.
+pub(crate) const AVRO_DEFAULTS: Spelling = Spelling {
+    bytes: bytes_from_json,
+    float: json_float,
+    null: |_| Ok(Value::Null),
+    entries_complete: true,
+    mismatch: |s, j| {
         err(format!(
             "Invalid default value {j} for a {} schema",
             s.schema_type()
         ))
-    };
-    if depth > MAX_DEPTH {
-        return Err(err("default value nests too deeply"));
-    }
-    if j.is_null() {
-        return Ok(Value::Null);
-    }
-    let int = || j.as_i64().ok_or_else(bad);
-    Ok(match s.logical_type() {
-        Some(LogicalType::Decimal { scale }) => Value::Decimal(Decimal::from_unscaled_bytes(
-            &bytes_from_json(j).ok_or_else(bad)?,
-            scale,
-        )),
-        Some(LogicalType::Date) => Value::Date(i32::try_from(int()?).map_err(|_| bad())?),
-        Some(LogicalType::Time) => Value::Time(i32::try_from(int()?).map_err(|_| bad())?),
-        Some(LogicalType::Timestamp) => Value::Timestamp(int()?),
-        None => match s.schema_type() {
-            Type::Int8 => Value::Int8(i8::try_from(int()?).map_err(|_| bad())?),
-            Type::Int16 => Value::Int16(i16::try_from(int()?).map_err(|_| bad())?),
-            Type::Int32 => Value::Int32(i32::try_from(int()?).map_err(|_| bad())?),
-            Type::Int64 => Value::Int64(int()?),
-            #[allow(clippy::cast_possible_truncation)]
-            Type::Float32 => Value::Float32(json_float(j).ok_or_else(bad)? as f32),
-            Type::Float64 => Value::Float64(json_float(j).ok_or_else(bad)?),
-            Type::Boolean => Value::Boolean(j.as_bool().ok_or_else(bad)?),
-            Type::String => Value::String(j.as_str().ok_or_else(bad)?.to_owned()),
-            Type::Bytes => Value::Bytes(bytes_from_json(j).ok_or_else(bad)?),
-            Type::Array => {
-                let is = s.value_schema().ok_or_else(bad)?;
-                let a = j.as_array().ok_or_else(bad)?;
-                Value::Array(
-                    a.iter()
-                        .map(|i| default_from_json(is, i, depth + 1))
-                        .collect::<Result<_, _>>()?,
-                )
-            }
-            Type::Map => {
-                let (ks, vs) = match (s.key_schema(), s.value_schema()) {
-                    (Some(k), Some(v)) => (k, v),
-                    _ => return Err(bad()),
-                };
-                let mut m = IndexMap::new();
-                match j {
-                    Json::Object(o) => {
-                        for (k, v) in o {
-                            m.insert(
-                                Value::String(k.clone()),
-                                default_from_json(vs, v, depth + 1)?,
-                            );
-                        }
-                    }
-                    Json::Array(a) => {
-                        for e in a {
-                            let (Some(k), Some(v)) = (e.get("key"), e.get("value")) else {
-                                return Err(bad());
-                            };
-                            m.insert(
-                                default_from_json(ks, k, depth + 1)?,
-                                default_from_json(vs, v, depth + 1)?,
-                            );
-                        }
-                    }
-                    _ => return Err(bad()),
-                }
-                Value::Map(m)
-            }
-            Type::Struct => {
-                let o = j.as_object().ok_or_else(bad)?;
-                let mut st = Struct::new();
-                for f in s.fields() {
-                    if let Some(v) = o.get(f.name()) {
-                        let v = default_from_json(f.schema(), v, depth + 1)?;
-                        if !v.is_null() {
-                            st.put(f.name(), v);
-                        }
-                    }
-                }
-                Value::Struct(st)
-            }
-        },
-    })
+    },
+};
+
+/// An Avro JSON default value as a Connect value of schema `s`.
+fn default_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataError> {
+    value_from_json(&AVRO_DEFAULTS, s, j, depth)
 }
 
 // ---------------------------------------------------------------------------------------------

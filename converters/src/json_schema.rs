@@ -25,13 +25,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::connect::{DataError, Decimal, LogicalType, Schema, SchemaBuilder, Struct, Type, Value};
+use crate::connect::from_json::{self, Spelling};
+use crate::connect::{DataError, Schema, SchemaBuilder, Type, Value};
 use crate::registry::{Compiled, Format, Registered};
 use crate::wire::SchemaId;
 use crate::ConverterError;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use std::sync::Arc;
 use strata_schema::{ParsedSchema, SchemaModel, SchemaType};
@@ -385,103 +385,31 @@ fn value_to_json(s: &Schema, v: &Value, depth: usize) -> Result<Json, DataError>
     })
 }
 
-fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataError> {
-    if depth > MAX_DEPTH {
-        return Err(err("value nests too deeply"));
-    }
-    if j.is_null() {
-        return match s.default_value() {
-            Some(d) => Ok(d.clone()),
-            None if s.is_optional() => Ok(Value::Null),
-            None => Err(err(format!(
-                "null for a required {} schema",
-                s.schema_type()
-            ))),
-        };
-    }
-    let bad = || {
+/// How JSON Schema records spell Connect values: bytes and decimals in base64, numbers as
+/// numbers; `null` (or an absent field) is the schema's default, or null where it is optional.
+pub(crate) const JSON_SCHEMA_RECORDS: Spelling = Spelling {
+    bytes: |j| j.as_str().and_then(|t| STANDARD.decode(t).ok()),
+    float: Json::as_f64,
+    null: |s| match s.default_value() {
+        Some(d) => Ok(d.clone()),
+        None if s.is_optional() => Ok(Value::Null),
+        None => Err(err(format!(
+            "null for a required {} schema",
+            s.schema_type()
+        ))),
+    },
+    entries_complete: false,
+    mismatch: |s, j| {
         let shown: String = j.to_string().chars().take(64).collect();
         err(format!(
             "JSON {shown} does not fit a {} schema",
             s.schema_type()
         ))
-    };
-    let int = || j.as_i64().ok_or_else(bad);
-    let b64 = || {
-        j.as_str()
-            .and_then(|t| STANDARD.decode(t).ok())
-            .ok_or_else(bad)
-    };
-    Ok(match s.logical_type() {
-        Some(LogicalType::Decimal { scale }) => {
-            Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale))
-        }
-        Some(LogicalType::Date) => Value::Date(i32::try_from(int()?).map_err(|_| bad())?),
-        Some(LogicalType::Time) => Value::Time(i32::try_from(int()?).map_err(|_| bad())?),
-        Some(LogicalType::Timestamp) => Value::Timestamp(int()?),
-        None => match s.schema_type() {
-            Type::Int8 => Value::Int8(i8::try_from(int()?).map_err(|_| bad())?),
-            Type::Int16 => Value::Int16(i16::try_from(int()?).map_err(|_| bad())?),
-            Type::Int32 => Value::Int32(i32::try_from(int()?).map_err(|_| bad())?),
-            Type::Int64 => Value::Int64(int()?),
-            #[allow(clippy::cast_possible_truncation)]
-            Type::Float32 => Value::Float32(j.as_f64().ok_or_else(bad)? as f32),
-            Type::Float64 => Value::Float64(j.as_f64().ok_or_else(bad)?),
-            Type::Boolean => Value::Boolean(j.as_bool().ok_or_else(bad)?),
-            Type::String => Value::String(j.as_str().ok_or_else(bad)?.to_owned()),
-            Type::Bytes => Value::Bytes(b64()?),
-            Type::Array => {
-                let is = s.value_schema().ok_or_else(bad)?;
-                let a = j.as_array().ok_or_else(bad)?;
-                Value::Array(
-                    a.iter()
-                        .map(|i| value_from_json(is, i, depth + 1))
-                        .collect::<Result<_, _>>()?,
-                )
-            }
-            Type::Map => {
-                let (ks, vs) = match (s.key_schema(), s.value_schema()) {
-                    (Some(k), Some(v)) => (k, v),
-                    _ => return Err(bad()),
-                };
-                let mut m = IndexMap::new();
-                match j {
-                    Json::Object(o) => {
-                        for (k, v) in o {
-                            m.insert(Value::String(k.clone()), value_from_json(vs, v, depth + 1)?);
-                        }
-                    }
-                    Json::Array(a) => {
-                        for e in a {
-                            let k = e.get("key").unwrap_or(&Json::Null);
-                            let v = e.get("value").unwrap_or(&Json::Null);
-                            m.insert(
-                                value_from_json(ks, k, depth + 1)?,
-                                value_from_json(vs, v, depth + 1)?,
-                            );
-                        }
-                    }
-                    _ => return Err(bad()),
-                }
-                Value::Map(m)
-            }
-            Type::Struct => {
-                let o = j.as_object().ok_or_else(bad)?;
-                let mut st = Struct::new();
-                for f in s.fields() {
-                    let v = value_from_json(
-                        f.schema(),
-                        o.get(f.name()).unwrap_or(&Json::Null),
-                        depth + 1,
-                    )?;
-                    if !v.is_null() {
-                        st.put(f.name(), v);
-                    }
-                }
-                Value::Struct(st)
-            }
-        },
-    })
+    },
+};
+
+fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataError> {
+    from_json::value_from_json(&JSON_SCHEMA_RECORDS, s, j, depth)
 }
 
 /// A compiled JSON Schema with its Connect schema: converts values, and checks them against the

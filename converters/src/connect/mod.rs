@@ -29,6 +29,7 @@
 //! ```
 
 mod decimal;
+pub(crate) mod from_json;
 pub mod logical;
 mod schema;
 mod value;
