@@ -244,6 +244,16 @@ pub struct RawReference {
     pub version: Option<i32>,
 }
 
+impl From<&SchemaReference> for RawReference {
+    fn from(r: &SchemaReference) -> Self {
+        RawReference {
+            name: Some(r.name.clone()),
+            subject: Some(r.subject.clone()),
+            version: Some(r.version),
+        }
+    }
+}
+
 impl RawReference {
     /// The reference, when complete.
     pub fn complete(&self) -> Option<SchemaReference> {

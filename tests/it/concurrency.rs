@@ -9,6 +9,25 @@ async fn get_json(client: &reqwest::Client, url: String) -> Value {
     client.get(url).send().await.unwrap().json().await.unwrap()
 }
 
+/// Sets the compatibility level at `url` (`/config` or `/config/{subject}`) to NONE.
+async fn compatibility_none(client: &reqwest::Client, url: String) {
+    let response = client
+        .put(url)
+        .header("Content-Type", "application/json")
+        .body(r#"{"compatibility":"NONE"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+/// A one-field Avro record schema named `name`, as a registration body.
+fn record_named(name: &str) -> Value {
+    json!({"schema": format!(
+        "{{\"type\":\"record\",\"name\":\"{name}\",\"fields\":[{{\"name\":\"a\",\"type\":\"int\"}}]}}"
+    )})
+}
+
 async fn post(client: &reqwest::Client, url: String, body: Value) -> (u16, Value) {
     let response = client
         .post(url)
@@ -30,7 +49,7 @@ async fn thirty_two_clients_registering_the_same_schema_get_one_id_and_one_versi
 ) {
     let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
-    let schema = json!({"schema": "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"});
+    let schema = record_named("R");
     let tasks: Vec<_> = (0..32)
         .map(|_| {
             let client = client.clone();
@@ -60,24 +79,12 @@ async fn thirty_two_different_schemas_in_one_subject_get_thirty_two_consecutive_
 ) {
     let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
-    let (status, _) = {
-        let response = client
-            .put(format!("{}/config/many", server.base))
-            .header("Content-Type", "application/json")
-            .body(r#"{"compatibility":"NONE"}"#)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), ())
-    };
-    assert_eq!(status, 200);
+    compatibility_none(&client, format!("{}/config/many", server.base)).await;
     let tasks: Vec<_> = (0..32)
         .map(|i| {
             let client = client.clone();
             let url = format!("{}/subjects/many/versions", server.base);
-            let body = json!({"schema": format!(
-                "{{\"type\":\"record\",\"name\":\"R{i}\",\"fields\":[{{\"name\":\"a\",\"type\":\"int\"}}]}}"
-            )});
+            let body = record_named(&format!("R{i}"));
             tokio::spawn(async move { post(&client, url, body).await })
         })
         .collect();
@@ -103,21 +110,12 @@ async fn one_schema_in_thirty_two_subjects_at_once_gets_one_id_and_new_schemas_d
 ) {
     let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
-    let response = client
-        .put(format!("{}/config", server.base))
-        .header("Content-Type", "application/json")
-        .body(r#"{"compatibility":"NONE"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    let same = json!({"schema": "{\"type\":\"record\",\"name\":\"Shared\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"});
+    compatibility_none(&client, format!("{}/config", server.base)).await;
+    let same = record_named("Shared");
     // Each subject gets the shared schema and one of its own, all at once.
     let tasks: Vec<_> = (0..32)
         .flat_map(|i| {
-            let own = json!({"schema": format!(
-                "{{\"type\":\"record\",\"name\":\"Own{i}\",\"fields\":[{{\"name\":\"a\",\"type\":\"int\"}}]}}"
-            )});
+            let own = record_named(&format!("Own{i}"));
             [(i, true, same.clone()), (i, false, own)]
         })
         .map(|(i, shared, body)| {
@@ -155,10 +153,7 @@ async fn one_schema_in_thirty_two_subjects_at_once_gets_one_id_and_new_schemas_d
 /// Sends a registration and hangs up without waiting for the answer.
 async fn register_and_hang_up(addr: std::net::SocketAddr, subject: String, n: usize) {
     use tokio::io::AsyncWriteExt;
-    let body = json!({"schema": format!(
-        "{{\"type\":\"record\",\"name\":\"Gone{n}\",\"fields\":[{{\"name\":\"a\",\"type\":\"int\"}}]}}"
-    )})
-    .to_string();
+    let body = record_named(&format!("Gone{n}")).to_string();
     let request = format!(
         "POST /subjects/{subject}/versions HTTP/1.1\r\nHost: x\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
@@ -182,14 +177,7 @@ async fn clients_that_hang_up_mid_registration_leave_nothing_locked_or_half_writ
 ) {
     let server = TestServer::start(backend).await;
     let client = reqwest::Client::new();
-    let response = client
-        .put(format!("{}/config", server.base))
-        .header("Content-Type", "application/json")
-        .body(r#"{"compatibility":"NONE"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
+    compatibility_none(&client, format!("{}/config", server.base)).await;
     let tasks: Vec<_> = (0..1000)
         .map(|n| {
             tokio::spawn(register_and_hang_up(

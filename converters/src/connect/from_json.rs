@@ -141,9 +141,17 @@ mod tests {
             Value::Float64(f) if f.is_nan()
         ));
         let refused = read(&JSON_SCHEMA_RECORDS, &float, json!("NaN")).unwrap_err();
-        assert!(refused.to_string().contains("does not fit a FLOAT64 schema"), "{refused}");
+        assert!(
+            refused
+                .to_string()
+                .contains("does not fit a FLOAT64 schema"),
+            "{refused}"
+        );
         let refused = read(&AVRO_DEFAULTS, &float, json!(true)).unwrap_err();
-        assert!(refused.to_string().contains("Invalid default value true"), "{refused}");
+        assert!(
+            refused.to_string().contains("Invalid default value true"),
+            "{refused}"
+        );
     }
 
     #[test]
@@ -161,7 +169,10 @@ mod tests {
             .unwrap();
         // JSON Schema: an absent field takes its default; a required one without is an error.
         let refused = read(&JSON_SCHEMA_RECORDS, &s, json!({})).unwrap_err();
-        assert!(refused.to_string().contains("null for a required INT32"), "{refused}");
+        assert!(
+            refused.to_string().contains("null for a required INT32"),
+            "{refused}"
+        );
         let Value::Struct(st) = read(&JSON_SCHEMA_RECORDS, &s, json!({"r": 1})).unwrap() else {
             panic!("not a struct");
         };
@@ -200,7 +211,10 @@ mod tests {
         }
         for spelling in [&AVRO_DEFAULTS, &JSON_SCHEMA_RECORDS] {
             let refused = read(spelling, &s, j.clone()).unwrap_err();
-            assert!(refused.to_string().contains("nests too deeply"), "{refused}");
+            assert!(
+                refused.to_string().contains("nests too deeply"),
+                "{refused}"
+            );
         }
     }
 }

@@ -77,12 +77,7 @@ impl<S: Store> Registry<S> {
         let config = self.config_in_scope(&qs).await?;
         let normalize = normalize || config.normalize.unwrap_or(false);
         let versions = self.store.versions(&qs.qualified()).await?;
-        let live: Vec<VersionRecord> = versions
-            .iter()
-            .rev()
-            .filter(|v| !v.deleted)
-            .cloned()
-            .collect();
+        let live = live_newest_first(&versions);
         let previous: Vec<VersionRecord> = match selector {
             None => live,
             Some(VersionSelector::Latest) => live.into_iter().take(1).collect(),

@@ -3,6 +3,23 @@
 use super::*;
 
 impl<S: Store> Registry<S> {
+    /// What every delete starts with: the subject (aliases followed), not read-only, locked,
+    /// and its versions, of which there must be some (40401).
+    async fn subject_to_delete_from(
+        &self,
+        subject: &str,
+    ) -> Result<(String, S::Lock, Vec<VersionRecord>), ApiError> {
+        let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
+        let name = qs.qualified();
+        self.check_not_read_only(&qs).await?;
+        let guard = self.lock_subject(&qs).await?;
+        let versions = self.store.versions(&name).await?;
+        if versions.is_empty() {
+            return Err(ApiError::subject_not_found(&name));
+        }
+        Ok((name, guard, versions))
+    }
+
     pub(super) async fn check_not_read_only(&self, qs: &QualifiedSubject) -> Result<(), ApiError> {
         if self.mode_in_scope(qs).await?.is_read_only() {
             return Err(ApiError::operation_not_permitted(format!(
@@ -41,14 +58,7 @@ impl<S: Store> Registry<S> {
         subject: &str,
         permanent: bool,
     ) -> Result<Vec<i32>, ApiError> {
-        let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
-        let name = qs.qualified();
-        self.check_not_read_only(&qs).await?;
-        let _guard = self.lock_subject(&qs).await?;
-        let versions = self.store.versions(&name).await?;
-        if versions.is_empty() {
-            return Err(ApiError::subject_not_found(&name));
-        }
+        let (name, _guard, versions) = self.subject_to_delete_from(subject).await?;
         if permanent {
             for v in &versions {
                 self.check_unreferenced(&name, v.version, false).await?;
@@ -97,14 +107,7 @@ impl<S: Store> Registry<S> {
         permanent: bool,
     ) -> Result<i32, ApiError> {
         let selector = VersionSelector::parse(version)?;
-        let qs = self.resolve_alias(QualifiedSubject::parse(subject)).await?;
-        let name = qs.qualified();
-        self.check_not_read_only(&qs).await?;
-        let _guard = self.lock_subject(&qs).await?;
-        let versions = self.store.versions(&name).await?;
-        if versions.is_empty() {
-            return Err(ApiError::subject_not_found(&name));
-        }
+        let (name, _guard, versions) = self.subject_to_delete_from(subject).await?;
         let found = match selector {
             VersionSelector::Latest => versions.iter().rev().find(|v| !v.deleted),
             VersionSelector::Number(n) => versions.iter().find(|v| v.version == n),

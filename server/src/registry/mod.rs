@@ -283,6 +283,16 @@ fn schema_type_name(text: Option<&str>) -> Result<SchemaType, ApiError> {
     }
 }
 
+/// The versions not soft-deleted, newest first: what compatibility is checked against.
+fn live_newest_first(versions: &[VersionRecord]) -> Vec<VersionRecord> {
+    versions
+        .iter()
+        .rev()
+        .filter(|v| !v.deleted)
+        .cloned()
+        .collect()
+}
+
 /// The fields every schema-bearing response shares.
 fn schema_fields(map: &mut Map<String, Value>, record: &SchemaRecord) {
     if record.schema_type != SchemaType::Avro {

@@ -240,12 +240,7 @@ impl<S: Store> Registry<S> {
             .max()
             .unwrap_or(1)
             .max(1);
-        let live: Vec<VersionRecord> = versions
-            .iter()
-            .rev()
-            .filter(|v| !v.deleted)
-            .cloned()
-            .collect();
+        let live = live_newest_first(&versions);
         let mut modified = false;
         if mode != Mode::Import {
             let previous = match live.first() {
@@ -257,17 +252,7 @@ impl<S: Store> Registry<S> {
                     Some(p) => {
                         request.schema = Some(p.schema.clone());
                         request.schema_type = Some(p.schema_type.as_str().to_owned());
-                        request.references = p
-                            .references
-                            .iter()
-                            .map(|r| {
-                                Some(crate::model::RawReference {
-                                    name: Some(r.name.clone()),
-                                    subject: Some(r.subject.clone()),
-                                    version: Some(r.version),
-                                })
-                            })
-                            .collect();
+                        request.references = p.references.iter().map(|r| Some(r.into())).collect();
                         modified = true;
                     }
                     None => return Err(ApiError::invalid_schema("Empty schema")),

@@ -133,45 +133,44 @@ impl<S: Store> Registry<S> {
         Ok(usages)
     }
 
-    /// `GET /schemas/guids/{guid}`.
-    pub async fn schema_by_guid(&self, guid: &str) -> Result<Value, ApiError> {
-        let hex: String = guid
-            .chars()
-            .filter(|c| *c != '-')
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let mut contexts = vec![DEFAULT_CONTEXT.to_owned()];
-        contexts.extend(self.store.contexts().await?);
-        for context in contexts {
-            if let Some(record) = self.store.schema_by_fingerprint(&context, &hex).await? {
-                if !self.store.usages(&context, record.id).await?.is_empty() {
-                    let mut map = Map::new();
-                    schema_fields(&mut map, &record);
-                    return Ok(Value::Object(map));
-                }
-            }
-        }
-        Err(ApiError::schema_id_not_found(guid))
-    }
-
-    /// `GET /schemas/guids/{guid}/ids`: the id of the content in every context holding it.
-    pub async fn ids_by_guid(&self, guid: &str) -> Result<Value, ApiError> {
-        let hex: String = guid
-            .chars()
-            .filter(|c| *c != '-')
-            .collect::<String>()
-            .to_ascii_lowercase();
+    /// The content with a guid in every context where a version uses it, default context first.
+    async fn live_by_guid(&self, guid: &str) -> Result<Vec<SchemaRecord>, ApiError> {
+        let hex = guid.replace('-', "").to_ascii_lowercase();
         let mut contexts = vec![DEFAULT_CONTEXT.to_owned()];
         contexts.extend(self.store.contexts().await?);
         let mut out = Vec::new();
         for context in contexts {
             if let Some(record) = self.store.schema_by_fingerprint(&context, &hex).await? {
                 if !self.store.usages(&context, record.id).await?.is_empty() {
-                    out.push(json!({"context": context, "id": record.id}));
+                    out.push(record);
                 }
             }
         }
-        Ok(Value::Array(out))
+        Ok(out)
+    }
+
+    /// `GET /schemas/guids/{guid}`.
+    pub async fn schema_by_guid(&self, guid: &str) -> Result<Value, ApiError> {
+        let record = self
+            .live_by_guid(guid)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::schema_id_not_found(guid))?;
+        let mut map = Map::new();
+        schema_fields(&mut map, &record);
+        Ok(Value::Object(map))
+    }
+
+    /// `GET /schemas/guids/{guid}/ids`: the id of the content in every context holding it.
+    pub async fn ids_by_guid(&self, guid: &str) -> Result<Value, ApiError> {
+        let records = self.live_by_guid(guid).await?;
+        Ok(Value::Array(
+            records
+                .iter()
+                .map(|r| json!({"context": r.context, "id": r.id}))
+                .collect(),
+        ))
     }
 
     /// `GET /schemas`.

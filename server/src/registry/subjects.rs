@@ -19,33 +19,24 @@ impl<S: Store> Registry<S> {
         Ok(subject)
     }
 
+    /// The stored schema a version points at, through the id cache.
     pub(super) async fn schema_record(
         &self,
         context: &str,
         id: i32,
     ) -> Result<SchemaRecord, ApiError> {
-        self.cached_schema(context, id)
-            .await?
-            .ok_or_else(|| internal(format!("version points at missing schema {context}/{id}")))
-    }
-
-    /// The stored schema with an id, through the id cache.
-    pub(super) async fn cached_schema(
-        &self,
-        context: &str,
-        id: i32,
-    ) -> Result<Option<SchemaRecord>, ApiError> {
         let key = (context.to_owned(), id);
         if let Some(record) = self.ids.records.get(&key) {
-            return Ok(Some(record));
+            return Ok(record);
         }
         let generation = self.ids.generation.current();
-        let record = self.store.schema(context, id).await?;
-        if let Some(record) = &record {
-            self.ids
-                .generation
-                .fill(generation, || self.ids.records.insert(key, record.clone()));
-        }
+        let record =
+            self.store.schema(context, id).await?.ok_or_else(|| {
+                internal(format!("version points at missing schema {context}/{id}"))
+            })?;
+        self.ids
+            .generation
+            .fill(generation, || self.ids.records.insert(key, record.clone()));
         Ok(record)
     }
 

@@ -52,17 +52,7 @@ impl<S: Store> Registry<S> {
         let register = RegisterSchemaRequest {
             schema: Some(text),
             schema_type: Some(record.schema_type.as_str().to_owned()),
-            references: record
-                .references
-                .iter()
-                .map(|r| {
-                    Some(crate::model::RawReference {
-                        name: Some(r.name.clone()),
-                        subject: Some(r.subject.clone()),
-                        version: Some(r.version),
-                    })
-                })
-                .collect(),
+            references: record.references.iter().map(|r| Some(r.into())).collect(),
             metadata: Some(metadata),
             rule_set: request.rule_set.clone().or(record.rule_set.clone()),
             id: None,

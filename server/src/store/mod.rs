@@ -18,7 +18,7 @@ use std::future::Future;
 use strata_schema::{Metadata, RuleSet, SchemaReference, SchemaType};
 
 pub use any::{AnyLock, AnyStore};
-pub use lock_table::{LockGuard, LockTable};
+pub use lock_table::LockGuard;
 pub use postgres::{PgLock, PgSettings, PgStore, CHANNEL};
 pub use sqlite::{SqliteStore, SqliteSync};
 
