@@ -29,6 +29,7 @@
 pub mod api;
 pub mod config;
 pub mod error;
+mod generation;
 pub mod model;
 mod protobuf_format;
 pub mod registry;

@@ -15,6 +15,7 @@ use strata_schema::{
 
 use crate::config::{ConfigRecord, Mode};
 use crate::error::ApiError;
+use crate::generation::Generation;
 use crate::model::{metadata_to_string, references_to_string, RegisterSchemaRequest};
 use crate::store::{Change, NewSchema, NewVersion, SchemaRecord, Store, VersionRecord, WriteScope};
 use crate::subject::{QualifiedSubject, DEFAULT_CONTEXT, GLOBAL_SCOPE};
@@ -100,40 +101,6 @@ struct IdCache {
     bodies: moka::sync::Cache<(i32, BodyFormat), bytes::Bytes>,
     records: moka::sync::Cache<(String, i32), SchemaRecord>,
     generation: Generation,
-}
-
-/// A counter of invalidations: a value read from the store while it did not move may be cached.
-///
-/// The check and the insert happen under one lock, and so do the move and the invalidation, so
-/// a value read before an invalidating write can never be cached after it.
-#[derive(Default)]
-struct Generation(std::sync::Mutex<u64>);
-
-impl Generation {
-    fn lock(&self) -> std::sync::MutexGuard<'_, u64> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn current(&self) -> u64 {
-        *self.lock()
-    }
-
-    /// Runs `insert` only if nothing was invalidated since `generation` was read.
-    fn fill(&self, generation: u64, insert: impl FnOnce()) {
-        let current = self.lock();
-        if *current == generation {
-            insert();
-        }
-    }
-
-    /// Moves the counter and runs `invalidate`, atomically with respect to [`Generation::fill`].
-    fn advance(&self, invalidate: impl FnOnce()) {
-        let mut current = self.lock();
-        *current += 1;
-        invalidate();
-    }
 }
 
 /// The `format` of a `GET /schemas/ids/{id}`, as far as it changes the body: any other value

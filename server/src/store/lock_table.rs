@@ -8,7 +8,6 @@
 //! each other, which is never wrong. Stripes are always taken in ascending order, so two
 //! writers can never wait for each other in a cycle.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
@@ -54,10 +53,7 @@ impl Default for LockTable {
 }
 
 fn stripe(subject: &str) -> usize {
-    let mut hasher = DefaultHasher::new();
-    subject.hash(&mut hasher);
-    // The modulo keeps the value below STRIPES, so it fits a usize.
-    usize::try_from(hasher.finish() % STRIPES as u64).unwrap_or(0)
+    crate::generation::stripe(subject, STRIPES)
 }
 
 impl LockTable {

@@ -15,6 +15,7 @@ use super::rows::{
     VERSION_COLUMNS,
 };
 use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
+use crate::generation::{stripe, Generation};
 
 /// How hard SQLite works to keep a committed write.
 ///
@@ -110,7 +111,7 @@ impl Identities {
 #[derive(Debug)]
 struct VersionsCache {
     subjects: moka::sync::Cache<String, Arc<Vec<VersionRecord>>>,
-    generations: Box<[std::sync::Mutex<u64>]>,
+    generations: Box<[Generation]>,
 }
 
 /// Stripes of per-subject generations.
@@ -129,36 +130,28 @@ impl VersionsCache {
                 .max_capacity(CACHED_VERSIONS)
                 .build(),
             generations: (0..GENERATION_STRIPES)
-                .map(|_| std::sync::Mutex::new(0))
+                .map(|_| Generation::default())
                 .collect(),
         }
     }
 
-    fn generation(&self, subject: &str) -> std::sync::MutexGuard<'_, u64> {
-        use std::hash::{DefaultHasher, Hash, Hasher};
-        let mut hasher = DefaultHasher::new();
-        subject.hash(&mut hasher);
-        let stripe = usize::try_from(hasher.finish() % GENERATION_STRIPES as u64).unwrap_or(0);
-        self.generations[stripe]
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn generation(&self, subject: &str) -> &Generation {
+        &self.generations[stripe(subject, GENERATION_STRIPES)]
     }
 
     /// Caches versions read while the subject's generation was `generation`, unless a write
     /// committed since.
     fn fill(&self, subject: &str, generation: u64, versions: &[VersionRecord]) {
-        let current = self.generation(subject);
-        if *current == generation {
+        self.generation(subject).fill(generation, || {
             self.subjects
                 .insert(subject.to_owned(), Arc::new(versions.to_vec()));
-        }
+        });
     }
 
     /// Forgets a subject whose versions a committed write changed.
     fn changed(&self, subject: &str) {
-        let mut generation = self.generation(subject);
-        *generation += 1;
-        self.subjects.invalidate(subject);
+        self.generation(subject)
+            .advance(|| self.subjects.invalidate(subject));
     }
 
     /// Forgets `subjects` when the returned guard drops: at the end of a write, whether it
@@ -290,7 +283,7 @@ impl SqliteStore {
         if let Some(cached) = self.versions.subjects.get(subject) {
             return Ok(cached.as_ref().clone());
         }
-        let generation = *self.versions.generation(subject);
+        let generation = self.versions.generation(subject).current();
         let versions = self.select_versions(subject).await?;
         self.versions.fill(subject, generation, &versions);
         Ok(versions)
@@ -495,13 +488,13 @@ mod tests {
     #[test]
     fn versions_read_before_a_write_are_never_cached_after_it() {
         let cache = VersionsCache::new();
-        let before = *cache.generation("s");
+        let before = cache.generation("s").current();
         {
             let _write = cache.forget_after(vec!["s"]);
         }
         cache.fill("s", before, &[record(1)]);
         assert!(cache.subjects.get("s").is_none());
-        let now = *cache.generation("s");
+        let now = cache.generation("s").current();
         cache.fill("s", now, &[record(1), record(2)]);
         assert_eq!(cache.subjects.get("s").map(|v| v.len()), Some(2));
         // A write that ends in any way forgets the subject.
