@@ -2,7 +2,9 @@
 -- Subjects rotate over `subjects` (env WRK_SUBJECTS, default 1000) so versions grow slowly;
 -- compatibility is NONE for these subjects (set by run.sh) so the check does not dominate.
 local counter = 0
-local thread_id = 0
+-- A global, not a local: `thread:set` in `setup` gives each thread its own value, which a local
+-- of the same name would hide (every thread would then send the same schemas).
+thread_id = 0
 local subjects = tonumber(os.getenv("WRK_SUBJECTS") or "1000")
 local run = os.getenv("WRK_RUN") or "r"
 

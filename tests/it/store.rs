@@ -116,6 +116,37 @@ async fn contract(store: &impl Store) {
     assert_eq!(store.insert_version(in_context).await.unwrap(), 1);
     assert_eq!(store.contexts().await.unwrap(), vec![".c".to_owned()]);
 
+    // A write that reports storing the content stored exactly that content at its id; known
+    // content is never reported as stored by the write that reuses it.
+    assert!(store.versions("r").await.unwrap().is_empty());
+    let new = store
+        .insert_version_reporting(version("r", 1, "R"))
+        .await
+        .unwrap();
+    if new.new_content {
+        assert_eq!(
+            store.schema(".", new.id).await.unwrap().unwrap().schema,
+            "R"
+        );
+    }
+    let reused = store
+        .insert_version_reporting(version("r2", 1, "R"))
+        .await
+        .unwrap();
+    assert_eq!(reused.id, new.id);
+    assert!(!reused.new_content);
+    // Versions read between writes (and so possibly remembered) follow every write.
+    assert_eq!(store.versions("r").await.unwrap().len(), 1);
+    let second = store.insert_version(version("r", 2, "R2")).await.unwrap();
+    let versions: Vec<(i32, i32)> = store
+        .versions("r")
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| (v.version, v.id))
+        .collect();
+    assert_eq!(versions, vec![(1, new.id), (2, second)]);
+
     // Configuration and modes by scope.
     store.set_config("s", Some("{}")).await.unwrap();
     assert_eq!(store.config("s").await.unwrap().as_deref(), Some("{}"));
@@ -140,8 +171,29 @@ async fn postgres_store_keeps_the_storage_contract() {
 
 #[tokio::test]
 async fn sqlite_store_keeps_the_storage_contract() {
-    let (store, _dir) = sqlite().await;
+    let (store, dir) = sqlite().await;
     contract(&store).await;
+    // This store knows when it stored new content.
+    let new = store
+        .insert_version_reporting(version("n", 1, "N"))
+        .await
+        .unwrap();
+    assert!(new.new_content);
+    // What it remembers is what the file holds: a store opening the file afresh reads the
+    // same versions.
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    let fresh = SqliteStore::open(&url, SqliteSync::Normal).await.unwrap();
+    assert_eq!(
+        store.all_versions().await.unwrap(),
+        fresh.all_versions().await.unwrap()
+    );
+    for subject in ["s", "t", "r", "r2", "n"] {
+        assert_eq!(
+            store.versions(subject).await.unwrap(),
+            fresh.versions(subject).await.unwrap(),
+            "{subject}"
+        );
+    }
 }
 
 #[tokio::test]

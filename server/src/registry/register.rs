@@ -124,16 +124,7 @@ impl<S: Store> Registry<S> {
     }
 
     pub(super) fn full_response(record_like: &NewSchema, id: i32, version: i32) -> Value {
-        let record = SchemaRecord {
-            context: String::new(),
-            id,
-            schema_type: record_like.schema_type,
-            schema: record_like.schema.clone(),
-            references: record_like.references.clone(),
-            metadata: record_like.metadata.clone(),
-            rule_set: record_like.rule_set.clone(),
-            fingerprint: String::new(),
-        };
+        let record = record_like.to_record("", id);
         let mut map = Map::new();
         map.insert("id".into(), json!(id));
         if version > 0 {
@@ -419,9 +410,10 @@ impl<S: Store> Registry<S> {
         // An IMPORT may give an unused id new content, and removed versions may leave an id
         // unused: the id caches are refreshed once the write is done.
         let touches_ids = explicit_id.is_some() || !tombstones.is_empty();
-        let id = self
+        let generation = self.ids.generation.current();
+        let inserted = self
             .store
-            .insert_version(NewVersion {
+            .insert_version_reporting(NewVersion {
                 subject: qs.qualified(),
                 context: qs.context.clone(),
                 version,
@@ -432,7 +424,8 @@ impl<S: Store> Registry<S> {
             })
             .await
             .map_err(|e| match e {
-                crate::store::StoreError::Conflict(_) => {
+                crate::store::StoreError::Conflict(_m) => {
+                    tracing::warn!("conflict: {_m} versions={versions:?}");
                     ApiError::operation_not_permitted(format!(
                         "Overwrite new schema with id {} is not permitted.",
                         schema_id.unwrap_or(-1)
@@ -440,9 +433,16 @@ impl<S: Store> Registry<S> {
                 }
                 other => ApiError::from(other),
             })?;
+        let id = inserted.id;
         if touches_ids {
             self.parsed.invalidate(&(qs.context.clone(), id)).await;
             self.ids.invalidate_all();
+        } else if inserted.new_content {
+            // The next registration in this subject reads this content as its previous one.
+            let record = new_schema.to_record(&qs.context, id);
+            self.ids.generation.fill(generation, || {
+                self.ids.records.insert((qs.context.clone(), id), record)
+            });
         }
         Ok(if modified {
             Self::full_response(&new_schema, id, version)

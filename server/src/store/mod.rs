@@ -161,6 +161,22 @@ pub struct NewSchema {
     pub fingerprint: String,
 }
 
+impl NewSchema {
+    /// The record of this content once stored at `id` in `context`.
+    pub fn to_record(&self, context: &str, id: i32) -> SchemaRecord {
+        SchemaRecord {
+            context: context.to_owned(),
+            id,
+            schema_type: self.schema_type,
+            schema: self.schema.clone(),
+            references: self.references.clone(),
+            metadata: self.metadata.clone(),
+            rule_set: self.rule_set.clone(),
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
+}
+
 /// A new subject version, written in one transaction.
 #[derive(Debug, Clone)]
 pub struct NewVersion {
@@ -181,6 +197,16 @@ pub struct NewVersion {
     /// An id whose content is the same (IMPORT of known content under a new id): it gives up
     /// its identity to the new id in the same transaction.
     pub displaces: Option<i32>,
+}
+
+/// What [`Store::insert_version_reporting`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inserted {
+    /// The schema id of the new version.
+    pub id: i32,
+    /// Whether this write stored the content at `id` (the id is new, its content exactly the
+    /// version's): a cache may then hold the content for `id` without reading it back.
+    pub new_content: bool,
 }
 
 /// The storage of a registry.
@@ -254,6 +280,20 @@ pub trait Store: Send + Sync + 'static {
         &self,
         version: NewVersion,
     ) -> impl Future<Output = Result<i32, StoreError>> + Send;
+
+    /// [`Store::insert_version`], also telling whether the content was stored by this write. A
+    /// store that does not know says it was not, which costs a cache only a read.
+    fn insert_version_reporting(
+        &self,
+        version: NewVersion,
+    ) -> impl Future<Output = Result<Inserted, StoreError>> + Send {
+        async move {
+            Ok(Inserted {
+                id: self.insert_version(version).await?,
+                new_content: false,
+            })
+        }
+    }
 
     /// Marks versions of a subject soft-deleted; with `drop_settings` (the subject has no live
     /// version left) its configuration and mode go in the same transaction.

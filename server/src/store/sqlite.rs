@@ -14,8 +14,12 @@ use super::rows::{
     corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
     VERSION_COLUMNS,
 };
-use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
+use super::{
+    Change, Inserted, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope,
+};
 use crate::generation::{stripe, Generation};
+
+mod group;
 
 /// How hard SQLite works to keep a committed write.
 ///
@@ -49,10 +53,16 @@ impl FromStr for SqliteSync {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The one connection that writes: SQLite lets one writer at a time in anyway, and a
+    /// connection that alone changes the file keeps its page cache across transactions
+    /// instead of reading the pages again after another connection's commit.
+    writes: SqlitePool,
     /// Writes of one subject wait for each other; writes of different subjects do not.
     locks: Arc<LockTable>,
     /// Turns at SQLite's single write lock.
     writer: Arc<Mutex<()>>,
+    /// Where the common registrations are written, in groups.
+    group: group::GroupCommit,
     /// The versions of subjects, as last read.
     versions: Arc<VersionsCache>,
     /// The identities stored, or about to be.
@@ -104,10 +114,11 @@ impl Identities {
 /// The versions of subjects as last read, kept exact by every write of this store.
 ///
 /// A SQLite file has one registry process writing it, so this process sees every change and
-/// can answer a subject's versions without a round trip to the database. Each write drops the
-/// subject's entry after it commits; a read fills the entry only if no write to the subject
-/// committed since the read began (a generation per stripe of subjects, checked and bumped
-/// under one lock), so a value read before a write is never cached after it.
+/// can answer a subject's versions without a round trip to the database. A write that appended
+/// one version to a cached subject appends it to the entry too; any other write drops the
+/// subject's entry when it ends. A read fills the entry only if no write to the subject ended
+/// since the read began (a generation per stripe of subjects, checked and bumped under one
+/// lock), so a value read before a write is never cached after it.
 #[derive(Debug)]
 struct VersionsCache {
     subjects: moka::sync::Cache<String, Arc<Vec<VersionRecord>>>,
@@ -154,12 +165,32 @@ impl VersionsCache {
             .advance(|| self.subjects.invalidate(subject));
     }
 
+    /// Adds the version a committed write appended to its subject's entry, if cached. The
+    /// subject's writers are serialized, so the entry is the state this write started from, or
+    /// (filled by a read that ran after the commit) the state it ended with.
+    fn appended(&self, record: &VersionRecord) {
+        self.generation(&record.subject).advance(|| {
+            let Some(before) = self.subjects.get(&record.subject) else {
+                return;
+            };
+            if !before.iter().any(|v| v.version == record.version) {
+                let mut after = Vec::with_capacity(before.len() + 1);
+                after.extend_from_slice(&before);
+                after.push(record.clone());
+                self.subjects
+                    .insert(record.subject.clone(), Arc::new(after));
+            }
+        });
+    }
+
     /// Forgets `subjects` when the returned guard drops: at the end of a write, whether it
-    /// committed, failed or was cancelled mid-way (a commit may have landed).
+    /// committed, failed or was cancelled mid-way (a commit may have landed), unless the write
+    /// reported the one version it appended.
     fn forget_after<'a>(&'a self, subjects: Vec<&'a str>) -> ForgetAfter<'a> {
         ForgetAfter {
             cache: self,
             subjects,
+            appended: None,
         }
     }
 }
@@ -168,12 +199,28 @@ impl VersionsCache {
 struct ForgetAfter<'a> {
     cache: &'a VersionsCache,
     subjects: Vec<&'a str>,
+    appended: Option<VersionRecord>,
+}
+
+impl ForgetAfter<'_> {
+    /// The write committed, and all it did to the versions of its one subject was append
+    /// `record`.
+    fn committed_append(&mut self, record: VersionRecord) {
+        if self.subjects == [record.subject.as_str()] {
+            self.appended = Some(record);
+        }
+    }
 }
 
 impl Drop for ForgetAfter<'_> {
     fn drop(&mut self) {
-        for subject in &self.subjects {
-            self.cache.changed(subject);
+        match self.appended.take() {
+            Some(record) => self.cache.appended(&record),
+            None => {
+                for subject in &self.subjects {
+                    self.cache.changed(subject);
+                }
+            }
         }
     }
 }
@@ -232,11 +279,19 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| StoreError::Open(e.to_string()))?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
+            .await
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        let writes = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
             .await
             .map_err(|e| StoreError::Open(e.to_string()))?;
         // One row per context: a row is a round trip to the connection's thread.
@@ -255,10 +310,13 @@ impl SqliteStore {
                 identities.add(&context, fingerprint);
             }
         }
+        let writer = Arc::new(Mutex::new(()));
         Ok(SqliteStore {
             pool,
+            group: group::GroupCommit::start(writes.clone(), Arc::clone(&writer)),
+            writes,
             locks: Arc::new(LockTable::default()),
-            writer: Arc::new(Mutex::new(())),
+            writer,
             versions: Arc::new(VersionsCache::new()),
             identities: Arc::new(identities),
         })
@@ -269,7 +327,7 @@ impl SqliteStore {
     async fn write_transaction(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+        self.writes.begin_with("BEGIN IMMEDIATE").await.map_err(db)
     }
 
     /// Writers of this process take turns at SQLite's one write lock, so that they queue in
@@ -325,15 +383,6 @@ async fn notify(
     Ok(())
 }
 
-/// Stores content unless its identity is stored already, under the next id of its context.
-/// Parameters: ?1 context, ?2 type, ?3 text, ?4 references, ?5 metadata, ?6 rule set,
-/// ?7 fingerprint.
-const NEW_CONTENT: &str = "INSERT INTO schemas (context, id, schema_type, schema, refs, \
-     metadata, rule_set, fingerprint) \
-     SELECT ?1, COALESCE((SELECT next_id FROM id_allocators WHERE context = ?1), 1), \
-     ?2, ?3, ?4, ?5, ?6, ?7 \
-     WHERE NOT EXISTS (SELECT 1 FROM schemas WHERE context = ?1 AND fingerprint = ?7)";
-
 impl Store for SqliteStore {
     type Lock = LockGuard;
 
@@ -363,78 +412,43 @@ impl Store for SqliteStore {
     }
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
+        Ok(self.insert_version_reporting(new).await?.id)
+    }
+
+    async fn insert_version_reporting(&self, new: NewVersion) -> Result<Inserted, StoreError> {
         let schema = &new.schema;
-        let (refs, metadata, rule_set) = schema_json(schema)?;
-        // Binds the content columns after context and id.
-        macro_rules! content {
-            ($query:expr) => {
-                $query
-                    .bind(schema.schema_type.as_str())
-                    .bind(&schema.schema)
-                    .bind(&refs)
-                    .bind(&metadata)
-                    .bind(&rule_set)
-                    .bind(&schema.fingerprint)
-            };
-        }
-        let _forget = self.versions.forget_after(vec![&new.subject]);
+        let mut forget = self.versions.forget_after(vec![&new.subject]);
         // Known before it can be stored, so that no reader ever takes it for absent after.
         self.identities.add(&new.context, &schema.fingerprint);
-        let _turn = self.write_turn().await;
         if new.id.is_none()
             && new.displaces.is_none()
             && new.tombstones.is_empty()
             && schema.references.is_empty()
         {
-            // The common case, in one round trip to the connection's thread: the transaction,
-            // the content (new content takes the next id), the version on the content's id
-            // (none when the same text is stored under another type), the context, the commit.
-            let sql = format!(
-                "BEGIN IMMEDIATE; \
-                 {NEW_CONTENT}; \
-                 INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
-                 SELECT ?8, ?9, ?1, id, 0 FROM schemas \
-                 WHERE context = ?1 AND fingerprint = ?7 AND schema_type = ?2 \
-                 RETURNING schema_id; \
-                 INSERT OR IGNORE INTO contexts (context) SELECT ?1 WHERE ?1 <> '.'; \
-                 COMMIT;"
-            );
-            let mut batch = Batch(Some(self.pool.acquire().await.map_err(db)?));
-            let conn = batch.connection()?;
-            let rows = content!(sqlx::query(&sql).bind(&new.context))
-                .bind(&new.subject)
-                .bind(new.version)
-                .fetch_all(&mut **conn)
-                .await;
-            let rows = match rows {
-                Ok(rows) => rows,
-                Err(error) => {
-                    // A statement failed: the rest of the batch, COMMIT included, did not run.
-                    sqlx::query("ROLLBACK")
-                        .execute(&mut **conn)
-                        .await
-                        .map_err(db)?;
-                    batch.done();
-                    return Err(db(error));
-                }
-            };
-            batch.done();
-            let Some(row) = rows.first() else {
-                return Err(StoreError::Conflict(
-                    "the same schema is stored under another type".into(),
-                ));
-            };
-            return row.try_get("schema_id").map_err(corrupt);
+            // The common case: written with whatever other registrations are waiting, in one
+            // transaction.
+            let inserted = self.group.append(&new).await?;
+            forget.committed_append(VersionRecord {
+                subject: new.subject.clone(),
+                version: new.version,
+                context: new.context.clone(),
+                id: inserted.id,
+                deleted: false,
+            });
+            return Ok(inserted);
         }
+        let _turn = self.write_turn().await;
         let mut tx = self.write_transaction().await?;
         displace(&mut tx, &new).await?;
         // The id, and whether its content row was written now. A trigger moves the context's
         // id allocator past every id written.
-        let id = match new.id {
+        let (id, new_content) = match new.id {
             None => {
                 // New content takes the next id; known content keeps its own.
-                let sql = format!("{NEW_CONTENT} RETURNING id");
-                let inserted = content!(sqlx::query(&sql).bind(&new.context))
+                let content = group::Content::of(&new)?;
+                let sql = format!("{} RETURNING id", group::NEW_CONTENT);
+                let inserted = content
+                    .bind(sqlx::query(&sql))
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(db)?;
@@ -442,19 +456,23 @@ impl Store for SqliteStore {
                     Some(row) => {
                         let id = row.try_get("id").map_err(corrupt)?;
                         insert_references(&mut tx, &new, id).await?;
-                        id
+                        (id, true)
                     }
-                    None => stored_id(&mut tx, &new)
-                        .await?
-                        .ok_or_else(|| corrupt("stored content vanished mid-transaction"))?,
+                    None => (
+                        stored_id(&mut tx, &new)
+                            .await?
+                            .ok_or_else(|| corrupt("stored content vanished mid-transaction"))?,
+                        false,
+                    ),
                 }
             }
             Some(id) => {
                 store_schema_at(&mut tx, &new, id).await?;
-                id
+                (id, false)
             }
         };
-        commit_version(tx, &new, id).await
+        let id = commit_version(tx, &new, id).await?;
+        Ok(Inserted { id, new_content })
     }
 }
 
@@ -499,6 +517,48 @@ mod tests {
         assert_eq!(cache.subjects.get("s").map(|v| v.len()), Some(2));
         // A write that ends in any way forgets the subject.
         drop(cache.forget_after(vec!["s"]));
+        assert!(cache.subjects.get("s").is_none());
+    }
+
+    #[test]
+    fn a_reported_append_extends_the_cached_versions_and_nothing_else() {
+        let cache = VersionsCache::new();
+        let g = cache.generation("s").current();
+        cache.fill("s", g, &[record(1)]);
+        let before_append = cache.generation("s").current();
+        {
+            let mut write = cache.forget_after(vec!["s"]);
+            write.committed_append(record(2));
+        }
+        let cached = cache.subjects.get("s").map(|v| v.as_ref().clone());
+        assert_eq!(cached, Some(vec![record(1), record(2)]));
+        // A read that ran after the commit may have filled the entry before the write ended:
+        // the version is not added twice.
+        let g = cache.generation("s").current();
+        cache.fill("s", g, &[record(1), record(2), record(3)]);
+        {
+            let mut write = cache.forget_after(vec!["s"]);
+            write.committed_append(record(3));
+        }
+        let cached = cache.subjects.get("s").map(|v| v.as_ref().clone());
+        assert_eq!(cached, Some(vec![record(1), record(2), record(3)]));
+        // A read that began before the append does not overwrite it.
+        cache.fill("s", before_append, &[record(1)]);
+        assert_eq!(cache.subjects.get("s").map(|v| v.len()), Some(3));
+        // An append reported for another subject than the write's is not trusted.
+        {
+            let mut write = cache.forget_after(vec!["s"]);
+            let mut other = record(3);
+            other.subject = "t".into();
+            write.committed_append(other);
+        }
+        assert!(cache.subjects.get("s").is_none());
+        assert!(cache.subjects.get("t").is_none());
+        // A subject not cached stays so: the next read fills it from the database.
+        {
+            let mut write = cache.forget_after(vec!["s"]);
+            write.committed_append(record(3));
+        }
         assert!(cache.subjects.get("s").is_none());
     }
 }
