@@ -411,9 +411,9 @@ impl<S: Store> Registry<S> {
         // unused: the id caches are refreshed once the write is done.
         let touches_ids = explicit_id.is_some() || !tombstones.is_empty();
         let generation = self.ids.generation.current();
-        let inserted = self
+        let id = self
             .store
-            .insert_version_reporting(NewVersion {
+            .insert_version(NewVersion {
                 subject: qs.qualified(),
                 context: qs.context.clone(),
                 version,
@@ -433,12 +433,13 @@ impl<S: Store> Registry<S> {
                 }
                 other => ApiError::from(other),
             })?;
-        let id = inserted.id;
         if touches_ids {
             self.parsed.invalidate(&(qs.context.clone(), id)).await;
             self.ids.invalidate_all();
-        } else if inserted.new_content {
-            // The next registration in this subject reads this content as its previous one.
+        } else {
+            // The next registration in the subject starts from this version: its record is
+            // what was just written (the identity covers text, references, metadata and rules,
+            // and the type is checked), so it need not be read back.
             let record = new_schema.to_record(&qs.context, id);
             self.ids.generation.fill(generation, || {
                 self.ids.records.insert((qs.context.clone(), id), record)

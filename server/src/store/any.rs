@@ -1,8 +1,8 @@
 //! [`AnyStore`]: the store named by the database URL, chosen at run time.
 
 use super::{
-    Inserted, NewVersion, PgLock, PgSettings, PgStore, SchemaRecord, SqliteStore, SqliteSync,
-    Store, StoreError, VersionRecord, WriteScope,
+    NewVersion, PgLock, PgSettings, PgStore, SchemaRecord, SqliteStore, SqliteSync, Store,
+    StoreError, VersionRecord, WriteScope,
 };
 
 /// One of the stores, by the scheme of its URL.
@@ -114,10 +114,6 @@ impl Store for AnyStore {
 
     async fn insert_version(&self, version: NewVersion) -> Result<i32, StoreError> {
         dispatch!(self, s => s.insert_version(version))
-    }
-
-    async fn insert_version_reporting(&self, version: NewVersion) -> Result<Inserted, StoreError> {
-        dispatch!(self, s => s.insert_version_reporting(version))
     }
 
     async fn soft_delete(

@@ -199,16 +199,6 @@ pub struct NewVersion {
     pub displaces: Option<i32>,
 }
 
-/// What [`Store::insert_version_reporting`] wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Inserted {
-    /// The schema id of the new version.
-    pub id: i32,
-    /// Whether this write stored the content at `id` (the id is new, its content exactly the
-    /// version's): a cache may then hold the content for `id` without reading it back.
-    pub new_content: bool,
-}
-
 /// The storage of a registry.
 ///
 /// Every method is one statement or one transaction. Implementations must make
@@ -280,20 +270,6 @@ pub trait Store: Send + Sync + 'static {
         &self,
         version: NewVersion,
     ) -> impl Future<Output = Result<i32, StoreError>> + Send;
-
-    /// [`Store::insert_version`], also telling whether the content was stored by this write. A
-    /// store that does not know says it was not, which costs a cache only a read.
-    fn insert_version_reporting(
-        &self,
-        version: NewVersion,
-    ) -> impl Future<Output = Result<Inserted, StoreError>> + Send {
-        async move {
-            Ok(Inserted {
-                id: self.insert_version(version).await?,
-                new_content: false,
-            })
-        }
-    }
 
     /// Marks versions of a subject soft-deleted; with `drop_settings` (the subject has no live
     /// version left) its configuration and mode go in the same transaction.

@@ -14,9 +14,7 @@ use super::rows::{
     corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
     VERSION_COLUMNS,
 };
-use super::{
-    Change, Inserted, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope,
-};
+use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
 use crate::generation::{stripe, Generation};
 
 mod group;
@@ -412,10 +410,6 @@ impl Store for SqliteStore {
     }
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
-        Ok(self.insert_version_reporting(new).await?.id)
-    }
-
-    async fn insert_version_reporting(&self, new: NewVersion) -> Result<Inserted, StoreError> {
         let schema = &new.schema;
         let mut forget = self.versions.forget_after(vec![&new.subject]);
         // Known before it can be stored, so that no reader ever takes it for absent after.
@@ -427,22 +421,22 @@ impl Store for SqliteStore {
         {
             // The common case: written with whatever other registrations are waiting, in one
             // transaction.
-            let inserted = self.group.append(&new).await?;
+            let id = self.group.append(&new).await?;
             forget.committed_append(VersionRecord {
                 subject: new.subject.clone(),
                 version: new.version,
                 context: new.context.clone(),
-                id: inserted.id,
+                id,
                 deleted: false,
             });
-            return Ok(inserted);
+            return Ok(id);
         }
         let _turn = self.write_turn().await;
         let mut tx = self.write_transaction().await?;
         displace(&mut tx, &new).await?;
         // The id, and whether its content row was written now. A trigger moves the context's
         // id allocator past every id written.
-        let (id, new_content) = match new.id {
+        let id = match new.id {
             None => {
                 // New content takes the next id; known content keeps its own.
                 let content = group::Content::of(&new)?;
@@ -456,23 +450,19 @@ impl Store for SqliteStore {
                     Some(row) => {
                         let id = row.try_get("id").map_err(corrupt)?;
                         insert_references(&mut tx, &new, id).await?;
-                        (id, true)
+                        id
                     }
-                    None => (
-                        stored_id(&mut tx, &new)
-                            .await?
-                            .ok_or_else(|| corrupt("stored content vanished mid-transaction"))?,
-                        false,
-                    ),
+                    None => stored_id(&mut tx, &new)
+                        .await?
+                        .ok_or_else(|| corrupt("stored content vanished mid-transaction"))?,
                 }
             }
             Some(id) => {
                 store_schema_at(&mut tx, &new, id).await?;
-                (id, false)
+                id
             }
         };
-        let id = commit_version(tx, &new, id).await?;
-        Ok(Inserted { id, new_content })
+        commit_version(tx, &new, id).await
     }
 }
 

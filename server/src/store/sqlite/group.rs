@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 
 use super::{db, Batch};
 use crate::store::rows::{corrupt, schema_json};
-use crate::store::{Inserted, NewVersion, StoreError};
+use crate::store::{NewVersion, StoreError};
 
 /// Most registrations written in one transaction.
 const MOST_IN_A_GROUP: usize = 64;
@@ -91,7 +91,7 @@ struct Pending {
     content: Content,
     subject: String,
     version: i32,
-    answer: oneshot::Sender<Result<Inserted, StoreError>>,
+    answer: oneshot::Sender<Result<i32, StoreError>>,
 }
 
 fn writer_stopped() -> StoreError {
@@ -110,7 +110,7 @@ impl GroupCommit {
     /// Writes the version (and its content, unless stored) with the next group; answers once
     /// that group committed. The caller guarantees the common case: no explicit id, nothing
     /// displaced or removed, no references.
-    pub(super) async fn append(&self, new: &NewVersion) -> Result<Inserted, StoreError> {
+    pub(super) async fn append(&self, new: &NewVersion) -> Result<i32, StoreError> {
         let (answer, answered) = oneshot::channel();
         let pending = Pending {
             content: Content::of(new)?,
@@ -145,7 +145,7 @@ async fn write_groups(
 }
 
 /// One outcome per registration of `group`, in order.
-async fn write_group(writes: &SqlitePool, group: &[Pending]) -> Vec<Result<Inserted, StoreError>> {
+async fn write_group(writes: &SqlitePool, group: &[Pending]) -> Vec<Result<i32, StoreError>> {
     match write_together(writes, group).await {
         Ok(outcomes) => outcomes,
         Err(error) if group.len() == 1 => vec![Err(error)],
@@ -166,12 +166,12 @@ async fn write_group(writes: &SqlitePool, group: &[Pending]) -> Vec<Result<Inser
 }
 
 /// The statements that write registration `i` of a group, bound by [`bind_registration`]: the
-/// content (new content takes the next id of its context and is returned as `n{i}`), the
-/// version on the content's id (returned as `v{i}`; none when the same text is stored under
-/// another type), the context.
+/// content (new content takes the next id of its context), the version on the content's id
+/// (its id returned as `v{i}`; none when the same text is stored under another type), the
+/// context.
 fn registration_sql(i: usize) -> String {
     format!(
-        "{NEW_CONTENT} RETURNING id AS n{i}; \
+        "{NEW_CONTENT}; \
          INSERT INTO subject_versions (subject, version, context, schema_id, deleted) \
          SELECT ?, ?, ?, id, 0 FROM schemas \
          WHERE context = ? AND fingerprint = ? AND schema_type = ? \
@@ -200,7 +200,7 @@ fn bind_registration<'q>(
 async fn write_together(
     writes: &SqlitePool,
     group: &[Pending],
-) -> Result<Vec<Result<Inserted, StoreError>>, StoreError> {
+) -> Result<Vec<Result<i32, StoreError>>, StoreError> {
     let mut sql = String::from("BEGIN IMMEDIATE; ");
     for i in 0..group.len() {
         sql.push_str(&registration_sql(i));
@@ -226,33 +226,25 @@ async fn write_together(
     };
     batch.done();
     let mut ids: Vec<Option<i32>> = vec![None; group.len()];
-    let mut new_content = vec![false; group.len()];
     for row in &rows {
         let name = row
             .columns()
             .first()
             .map(|c| c.name().to_owned())
             .unwrap_or_default();
-        let (kind, index) = name.split_at(name.len().min(1));
-        let index: usize = index
-            .parse()
-            .ok()
+        let index = name
+            .strip_prefix('v')
+            .and_then(|i| i.parse::<usize>().ok())
             .filter(|i| *i < group.len())
             .ok_or_else(|| corrupt(format!("unexpected column {name} in a group's results")))?;
-        match kind {
-            "n" => new_content[index] = true,
-            "v" => ids[index] = Some(row.try_get(0).map_err(corrupt)?),
-            _ => return Err(corrupt(format!("unexpected column {name}"))),
-        }
+        ids[index] = Some(row.try_get(0).map_err(corrupt)?);
     }
     Ok(ids
         .into_iter()
-        .zip(new_content)
-        .map(|(id, new_content)| match id {
-            Some(id) => Ok(Inserted { id, new_content }),
-            None => Err(StoreError::Conflict(
-                "the same schema is stored under another type".into(),
-            )),
+        .map(|id| {
+            id.ok_or_else(|| {
+                StoreError::Conflict("the same schema is stored under another type".into())
+            })
         })
         .collect())
 }
@@ -291,16 +283,16 @@ mod tests {
         }
     }
 
-    fn outcome(o: &Result<Inserted, StoreError>) -> Result<(i32, bool), String> {
+    fn outcome(o: &Result<i32, StoreError>) -> Result<i32, String> {
         match o {
-            Ok(i) => Ok((i.id, i.new_content)),
+            Ok(id) => Ok(*id),
             Err(StoreError::Conflict(_)) => Err("conflict".into()),
             Err(e) => Err(e.to_string()),
         }
     }
 
     /// The outcomes of `group` written as one group (never one by one).
-    async fn together(store: &SqliteStore, group: &[Pending]) -> Vec<Result<(i32, bool), String>> {
+    async fn together(store: &SqliteStore, group: &[Pending]) -> Vec<Result<i32, String>> {
         write_together(&store.writes, group)
             .await
             .unwrap()
@@ -326,15 +318,7 @@ mod tests {
         ];
         // Written as one group, not one by one.
         let outcomes = together(&store, &group).await;
-        assert_eq!(
-            outcomes,
-            vec![
-                Ok((1, true)),
-                Ok((2, true)),
-                Ok((1, false)),
-                Err("conflict".into())
-            ]
-        );
+        assert_eq!(outcomes, vec![Ok(1), Ok(2), Ok(1), Err("conflict".into())]);
 
         // A statement that fails (a version that exists) rolls the group back; written again
         // one by one, the others land and the failure is its own.
@@ -349,10 +333,7 @@ mod tests {
             .iter()
             .map(outcome)
             .collect();
-        assert_eq!(
-            outcomes,
-            vec![Ok((3, true)), Err("conflict".into()), Ok((4, true))]
-        );
+        assert_eq!(outcomes, vec![Ok(3), Err("conflict".into()), Ok(4)]);
         // Nothing of the failed registration stayed: its content took no id.
         assert!(store.schema(".", 5).await.unwrap().is_none());
         assert_eq!(store.max_id(".").await.unwrap(), 4);
@@ -371,7 +352,7 @@ mod tests {
                 .collect();
             let first = store.max_id(".").await.unwrap() + 1;
             let outcomes = together(&store, &group).await;
-            let expected: Vec<_> = (first..).take(n).map(|id| Ok((id, true))).collect();
+            let expected: Vec<_> = (first..).take(n).map(Ok).collect();
             assert_eq!(outcomes, expected, "a group of {n}");
             for (i, p) in group.iter().enumerate() {
                 let versions = store.select_versions(&p.subject).await.unwrap();
@@ -408,10 +389,9 @@ mod tests {
             let writer = writer.clone();
             tasks.spawn(async move { writer.append(&v).await.unwrap() });
         }
-        let answers = tasks.join_all().await;
-        let mut ids: Vec<i32> = answers.iter().map(|a| a.id).collect();
-        let stored = answers.iter().filter(|a| a.new_content).count();
-        assert_eq!(stored, 50);
+        let mut ids = tasks.join_all().await;
+        // Content sent twice was stored once.
+        assert_eq!(store.max_id(".").await.unwrap(), first + 49);
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids, (first..first + 50).collect::<Vec<i32>>());
