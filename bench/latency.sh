@@ -15,13 +15,8 @@ OHA=${OHA:-$(command -v oha || true)}
 [ -x "$OHA" ] || { echo "oha is required: cargo install oha --locked (or OHA=/path/to/oha)" >&2; exit 2; }
 
 cargo build --release --quiet --bin strata --example ceiling -p strata-cli
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() { for _ in $(seq 1 600); do curl -fs "$1/" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
+. bench/lib.sh
+scratch
 
 port=$(free_port)
 url="http://127.0.0.1:$port"
