@@ -7,27 +7,18 @@
 //! refuse more than the tree-based ones (never less), and their errors are never shown.
 
 use super::MAX_DEPTH;
-use crate::connect::{Decimal, LogicalType, Schema, Struct, Type, Value};
+use crate::connect::{same_name, Decimal, LogicalType, Schema, Struct, Type, Value};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use indexmap::IndexMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser;
 use std::fmt;
 
 /// Appends the JSON text of `value` (of `schema`) to `out`; `false` if the fast path cannot.
 pub(super) fn write(schema: &Schema, value: &Value, out: &mut Vec<u8>) -> bool {
     let start = out.len();
-    let ok = serde_json::to_writer(
-        &mut *out,
-        &Ser {
-            s: schema,
-            v: value,
-            position: Position::Root,
-            depth: 0,
-        },
-    )
-    .is_ok();
+    let ok = write_value(schema, value, Position::Root, 0, out).is_ok();
     if !ok {
         out.truncate(start);
     }
@@ -69,142 +60,165 @@ enum Position {
     Other,
 }
 
-struct Ser<'a> {
-    s: &'a Schema,
-    v: &'a Value,
+/// The writer refuses the value: the tree-based path says why.
+struct Refused;
+
+type Written = Result<(), Refused>;
+
+/// Appends a scalar as serde_json writes it (the tree-based path's bytes).
+fn scalar(out: &mut Vec<u8>, v: impl ser::Serialize) -> Written {
+    v.serialize(&mut serde_json::Serializer::new(out))
+        .map_err(|_| Refused)
+}
+
+/// Appends a finite float (JSON has no other).
+fn float(out: &mut Vec<u8>, f: f64) -> Written {
+    if !f.is_finite() {
+        return Err(Refused);
+    }
+    scalar(out, f)
+}
+
+/// Appends `name` as an object key and its colon. Field names almost never need escaping:
+/// those are copied as they are, the others escaped as serde_json escapes them.
+fn key(out: &mut Vec<u8>, name: &str) -> Written {
+    if name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+        Ok(())
+    } else {
+        scalar(out, name)?;
+        out.push(b':');
+        Ok(())
+    }
+}
+
+/// Writes the JSON text of `v` (of `s`) straight into `out`: the framing (brackets, commas,
+/// keys) by hand, scalars through serde_json so that they read exactly as the tree-based
+/// path writes them. Checks what [`Schema::validate`] checks on the way.
+fn write_value(
+    s: &Schema,
+    v: &Value,
     position: Position,
     depth: usize,
-}
-
-fn fail<E: ser::Error>() -> E {
-    E::custom("not on the fast path")
-}
-
-impl Ser<'_> {
-    fn child<'b>(&self, s: &'b Schema, v: &'b Value, position: Position) -> Ser<'b> {
-        Ser {
-            s,
-            v,
-            position,
-            depth: self.depth + 1,
+    out: &mut Vec<u8>,
+) -> Written {
+    if depth > MAX_DEPTH {
+        return Err(Refused);
+    }
+    let mut v = v;
+    if v.is_null() {
+        let allowed =
+            s.is_optional() || (position == Position::Field && s.default_value().is_some());
+        if !allowed {
+            return Err(Refused);
+        }
+        match s.default_value() {
+            Some(d) => v = d,
+            None => {
+                out.extend_from_slice(b"null");
+                return Ok(());
+            }
         }
     }
-}
-
-impl Serialize for Ser<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        if self.depth > MAX_DEPTH {
-            return Err(fail());
+    match (s.logical_type(), v) {
+        (Some(LogicalType::Decimal { scale }), Value::Decimal(d)) if d.scale() == scale => {
+            return scalar(out, STANDARD.encode(d.unscaled_bytes()))
         }
-        let s = self.s;
-        let mut v = self.v;
-        if v.is_null() {
-            let allowed = s.is_optional()
-                || (self.position == Position::Field && s.default_value().is_some());
-            if !allowed {
-                return Err(fail());
-            }
-            match s.default_value() {
-                Some(d) => v = d,
-                None => return ser.serialize_unit(),
-            }
+        (Some(LogicalType::Date), Value::Date(i)) => return scalar(out, i),
+        (Some(LogicalType::Time), Value::Time(i))
+            if (0..=crate::connect::logical::MILLIS_PER_DAY).contains(i) =>
+        {
+            return scalar(out, i)
         }
-        let finite = |f: f64| if f.is_finite() { Ok(f) } else { Err(fail()) };
-        match (s.logical_type(), v) {
-            (Some(LogicalType::Decimal { scale }), Value::Decimal(d)) if d.scale() == scale => {
-                return ser.serialize_str(&STANDARD.encode(d.unscaled_bytes()))
-            }
-            (Some(LogicalType::Date), Value::Date(i)) => return ser.serialize_i32(*i),
-            (Some(LogicalType::Time), Value::Time(i))
-                if (0..=crate::connect::logical::MILLIS_PER_DAY).contains(i) =>
-            {
-                return ser.serialize_i32(*i)
-            }
-            (Some(LogicalType::Timestamp), Value::Timestamp(i)) => return ser.serialize_i64(*i),
-            (Some(_), _) => return Err(fail()),
-            (None, _) => {}
+        (Some(LogicalType::Timestamp), Value::Timestamp(i)) => return scalar(out, i),
+        (Some(_), _) => return Err(Refused),
+        (None, _) => {}
+    }
+    let child = depth + 1;
+    match (s.schema_type(), v) {
+        (Type::Int8, Value::Int8(i)) => scalar(out, i),
+        (Type::Int16, Value::Int16(i)) => scalar(out, i),
+        (Type::Int32, Value::Int32(i)) => scalar(out, i),
+        (Type::Int64, Value::Int64(i)) => scalar(out, i),
+        (Type::Float32, Value::Float32(f)) => float(out, f64::from(*f)),
+        (Type::Float64, Value::Float64(f)) => float(out, *f),
+        (Type::Boolean, Value::Boolean(b)) => {
+            out.extend_from_slice(if *b { b"true" } else { b"false" });
+            Ok(())
         }
-        match (s.schema_type(), v) {
-            (Type::Int8, Value::Int8(i)) => ser.serialize_i8(*i),
-            (Type::Int16, Value::Int16(i)) => ser.serialize_i16(*i),
-            (Type::Int32, Value::Int32(i)) => ser.serialize_i32(*i),
-            (Type::Int64, Value::Int64(i)) => ser.serialize_i64(*i),
-            (Type::Float32, Value::Float32(f)) => ser.serialize_f64(finite(f64::from(*f))?),
-            (Type::Float64, Value::Float64(f)) => ser.serialize_f64(finite(*f)?),
-            (Type::Boolean, Value::Boolean(b)) => ser.serialize_bool(*b),
-            (Type::String, Value::String(t)) => ser.serialize_str(t),
-            (Type::Bytes, Value::Bytes(b)) => ser.serialize_str(&STANDARD.encode(b)),
-            (Type::Array, Value::Array(items)) => {
-                let is = s.value_schema().ok_or_else(fail)?;
-                let mut seq = ser.serialize_seq(Some(items.len()))?;
-                for i in items {
-                    seq.serialize_element(&self.child(is, i, Position::Other))?;
+        (Type::String, Value::String(t)) => scalar(out, t),
+        (Type::Bytes, Value::Bytes(b)) => scalar(out, STANDARD.encode(b)),
+        (Type::Array, Value::Array(items)) => {
+            let is = s.value_schema().ok_or(Refused)?;
+            out.push(b'[');
+            for (n, i) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
                 }
-                seq.end()
+                write_value(is, i, Position::Other, child, out)?;
             }
-            (Type::Map, Value::Map(m)) => {
-                let (ks, vs) = (
-                    s.key_schema().ok_or_else(fail)?,
-                    s.value_schema().ok_or_else(fail)?,
-                );
-                if is_plain_string(ks) {
-                    let mut map = ser.serialize_map(Some(m.len()))?;
-                    for (k, v) in m {
-                        let Value::String(k) = k else {
-                            return Err(fail());
-                        };
-                        map.serialize_entry(k, &self.child(vs, v, Position::Other))?;
-                    }
-                    map.end()
+            out.push(b']');
+            Ok(())
+        }
+        (Type::Map, Value::Map(m)) => {
+            let ks = s.key_schema().ok_or(Refused)?;
+            let vs = s.value_schema().ok_or(Refused)?;
+            let plain = is_plain_string(ks);
+            out.push(if plain { b'{' } else { b'[' });
+            for (n, (k, v)) in m.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                if plain {
+                    let Value::String(k) = k else {
+                        return Err(Refused);
+                    };
+                    key(out, k)?;
                 } else {
-                    let mut seq = ser.serialize_seq(Some(m.len()))?;
-                    for (k, v) in m {
-                        seq.serialize_element(&Entry {
-                            key: self.child(ks, k, Position::Other),
-                            value: self.child(vs, v, Position::Other),
-                        })?;
-                    }
-                    seq.end()
+                    // A `{"key": …, "value": …}` entry.
+                    out.extend_from_slice(b"{\"key\":");
+                    write_value(ks, k, Position::Other, child, out)?;
+                    out.extend_from_slice(b",\"value\":");
+                }
+                write_value(vs, v, Position::Other, child, out)?;
+                if !plain {
+                    out.push(b'}');
                 }
             }
-            (Type::Struct, Value::Struct(st)) => {
-                let mut map = ser.serialize_map(None)?;
-                let mut found = 0;
-                for (i, f) in s.fields().iter().enumerate() {
-                    let fv = st.lookup(i, f.name());
-                    found += usize::from(fv.is_some());
-                    let fv = fv.unwrap_or(&Value::Null);
-                    if fv.is_null() && f.schema().default_value().is_none() {
-                        if !f.schema().is_optional() {
-                            return Err(fail());
-                        }
-                        // A null field is left out, as the tree-based writer does.
-                        continue;
-                    }
-                    map.serialize_entry(f.name(), &self.child(f.schema(), fv, Position::Field))?;
-                }
-                if found != st.len() {
-                    return Err(fail());
-                }
-                map.end()
-            }
-            _ => Err(fail()),
+            out.push(if plain { b'}' } else { b']' });
+            Ok(())
         }
-    }
-}
-
-/// A `{"key": …, "value": …}` entry of a map with non-string keys.
-struct Entry<'a> {
-    key: Ser<'a>,
-    value: Ser<'a>,
-}
-
-impl Serialize for Entry<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let mut map = ser.serialize_map(Some(2))?;
-        map.serialize_entry("key", &self.key)?;
-        map.serialize_entry("value", &self.value)?;
-        map.end()
+        (Type::Struct, Value::Struct(st)) => {
+            out.push(b'{');
+            let mut first = true;
+            let mut found = 0;
+            for (i, f) in s.fields().iter().enumerate() {
+                let fv = st.lookup(i, f.name());
+                found += usize::from(fv.is_some());
+                let fv = fv.unwrap_or(&Value::Null);
+                if fv.is_null() && f.schema().default_value().is_none() {
+                    if !f.schema().is_optional() {
+                        return Err(Refused);
+                    }
+                    // A null field is left out, as the tree-based writer does.
+                    continue;
+                }
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                key(out, f.name())?;
+                write_value(f.schema(), fv, Position::Field, child, out)?;
+            }
+            if found != st.len() {
+                return Err(Refused);
+            }
+            out.push(b'}');
+            Ok(())
+        }
+        _ => Err(Refused),
     }
 }
 
@@ -239,34 +253,104 @@ impl<'de> DeserializeSeed<'de> for Seed<'_> {
     }
 }
 
+/// Where a value read goes: returned ([`Take`]) or pushed onto a struct's values. Each
+/// conversion hands its value over in the branch that builds it, so that a push writes it in
+/// place: a `Value` returned and then moved costs about what reading a number does.
+trait Sink {
+    type Out;
+    fn put(self, v: Value) -> Self::Out;
+}
+
+/// Returns the value read.
+struct Take;
+
+impl Sink for Take {
+    type Out = Value;
+
+    #[inline(always)]
+    fn put(self, v: Value) -> Value {
+        v
+    }
+}
+
+impl Sink for &mut Vec<Value> {
+    type Out = ();
+
+    #[inline(always)]
+    fn put(self, v: Value) {
+        self.push(v);
+    }
+}
+
 impl Seed<'_> {
-    fn int<E: de::Error>(&self, i: i64) -> Result<Value, E> {
+    #[inline(always)]
+    fn unit<E: de::Error, K: Sink>(&self, k: K) -> Result<K::Out, E> {
+        match self.s.default_value() {
+            Some(d) => Ok(k.put(d.clone())),
+            None if self.s.is_optional() => Ok(k.put(Value::Null)),
+            None => Err(bad()),
+        }
+    }
+
+    #[inline(always)]
+    fn boolean<E: de::Error, K: Sink>(&self, b: bool, k: K) -> Result<K::Out, E> {
+        match (self.s.logical_type(), self.s.schema_type()) {
+            (None, Type::Boolean) => Ok(k.put(Value::Boolean(b))),
+            _ => Err(bad()),
+        }
+    }
+
+    #[inline(always)]
+    fn int<E: de::Error, K: Sink>(&self, i: i64, k: K) -> Result<K::Out, E> {
         let s = self.s;
         let narrow = |i: i64| i32::try_from(i).map_err(|_| bad());
         Ok(match s.logical_type() {
-            Some(LogicalType::Date) => Value::Date(narrow(i)?),
-            Some(LogicalType::Time) => Value::Time(narrow(i)?),
-            Some(LogicalType::Timestamp) => Value::Timestamp(i),
+            Some(LogicalType::Date) => k.put(Value::Date(narrow(i)?)),
+            Some(LogicalType::Time) => k.put(Value::Time(narrow(i)?)),
+            Some(LogicalType::Timestamp) => k.put(Value::Timestamp(i)),
             Some(LogicalType::Decimal { .. }) => return Err(bad()),
             None => match s.schema_type() {
-                Type::Int8 => Value::Int8(i8::try_from(i).map_err(|_| bad())?),
-                Type::Int16 => Value::Int16(i16::try_from(i).map_err(|_| bad())?),
-                Type::Int32 => Value::Int32(narrow(i)?),
-                Type::Int64 => Value::Int64(i),
+                Type::Int8 => k.put(Value::Int8(i8::try_from(i).map_err(|_| bad())?)),
+                Type::Int16 => k.put(Value::Int16(i16::try_from(i).map_err(|_| bad())?)),
+                Type::Int32 => k.put(Value::Int32(narrow(i)?)),
+                Type::Int64 => k.put(Value::Int64(i)),
                 #[allow(clippy::cast_precision_loss)]
-                Type::Float64 => Value::Float64(i as f64),
+                Type::Float64 => k.put(Value::Float64(i as f64)),
                 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-                Type::Float32 => Value::Float32(i as f64 as f32),
+                Type::Float32 => k.put(Value::Float32(i as f64 as f32)),
                 _ => return Err(bad()),
             },
         })
     }
 
-    fn float<E: de::Error>(&self, f: f64) -> Result<Value, E> {
+    #[inline(always)]
+    fn unsigned<E: de::Error, K: Sink>(&self, u: u64, k: K) -> Result<K::Out, E> {
+        match i64::try_from(u) {
+            Ok(i) => self.int(i, k),
+            #[allow(clippy::cast_precision_loss)]
+            Err(_) => self.float(u as f64, k),
+        }
+    }
+
+    #[inline(always)]
+    fn float<E: de::Error, K: Sink>(&self, f: f64, k: K) -> Result<K::Out, E> {
         match (self.s.logical_type(), self.s.schema_type()) {
-            (None, Type::Float64) => Ok(Value::Float64(f)),
+            (None, Type::Float64) => Ok(k.put(Value::Float64(f))),
             #[allow(clippy::cast_possible_truncation)]
-            (None, Type::Float32) => Ok(Value::Float32(f as f32)),
+            (None, Type::Float32) => Ok(k.put(Value::Float32(f as f32))),
+            _ => Err(bad()),
+        }
+    }
+
+    #[inline(always)]
+    fn text<E: de::Error, K: Sink>(&self, t: &str, k: K) -> Result<K::Out, E> {
+        let b64 = || STANDARD.decode(t).map_err(|_| bad());
+        match (self.s.logical_type(), self.s.schema_type()) {
+            (Some(LogicalType::Decimal { scale }), _) => {
+                Ok(k.put(Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale))))
+            }
+            (None, Type::String) => Ok(k.put(Value::String(t.to_owned()))),
+            (None, Type::Bytes) => Ok(k.put(Value::Bytes(b64()?))),
             _ => Err(bad()),
         }
     }
@@ -280,46 +364,27 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        match self.s.default_value() {
-            Some(d) => Ok(d.clone()),
-            None if self.s.is_optional() => Ok(Value::Null),
-            None => Err(bad()),
-        }
+        self.unit(Take)
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
-        match (self.s.logical_type(), self.s.schema_type()) {
-            (None, Type::Boolean) => Ok(Value::Boolean(b)),
-            _ => Err(bad()),
-        }
+        self.boolean(b, Take)
     }
 
     fn visit_i64<E: de::Error>(self, i: i64) -> Result<Value, E> {
-        self.int(i)
+        self.int(i, Take)
     }
 
     fn visit_u64<E: de::Error>(self, u: u64) -> Result<Value, E> {
-        match i64::try_from(u) {
-            Ok(i) => self.int(i),
-            #[allow(clippy::cast_precision_loss)]
-            Err(_) => self.float(u as f64),
-        }
+        self.unsigned(u, Take)
     }
 
     fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
-        self.float(f)
+        self.float(f, Take)
     }
 
     fn visit_str<E: de::Error>(self, t: &str) -> Result<Value, E> {
-        let b64 = || STANDARD.decode(t).map_err(|_| bad());
-        match (self.s.logical_type(), self.s.schema_type()) {
-            (Some(LogicalType::Decimal { scale }), _) => {
-                Ok(Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale)))
-            }
-            (None, Type::String) => Ok(Value::String(t.to_owned())),
-            (None, Type::Bytes) => Ok(Value::Bytes(b64()?)),
-            _ => Err(bad()),
-        }
+        self.text(t, Take)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
@@ -360,26 +425,35 @@ impl<'de> Visitor<'de> for Seed<'_> {
         match self.s.schema_type() {
             Type::Struct => {
                 let fields = self.s.fields();
-                let mut values: Vec<Value> = std::iter::repeat_with(|| Value::Null)
-                    .take(fields.len())
-                    .collect();
-                // Which fields the object has (absent ones read as JSON null does).
-                let mut seen = vec![false; fields.len()];
+                // Fields listed in schema order are pushed; the first one out of order turns
+                // the pushes into assignments over nulls.
+                let mut values: Vec<Value> = Vec::with_capacity(fields.len());
                 let mut next = 0;
                 while let Some(i) = map.next_key_seed(FieldKey { fields, next })? {
-                    match i {
-                        Some(i) => {
-                            values[i] = map.next_value_seed(self.child(fields[i].schema()))?;
-                            seen[i] = true;
-                            next = i + 1;
+                    let Some(i) = i else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    let seed = self.child(fields[i].schema());
+                    if i == values.len() {
+                        map.next_value_seed(Push {
+                            seed,
+                            values: &mut values,
+                        })?;
+                    } else {
+                        let v = map.next_value_seed(seed)?;
+                        if i > values.len() {
+                            values.resize_with(fields.len(), || Value::Null);
                         }
-                        None => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
+                        values[i] = v;
                     }
+                    next = i + 1;
                 }
-                for ((f, v), seen) in fields.iter().zip(&mut values).zip(seen) {
-                    if !seen {
+                values.resize_with(fields.len(), || Value::Null);
+                // An absent field reads as JSON null does; so does a null one, and reading
+                // null again gives what it gave: no need to tell them apart.
+                for (f, v) in fields.iter().zip(&mut values) {
+                    if v.is_null() {
                         *v = self.child(f.schema()).visit_unit()?;
                     }
                 }
@@ -399,6 +473,66 @@ impl<'de> Visitor<'de> for Seed<'_> {
             }
             _ => Err(bad()),
         }
+    }
+}
+
+/// Reads a value onto the end of `values`: built where it goes rather than returned and moved
+/// there (moving a `Value` costs about what reading a number does).
+struct Push<'a, 'v> {
+    seed: Seed<'a>,
+    values: &'v mut Vec<Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for Push<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if self.seed.depth > MAX_DEPTH {
+            return Err(bad());
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Push<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.seed.expecting(f)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.seed.unit(self.values)
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
+        self.seed.boolean(b, self.values)
+    }
+
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<(), E> {
+        self.seed.int(i, self.values)
+    }
+
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<(), E> {
+        self.seed.unsigned(u, self.values)
+    }
+
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<(), E> {
+        self.seed.float(f, self.values)
+    }
+
+    fn visit_str<E: de::Error>(self, t: &str) -> Result<(), E> {
+        self.seed.text(t, self.values)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.values.push(self.seed.visit_seq(seq)?);
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.values.push(self.seed.visit_map(map)?);
+        Ok(())
     }
 }
 
@@ -426,8 +560,8 @@ impl<'de> Visitor<'de> for FieldKey<'_> {
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
         Ok(match self.fields.get(self.next) {
-            Some(f) if f.name() == key => Some(self.next),
-            _ => self.fields.iter().position(|f| f.name() == key),
+            Some(f) if same_name(f.name(), key) => Some(self.next),
+            _ => self.fields.iter().position(|f| same_name(f.name(), key)),
         })
     }
 }
