@@ -363,7 +363,7 @@ impl Struct {
 /// Whether two field names are the same text. Field names are short: comparing them in line,
 /// a few bytes at a time, beats a call to `memcmp`, which a codec would make for every field of
 /// every record.
-#[inline]
+#[inline(always)]
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();

@@ -15,14 +15,67 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::ser;
 use std::fmt;
 
-/// Appends the JSON text of `value` (of `schema`) to `out`; `false` if the fast path cannot.
-pub(super) fn write(schema: &Schema, value: &Value, out: &mut Vec<u8>) -> bool {
-    let start = out.len();
-    let ok = write_value(schema, value, Position::Root, 0, out).is_ok();
-    if !ok {
-        out.truncate(start);
+/// The one-pass writer of a schema: the schema with, for every struct field, its key as JSON
+/// text (`,"name":`), escaped once here rather than for every record.
+#[derive(Debug)]
+pub(super) struct Writer {
+    schema: Schema,
+    /// An array's items; a map's key and value; a struct's fields, in order.
+    children: Box<[Writer]>,
+    /// A struct's field keys, comma first.
+    keys: Box<[Box<[u8]>]>,
+}
+
+impl Writer {
+    /// The writer of `schema` (nested deeper than values may be: refuses what lies below).
+    pub(super) fn new(schema: &Schema) -> Writer {
+        Writer::at(schema, 0)
     }
-    ok
+
+    fn at(s: &Schema, depth: usize) -> Writer {
+        let child = |c: &Schema| Writer::at(c, depth + 1);
+        let children: Vec<Writer> = if depth > MAX_DEPTH {
+            Vec::new()
+        } else {
+            match s.schema_type() {
+                Type::Array => s.value_schema().map(child).into_iter().collect(),
+                Type::Map => match (s.key_schema(), s.value_schema()) {
+                    (Some(k), Some(v)) => vec![child(k), child(v)],
+                    _ => Vec::new(),
+                },
+                Type::Struct => s.fields().iter().map(|f| child(f.schema())).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let keys = s
+            .fields()
+            .iter()
+            .map(|f| {
+                let mut k = vec![b','];
+                // Writing a string into a Vec cannot fail; were it to, the key would be empty
+                // and the writer would refuse the struct.
+                if key(&mut k, f.name()).is_err() {
+                    k.clear();
+                }
+                k.into_boxed_slice()
+            })
+            .collect();
+        Writer {
+            schema: s.clone(),
+            children: children.into_boxed_slice(),
+            keys,
+        }
+    }
+
+    /// Appends the JSON text of `value` to `out`; `false` if the fast path cannot.
+    pub(super) fn write(&self, value: &Value, out: &mut Vec<u8>) -> bool {
+        let start = out.len();
+        let ok = write_value(self, value, Position::Root, 0, out).is_ok();
+        if !ok {
+            out.truncate(start);
+        }
+        ok
+    }
 }
 
 /// The value of a JSON text of `schema`; `None` if the fast path cannot.
@@ -94,11 +147,11 @@ fn key(out: &mut Vec<u8>, name: &str) -> Written {
     }
 }
 
-/// Writes the JSON text of `v` (of `s`) straight into `out`: the framing (brackets, commas,
+/// Writes the JSON text of `v` (of `w`'s schema) straight into `out`: the framing (brackets, commas,
 /// keys) by hand, scalars through serde_json so that they read exactly as the tree-based
 /// path writes them. Checks what [`Schema::validate`] checks on the way.
 fn write_value(
-    s: &Schema,
+    w: &Writer,
     v: &Value,
     position: Position,
     depth: usize,
@@ -107,6 +160,7 @@ fn write_value(
     if depth > MAX_DEPTH {
         return Err(Refused);
     }
+    let s = &w.schema;
     let mut v = v;
     if v.is_null() {
         let allowed =
@@ -151,7 +205,7 @@ fn write_value(
         (Type::String, Value::String(t)) => scalar(out, t),
         (Type::Bytes, Value::Bytes(b)) => scalar(out, STANDARD.encode(b)),
         (Type::Array, Value::Array(items)) => {
-            let is = s.value_schema().ok_or(Refused)?;
+            let is = w.children.first().ok_or(Refused)?;
             out.push(b'[');
             for (n, i) in items.iter().enumerate() {
                 if n > 0 {
@@ -163,9 +217,10 @@ fn write_value(
             Ok(())
         }
         (Type::Map, Value::Map(m)) => {
-            let ks = s.key_schema().ok_or(Refused)?;
-            let vs = s.value_schema().ok_or(Refused)?;
-            let plain = is_plain_string(ks);
+            let [kw, vw] = &*w.children else {
+                return Err(Refused);
+            };
+            let plain = is_plain_string(&kw.schema);
             out.push(if plain { b'{' } else { b'[' });
             for (n, (k, v)) in m.iter().enumerate() {
                 if n > 0 {
@@ -179,10 +234,10 @@ fn write_value(
                 } else {
                     // A `{"key": …, "value": …}` entry.
                     out.extend_from_slice(b"{\"key\":");
-                    write_value(ks, k, Position::Other, child, out)?;
+                    write_value(kw, k, Position::Other, child, out)?;
                     out.extend_from_slice(b",\"value\":");
                 }
-                write_value(vs, v, Position::Other, child, out)?;
+                write_value(vw, v, Position::Other, child, out)?;
                 if !plain {
                     out.push(b'}');
                 }
@@ -205,12 +260,17 @@ fn write_value(
                     // A null field is left out, as the tree-based writer does.
                     continue;
                 }
-                if !first {
-                    out.push(b',');
+                let (Some(fw), Some(k)) = (w.children.get(i), w.keys.get(i)) else {
+                    return Err(Refused);
+                };
+                // The key with its comma, but for the first field written.
+                let k = if first { k.get(1..) } else { Some(&k[..]) };
+                match k {
+                    Some(k) if !k.is_empty() => out.extend_from_slice(k),
+                    _ => return Err(Refused),
                 }
                 first = false;
-                key(out, f.name())?;
-                write_value(f.schema(), fv, Position::Field, child, out)?;
+                write_value(fw, fv, Position::Field, child, out)?;
             }
             if found != st.len() {
                 return Err(Refused);
