@@ -669,3 +669,109 @@ impl<'de, 'a> Visitor<'de> for EntrySeed<'a> {
         Ok((key, value))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::connect::SchemaBuilder;
+
+    fn tree_text(schema: &Schema, v: &Value) -> Vec<u8> {
+        serde_json::to_vec(&super::super::value_to_json(schema, v, 0).unwrap()).unwrap()
+    }
+
+    fn tree_value(schema: &Schema, text: &str) -> Result<Value, String> {
+        let j = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        super::super::value_from_json(schema, &j, 0).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn escaped_keys_take_the_one_pass_paths_with_the_trees_bytes() {
+        let names = [
+            "a",
+            "abcd",
+            "quote\"d",
+            "tab\there",
+            "\u{1}",
+            "é",
+            "field_no_12345678",
+        ];
+        let mut b = SchemaBuilder::struct_();
+        for n in names {
+            b = b.field(n, Schema::new_optional(Type::Int32));
+        }
+        let schema = b.build().unwrap();
+        let writer = Writer::new(&schema);
+        let mut all = Struct::new();
+        for (i, n) in names.iter().enumerate() {
+            all.put(*n, Value::Int32(i32::try_from(i).unwrap()));
+        }
+        let mut some = all.clone();
+        some.put("a", Value::Null);
+        some.put("é", Value::Null);
+        for v in [all, some, Struct::new()] {
+            let v = Value::Struct(v);
+            let mut out = b"prefix".to_vec();
+            assert!(writer.write(&v, &mut out), "{v:?}");
+            assert_eq!(out[6..], tree_text(&schema, &v)[..]);
+            assert_eq!(read(&schema, &out[6..]), Some(v));
+        }
+    }
+
+    #[test]
+    fn struct_keys_read_in_one_pass_whatever_their_order_count_or_spelling() {
+        let schema = SchemaBuilder::struct_()
+            .field("a", Schema::new(Type::Int32))
+            .field("b", Schema::new_optional(Type::String))
+            .field(
+                "c",
+                SchemaBuilder::int64()
+                    .default_value(Value::Int64(7))
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let rec = |a: i32, b: Option<&str>, c: i64| {
+            Value::Struct(
+                Struct::new()
+                    .with("a", Value::Int32(a))
+                    .with("b", b.map_or(Value::Null, Value::from))
+                    .with("c", Value::Int64(c)),
+            )
+        };
+        for (text, expected) in [
+            (r#"{"a":1,"b":"x","c":2}"#, rec(1, Some("x"), 2)),
+            (r#"{"c":2,"a":1}"#, rec(1, None, 2)),
+            (r#"{"b":"y","a":3}"#, rec(3, Some("y"), 7)),
+            (r#"{"a":1,"zz":[1,{"q":[]}],"c":3}"#, rec(1, None, 3)),
+            (r#"{"a":1,"a":5}"#, rec(5, None, 7)),
+            (r#"{"b":"y","a":1,"b":"z"}"#, rec(1, Some("z"), 7)),
+            (r#"{"\u0061":4,"\u0062":"\u00e9"}"#, rec(4, Some("é"), 7)),
+            (r#"{"a":1,"b":null,"c":null}"#, rec(1, None, 7)),
+            (r#"{"a":1,"b":"x","a":2,"c":3}"#, rec(2, Some("x"), 3)),
+        ] {
+            assert_eq!(
+                read(&schema, text.as_bytes()),
+                Some(expected.clone()),
+                "{text}"
+            );
+            assert_eq!(tree_value(&schema, text), Ok(expected), "{text}");
+        }
+        // What the tree refuses, the one-pass reader refuses too.
+        for text in [
+            "{}",
+            r#"{"a":null}"#,
+            r#"{"a":"1"}"#,
+            r#"{"a":1,"a":null}"#,
+            r#"{"a":2147483648}"#,
+            r#"{"b":"x","a":1,"b":2}"#,
+            r#"{"a":1"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1,}"#,
+        ] {
+            assert_eq!(read(&schema, text.as_bytes()), None, "{text}");
+            assert!(tree_value(&schema, text).is_err(), "{text}");
+        }
+    }
+}
