@@ -228,16 +228,20 @@ impl<F: Format> RegistryConverter<F> {
         &self.format
     }
 
-    fn cached_writer(
+    /// `f` of the cached writer id and codec of `schema` for `topic`, run under the cache's read
+    /// lock (a warm record takes no reference count); `None` on a miss.
+    fn with_writer<R>(
         &self,
-        key: u64,
         topic: &str,
         schema: &Schema,
-    ) -> Option<(SchemaId, Arc<F::Codec>)> {
+        f: impl FnOnce(SchemaId, &Arc<F::Codec>) -> R,
+    ) -> Option<R> {
         let writers = self.writers.read().ok()?;
-        writers.get(&key)?.iter().find_map(|e| {
-            (e.topic == topic && e.schema == *schema).then(|| (e.id, e.codec.clone()))
-        })
+        let entry = writers
+            .get(&writer_key(topic, schema))?
+            .iter()
+            .find(|e| e.topic == topic && e.schema == *schema)?;
+        Some(f(entry.id, &entry.codec))
     }
 
     /// The writer id and codec of a Connect schema for `topic`: cached, else from the registry.
@@ -246,8 +250,7 @@ impl<F: Format> RegistryConverter<F> {
         topic: &str,
         schema: &Schema,
     ) -> Result<(SchemaId, Arc<F::Codec>), ConverterError> {
-        let key = writer_key(topic, schema);
-        if let Some(hit) = self.cached_writer(key, topic, schema) {
+        if let Some(hit) = self.with_writer(topic, schema, |id, codec| (id, codec.clone())) {
             return Ok(hit);
         }
         let compiled = self.format.compile_connect(schema)?;
@@ -307,27 +310,35 @@ impl<F: Format> RegistryConverter<F> {
             {
                 writers.clear();
             }
-            writers.entry(key).or_default().push(WriteEntry {
-                topic: topic.to_owned(),
-                schema: schema.clone(),
-                id,
-                codec: codec.clone(),
-            });
+            writers
+                .entry(writer_key(topic, schema))
+                .or_default()
+                .push(WriteEntry {
+                    topic: topic.to_owned(),
+                    schema: schema.clone(),
+                    id,
+                    codec: codec.clone(),
+                });
         }
         Ok((id, codec))
     }
 
-    fn cached_reader(&self, topic: &str, id: SchemaId) -> Option<Arc<F::Codec>> {
+    /// `f` of the cached codec of writer schema `id` for `topic`, run under the cache's read
+    /// lock (a warm record takes no reference count); `None` on a miss.
+    fn with_reader<R>(
+        &self,
+        topic: &str,
+        id: SchemaId,
+        f: impl FnOnce(&Arc<F::Codec>) -> R,
+    ) -> Option<R> {
         let readers = self.readers.read().ok()?;
-        readers
-            .get(&id)?
-            .iter()
-            .find_map(|(t, codec)| (t == topic).then(|| codec.clone()))
+        let (_, codec) = readers.get(&id)?.iter().find(|(t, _)| t == topic)?;
+        Some(f(codec))
     }
 
     /// The codec of a writer schema id, for records of `topic`: cached, else from the registry.
     pub async fn reader(&self, topic: &str, id: SchemaId) -> Result<Arc<F::Codec>, ConverterError> {
-        if let Some(hit) = self.cached_reader(topic, id) {
+        if let Some(hit) = self.with_reader(topic, id, Arc::clone) {
             return Ok(hit);
         }
         let fetched = self
@@ -400,8 +411,9 @@ impl<F: Format> RegistryConverter<F> {
             Ok(Some(schema)) => schema,
             done => return Some(done.map(|_| None)),
         };
-        let (id, codec) = self.cached_writer(writer_key(topic, schema), topic, schema)?;
-        Some(self.write(id, &codec, value).map(Some))
+        self.with_writer(topic, schema, |id, codec| {
+            self.write(id, codec, value).map(Some)
+        })
     }
 
     /// The record of `value` written with `codec` under `id`.
@@ -446,8 +458,9 @@ impl<F: Format> RegistryConverter<F> {
             Ok(frame) => frame,
             Err(e) => return Some(Err(e.into())),
         };
-        let codec = self.cached_reader(topic, frame.schema_id)?;
-        Some(self.format.decode(&codec, frame.payload))
+        self.with_reader(topic, frame.schema_id, |codec| {
+            self.format.decode(codec, frame.payload)
+        })
     }
 }
 

@@ -318,7 +318,7 @@ impl Struct {
 
     /// The value of field `name`, looked for at position `i` first (where a struct of the same
     /// schema keeps it), then by name.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn lookup(&self, i: usize, name: &str) -> Option<&Value> {
         match self.names().get(i) {
             // The schema's own name (same allocation) needs no comparison of the text.
