@@ -313,9 +313,9 @@ impl<'de> DeserializeSeed<'de> for Seed<'_> {
     }
 }
 
-/// Where a value read goes: returned ([`Take`]) or pushed onto a struct's values. Each
-/// conversion hands its value over in the branch that builds it, so that a push writes it in
-/// place: a `Value` returned and then moved costs about what reading a number does.
+/// Where a value read goes: returned ([`Take`]) or pushed onto a struct's values. A value pushed
+/// by the conversion that builds it is copied once; returned through the visitor and then pushed,
+/// it was copied twice, and each copy of a `Value` costs about what reading a number does.
 trait Sink {
     type Out;
     fn put(self, v: Value) -> Self::Out;
@@ -536,8 +536,8 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 }
 
-/// Reads a value onto the end of `values`: built where it goes rather than returned and moved
-/// there (moving a `Value` costs about what reading a number does).
+/// Reads a value onto the end of `values`, pushed by the conversion that builds it (see
+/// [`Sink`]).
 struct Push<'a, 'v> {
     seed: Seed<'a>,
     values: &'v mut Vec<Value>,
