@@ -420,6 +420,8 @@ fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataErro
 #[derive(Debug)]
 pub struct JsonSchemaCodec {
     connect: Schema,
+    /// The one-pass writer of `connect`.
+    writer: fast::Writer,
     parsed: Arc<ParsedSchema>,
     validate: bool,
 }
@@ -447,7 +449,7 @@ impl JsonSchemaCodec {
 
     /// Appends the JSON text of a value to `out`.
     pub fn encode_into(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
-        if !self.validate && fast::write(&self.connect, value, out) {
+        if !self.validate && self.writer.write(value, out) {
             return Ok(());
         }
         let j = self.to_json(value)?;
@@ -537,6 +539,7 @@ impl Format for JsonSchemaFormat {
             record_name: schema.name().map(str::to_owned),
             codec: JsonSchemaCodec {
                 connect: schema.clone(),
+                writer: fast::Writer::new(schema),
                 parsed: Arc::new(parsed),
                 validate: self.fail_invalid_schema,
             },
@@ -563,6 +566,7 @@ impl Format for JsonSchemaFormat {
                 .with_references(schema.references.to_vec()),
             record_name: connect.name().map(str::to_owned),
             codec: JsonSchemaCodec {
+                writer: fast::Writer::new(&connect),
                 connect,
                 parsed: Arc::new(parsed),
                 validate: self.fail_invalid_schema,
@@ -581,7 +585,11 @@ impl Format for JsonSchemaFormat {
         let connect = crate::avro::builder_of(&codec.connect)
             .version(version)
             .build()?;
-        Ok(JsonSchemaCodec { connect, ..codec })
+        Ok(JsonSchemaCodec {
+            writer: fast::Writer::new(&connect),
+            connect,
+            ..codec
+        })
     }
 
     fn encode(

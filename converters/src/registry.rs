@@ -169,8 +169,9 @@ struct WriteEntry<C> {
 /// Encoders by a hash of topic and Connect schema (already a hash: not hashed again).
 type WriterCache<C> = HashMap<u64, Vec<WriteEntry<C>>, FxBuildHasher>;
 
-/// Decoders by writer schema id, then topic (looked up without copying the topic).
-type ReaderCache<C> = HashMap<SchemaId, Vec<(String, Arc<C>)>>;
+/// Decoders by writer schema id, then topic (looked up without copying the topic). Only ids the
+/// registry knows get in (an unknown one fails its fetch): a fast hash serves.
+type ReaderCache<C> = HashMap<SchemaId, Vec<(String, Arc<C>)>, FxBuildHasher>;
 
 /// A registry-backed converter for format `F`.
 pub struct RegistryConverter<F: Format> {
@@ -212,7 +213,7 @@ impl<F: Format> RegistryConverter<F> {
             config,
             client,
             writers: RwLock::new(HashMap::default()),
-            readers: RwLock::new(HashMap::new()),
+            readers: RwLock::new(HashMap::default()),
             last_len: AtomicUsize::new(64),
         }
     }
@@ -227,16 +228,20 @@ impl<F: Format> RegistryConverter<F> {
         &self.format
     }
 
-    fn cached_writer(
+    /// `f` of the cached writer id and codec of `schema` for `topic`, run under the cache's read
+    /// lock (a warm record takes no reference count); `None` on a miss.
+    fn with_writer<R>(
         &self,
-        key: u64,
         topic: &str,
         schema: &Schema,
-    ) -> Option<(SchemaId, Arc<F::Codec>)> {
+        f: impl FnOnce(SchemaId, &Arc<F::Codec>) -> R,
+    ) -> Option<R> {
         let writers = self.writers.read().ok()?;
-        writers.get(&key)?.iter().find_map(|e| {
-            (e.topic == topic && e.schema == *schema).then(|| (e.id, e.codec.clone()))
-        })
+        let entry = writers
+            .get(&writer_key(topic, schema))?
+            .iter()
+            .find(|e| e.topic == topic && e.schema == *schema)?;
+        Some(f(entry.id, &entry.codec))
     }
 
     /// The writer id and codec of a Connect schema for `topic`: cached, else from the registry.
@@ -245,8 +250,7 @@ impl<F: Format> RegistryConverter<F> {
         topic: &str,
         schema: &Schema,
     ) -> Result<(SchemaId, Arc<F::Codec>), ConverterError> {
-        let key = writer_key(topic, schema);
-        if let Some(hit) = self.cached_writer(key, topic, schema) {
+        if let Some(hit) = self.with_writer(topic, schema, |id, codec| (id, codec.clone())) {
             return Ok(hit);
         }
         let compiled = self.format.compile_connect(schema)?;
@@ -306,24 +310,35 @@ impl<F: Format> RegistryConverter<F> {
             {
                 writers.clear();
             }
-            writers.entry(key).or_default().push(WriteEntry {
-                topic: topic.to_owned(),
-                schema: schema.clone(),
-                id,
-                codec: codec.clone(),
-            });
+            writers
+                .entry(writer_key(topic, schema))
+                .or_default()
+                .push(WriteEntry {
+                    topic: topic.to_owned(),
+                    schema: schema.clone(),
+                    id,
+                    codec: codec.clone(),
+                });
         }
         Ok((id, codec))
     }
 
+    /// `f` of the cached codec of writer schema `id` for `topic`, run under the cache's read
+    /// lock (a warm record takes no reference count); `None` on a miss.
+    fn with_reader<R>(
+        &self,
+        topic: &str,
+        id: SchemaId,
+        f: impl FnOnce(&Arc<F::Codec>) -> R,
+    ) -> Option<R> {
+        let readers = self.readers.read().ok()?;
+        let (_, codec) = readers.get(&id)?.iter().find(|(t, _)| t == topic)?;
+        Some(f(codec))
+    }
+
     /// The codec of a writer schema id, for records of `topic`: cached, else from the registry.
     pub async fn reader(&self, topic: &str, id: SchemaId) -> Result<Arc<F::Codec>, ConverterError> {
-        let hit = self.readers.read().ok().and_then(|r| {
-            r.get(&id)?
-                .iter()
-                .find_map(|(t, codec)| (t == topic).then(|| codec.clone()))
-        });
-        if let Some(hit) = hit {
+        if let Some(hit) = self.with_reader(topic, id, Arc::clone) {
             return Ok(hit);
         }
         let fetched = self
@@ -377,26 +392,42 @@ impl<F: Format> RegistryConverter<F> {
         schema: Option<&Schema>,
         value: &Value,
     ) -> Result<Option<Vec<u8>>, ConverterError> {
-        let Some(schema) = schema else {
-            if value.is_null() {
-                return Ok(None);
-            }
-            return Err(ConverterError::Data(crate::connect::DataError::new(
-                "a registry-backed converter needs a schema for a non-null value",
-            )));
-        };
-        if value.is_null() && schema.default_value().is_none() {
-            if !schema.is_optional() {
-                schema.validate(value)?;
-            }
+        let Some(schema) = schema_to_write(schema, value)? else {
             return Ok(None);
-        }
+        };
         let (id, codec) = self.writer(topic, schema).await?;
+        self.write(id, &codec, value).map(Some)
+    }
+
+    /// [`serialize`](Self::serialize) where the writer is cached; `None` where the registry
+    /// must be asked.
+    fn serialize_cached(
+        &self,
+        topic: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Option<Result<Option<Vec<u8>>, ConverterError>> {
+        let schema = match schema_to_write(schema, value) {
+            Ok(Some(schema)) => schema,
+            done => return Some(done.map(|_| None)),
+        };
+        self.with_writer(topic, schema, |id, codec| {
+            self.write(id, codec, value).map(Some)
+        })
+    }
+
+    /// The record of `value` written with `codec` under `id`.
+    fn write(
+        &self,
+        id: SchemaId,
+        codec: &F::Codec,
+        value: &Value,
+    ) -> Result<Vec<u8>, ConverterError> {
         let mut out = Vec::with_capacity(self.last_len.load(Ordering::Relaxed));
-        self.format.encode(&codec, id, value, &mut out)?;
+        self.format.encode(codec, id, value, &mut out)?;
         self.last_len
             .store(out.len().clamp(64, MAX_PRESIZE), Ordering::Relaxed);
-        Ok(Some(out))
+        Ok(out)
     }
 
     /// Deserializes the bytes of a record of `topic`.
@@ -412,6 +443,47 @@ impl<F: Format> RegistryConverter<F> {
         let codec = self.reader(topic, frame.schema_id).await?;
         self.format.decode(&codec, frame.payload)
     }
+
+    /// [`deserialize`](Self::deserialize) where the reader is cached; `None` where the
+    /// registry must be asked.
+    fn deserialize_cached(
+        &self,
+        topic: &str,
+        bytes: Option<&[u8]>,
+    ) -> Option<Result<SchemaAndValue, ConverterError>> {
+        let Some(bytes) = bytes else {
+            return Some(Ok(SchemaAndValue::NULL));
+        };
+        let frame = match wire::decode(bytes) {
+            Ok(frame) => frame,
+            Err(e) => return Some(Err(e.into())),
+        };
+        self.with_reader(topic, frame.schema_id, |codec| {
+            self.format.decode(codec, frame.payload)
+        })
+    }
+}
+
+/// The schema a value is written with; `None` where the record is null (no bytes).
+fn schema_to_write<'s>(
+    schema: Option<&'s Schema>,
+    value: &Value,
+) -> Result<Option<&'s Schema>, ConverterError> {
+    let Some(schema) = schema else {
+        if value.is_null() {
+            return Ok(None);
+        }
+        return Err(ConverterError::Data(crate::connect::DataError::new(
+            "a registry-backed converter needs a schema for a non-null value",
+        )));
+    };
+    if value.is_null() && schema.default_value().is_none() {
+        if !schema.is_optional() {
+            schema.validate(value)?;
+        }
+        return Ok(None);
+    }
+    Ok(Some(schema))
 }
 
 /// `latest.compatibility.strict`: the latest registered schema must read data written with the
@@ -453,7 +525,12 @@ impl<F: Format> AsyncConverter for RegistryConverter<F> {
         schema: Option<&'a Schema>,
         value: &'a Value,
     ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ConverterError>> {
-        Box::pin(self.serialize(topic, schema, value))
+        // The warm path boxes only its result, not the (much larger) future of a registry
+        // round trip.
+        match self.serialize_cached(topic, schema, value) {
+            Some(done) => Box::pin(std::future::ready(done)),
+            None => Box::pin(self.serialize(topic, schema, value)),
+        }
     }
 
     fn to_connect_async<'a>(
@@ -461,7 +538,10 @@ impl<F: Format> AsyncConverter for RegistryConverter<F> {
         topic: &'a str,
         bytes: Option<&'a [u8]>,
     ) -> BoxFuture<'a, Result<SchemaAndValue, ConverterError>> {
-        Box::pin(self.deserialize(topic, bytes))
+        match self.deserialize_cached(topic, bytes) {
+            Some(done) => Box::pin(std::future::ready(done)),
+            None => Box::pin(self.deserialize(topic, bytes)),
+        }
     }
 }
 

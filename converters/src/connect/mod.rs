@@ -37,6 +37,7 @@ mod value;
 pub use decimal::Decimal;
 pub use logical::LogicalType;
 pub use schema::{Field, Schema, SchemaBuilder, Type};
+pub(crate) use value::same_name;
 pub use value::{Struct, Value};
 
 /// A value does not fit its schema, or a schema is malformed: Kafka Connect's `DataException`.

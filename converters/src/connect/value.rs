@@ -252,6 +252,7 @@ impl Struct {
         }
     }
 
+    #[inline]
     fn names(&self) -> &[Arc<str>] {
         match &self.names {
             Names::Own(n) => n,
@@ -317,14 +318,16 @@ impl Struct {
 
     /// The value of field `name`, looked for at position `i` first (where a struct of the same
     /// schema keeps it), then by name.
+    #[inline(always)]
     pub(crate) fn lookup(&self, i: usize, name: &str) -> Option<&Value> {
         match self.names().get(i) {
             // The schema's own name (same allocation) needs no comparison of the text.
-            Some(n) if std::ptr::eq(&**n, name) || **n == *name => self.visible(i),
+            Some(n) if std::ptr::eq(&**n, name) || same_name(n, name) => self.visible(i),
             _ => self.get(name),
         }
     }
 
+    #[inline]
     fn visible(&self, i: usize) -> Option<&Value> {
         let v = self.values.get(i)?;
         match self.names {
@@ -354,6 +357,39 @@ impl Struct {
     /// Whether no field was set.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Whether two field names are the same text. Field names are short: comparing them in line,
+/// a few bytes at a time, beats a call to `memcmp`, which a codec would make for every field of
+/// every record.
+#[inline(always)]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word4 = |s: &[u8], at: usize| u32::from_ne_bytes([s[at], s[at + 1], s[at + 2], s[at + 3]]);
+    let word8 = |s: &[u8], at: usize| {
+        u64::from_ne_bytes([
+            s[at],
+            s[at + 1],
+            s[at + 2],
+            s[at + 3],
+            s[at + 4],
+            s[at + 5],
+            s[at + 6],
+            s[at + 7],
+        ])
+    };
+    // Two loads that overlap cover every byte of a name of their size or up to twice it.
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
     }
 }
 
@@ -411,6 +447,24 @@ mod tests {
         let mut set = HashSet::new();
         set.insert(Value::Map(a));
         assert!(set.contains(&Value::Map(b)));
+    }
+
+    #[test]
+    fn same_name_is_text_equality_at_every_length() {
+        for n in 0..40 {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(same_name(&a, &a.clone()), "{a}");
+            assert!(!same_name(&a, &format!("{a}x")), "{a}");
+            // A difference at any single position is seen.
+            for i in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[i] = b'_';
+                let b = String::from_utf8(b).unwrap();
+                assert!(!same_name(&a, &b), "{a} vs {b}");
+            }
+        }
+        assert!(same_name("é", "é"));
+        assert!(!same_name("é", "è"));
     }
 
     #[test]

@@ -7,31 +7,75 @@
 //! refuse more than the tree-based ones (never less), and their errors are never shown.
 
 use super::MAX_DEPTH;
-use crate::connect::{Decimal, LogicalType, Schema, Struct, Type, Value};
+use crate::connect::{same_name, Decimal, LogicalType, Schema, Struct, Type, Value};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use indexmap::IndexMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde::ser;
 use std::fmt;
 
-/// Appends the JSON text of `value` (of `schema`) to `out`; `false` if the fast path cannot.
-pub(super) fn write(schema: &Schema, value: &Value, out: &mut Vec<u8>) -> bool {
-    let start = out.len();
-    let ok = serde_json::to_writer(
-        &mut *out,
-        &Ser {
-            s: schema,
-            v: value,
-            position: Position::Root,
-            depth: 0,
-        },
-    )
-    .is_ok();
-    if !ok {
-        out.truncate(start);
+/// The one-pass writer of a schema: the schema with, for every struct field, its key as JSON
+/// text (`,"name":`), escaped once here rather than for every record.
+#[derive(Debug)]
+pub(super) struct Writer {
+    schema: Schema,
+    /// An array's items; a map's key and value; a struct's fields, in order.
+    children: Box<[Writer]>,
+    /// A struct's field keys, comma first.
+    keys: Box<[Box<[u8]>]>,
+}
+
+impl Writer {
+    /// The writer of `schema` (nested deeper than values may be: refuses what lies below).
+    pub(super) fn new(schema: &Schema) -> Writer {
+        Writer::at(schema, 0)
     }
-    ok
+
+    fn at(s: &Schema, depth: usize) -> Writer {
+        let child = |c: &Schema| Writer::at(c, depth + 1);
+        let children: Vec<Writer> = if depth > MAX_DEPTH {
+            Vec::new()
+        } else {
+            match s.schema_type() {
+                Type::Array => s.value_schema().map(child).into_iter().collect(),
+                Type::Map => match (s.key_schema(), s.value_schema()) {
+                    (Some(k), Some(v)) => vec![child(k), child(v)],
+                    _ => Vec::new(),
+                },
+                Type::Struct => s.fields().iter().map(|f| child(f.schema())).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let keys = s
+            .fields()
+            .iter()
+            .map(|f| {
+                let mut k = vec![b','];
+                // Writing a string into a Vec cannot fail; were it to, the key would be empty
+                // and the writer would refuse the struct.
+                if key(&mut k, f.name()).is_err() {
+                    k.clear();
+                }
+                k.into_boxed_slice()
+            })
+            .collect();
+        Writer {
+            schema: s.clone(),
+            children: children.into_boxed_slice(),
+            keys,
+        }
+    }
+
+    /// Appends the JSON text of `value` to `out`; `false` if the fast path cannot.
+    pub(super) fn write(&self, value: &Value, out: &mut Vec<u8>) -> bool {
+        let start = out.len();
+        let ok = write_value(self, value, Position::Root, 0, out).is_ok();
+        if !ok {
+            out.truncate(start);
+        }
+        ok
+    }
 }
 
 /// The value of a JSON text of `schema`; `None` if the fast path cannot.
@@ -69,142 +113,172 @@ enum Position {
     Other,
 }
 
-struct Ser<'a> {
-    s: &'a Schema,
-    v: &'a Value,
+/// The writer refuses the value: the tree-based path says why.
+struct Refused;
+
+type Written = Result<(), Refused>;
+
+/// Appends a scalar as serde_json writes it (the tree-based path's bytes).
+fn scalar(out: &mut Vec<u8>, v: impl ser::Serialize) -> Written {
+    v.serialize(&mut serde_json::Serializer::new(out))
+        .map_err(|_| Refused)
+}
+
+/// Appends a finite float (JSON has no other).
+fn float(out: &mut Vec<u8>, f: f64) -> Written {
+    if !f.is_finite() {
+        return Err(Refused);
+    }
+    scalar(out, f)
+}
+
+/// Appends `name` as an object key and its colon. Field names almost never need escaping:
+/// those are copied as they are, the others escaped as serde_json escapes them.
+fn key(out: &mut Vec<u8>, name: &str) -> Written {
+    if name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+        Ok(())
+    } else {
+        scalar(out, name)?;
+        out.push(b':');
+        Ok(())
+    }
+}
+
+/// Writes the JSON text of `v` (of `w`'s schema) straight into `out`: the framing (brackets, commas,
+/// keys) by hand, scalars through serde_json so that they read exactly as the tree-based
+/// path writes them. Checks what [`Schema::validate`] checks on the way.
+fn write_value(
+    w: &Writer,
+    v: &Value,
     position: Position,
     depth: usize,
-}
-
-fn fail<E: ser::Error>() -> E {
-    E::custom("not on the fast path")
-}
-
-impl Ser<'_> {
-    fn child<'b>(&self, s: &'b Schema, v: &'b Value, position: Position) -> Ser<'b> {
-        Ser {
-            s,
-            v,
-            position,
-            depth: self.depth + 1,
+    out: &mut Vec<u8>,
+) -> Written {
+    if depth > MAX_DEPTH {
+        return Err(Refused);
+    }
+    let s = &w.schema;
+    let mut v = v;
+    if v.is_null() {
+        let allowed =
+            s.is_optional() || (position == Position::Field && s.default_value().is_some());
+        if !allowed {
+            return Err(Refused);
+        }
+        match s.default_value() {
+            Some(d) => v = d,
+            None => {
+                out.extend_from_slice(b"null");
+                return Ok(());
+            }
         }
     }
-}
-
-impl Serialize for Ser<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        if self.depth > MAX_DEPTH {
-            return Err(fail());
+    match (s.logical_type(), v) {
+        (Some(LogicalType::Decimal { scale }), Value::Decimal(d)) if d.scale() == scale => {
+            return scalar(out, STANDARD.encode(d.unscaled_bytes()))
         }
-        let s = self.s;
-        let mut v = self.v;
-        if v.is_null() {
-            let allowed = s.is_optional()
-                || (self.position == Position::Field && s.default_value().is_some());
-            if !allowed {
-                return Err(fail());
-            }
-            match s.default_value() {
-                Some(d) => v = d,
-                None => return ser.serialize_unit(),
-            }
+        (Some(LogicalType::Date), Value::Date(i)) => return scalar(out, i),
+        (Some(LogicalType::Time), Value::Time(i))
+            if (0..=crate::connect::logical::MILLIS_PER_DAY).contains(i) =>
+        {
+            return scalar(out, i)
         }
-        let finite = |f: f64| if f.is_finite() { Ok(f) } else { Err(fail()) };
-        match (s.logical_type(), v) {
-            (Some(LogicalType::Decimal { scale }), Value::Decimal(d)) if d.scale() == scale => {
-                return ser.serialize_str(&STANDARD.encode(d.unscaled_bytes()))
-            }
-            (Some(LogicalType::Date), Value::Date(i)) => return ser.serialize_i32(*i),
-            (Some(LogicalType::Time), Value::Time(i))
-                if (0..=crate::connect::logical::MILLIS_PER_DAY).contains(i) =>
-            {
-                return ser.serialize_i32(*i)
-            }
-            (Some(LogicalType::Timestamp), Value::Timestamp(i)) => return ser.serialize_i64(*i),
-            (Some(_), _) => return Err(fail()),
-            (None, _) => {}
+        (Some(LogicalType::Timestamp), Value::Timestamp(i)) => return scalar(out, i),
+        (Some(_), _) => return Err(Refused),
+        (None, _) => {}
+    }
+    let child = depth + 1;
+    match (s.schema_type(), v) {
+        (Type::Int8, Value::Int8(i)) => scalar(out, i),
+        (Type::Int16, Value::Int16(i)) => scalar(out, i),
+        (Type::Int32, Value::Int32(i)) => scalar(out, i),
+        (Type::Int64, Value::Int64(i)) => scalar(out, i),
+        (Type::Float32, Value::Float32(f)) => float(out, f64::from(*f)),
+        (Type::Float64, Value::Float64(f)) => float(out, *f),
+        (Type::Boolean, Value::Boolean(b)) => {
+            out.extend_from_slice(if *b { b"true" } else { b"false" });
+            Ok(())
         }
-        match (s.schema_type(), v) {
-            (Type::Int8, Value::Int8(i)) => ser.serialize_i8(*i),
-            (Type::Int16, Value::Int16(i)) => ser.serialize_i16(*i),
-            (Type::Int32, Value::Int32(i)) => ser.serialize_i32(*i),
-            (Type::Int64, Value::Int64(i)) => ser.serialize_i64(*i),
-            (Type::Float32, Value::Float32(f)) => ser.serialize_f64(finite(f64::from(*f))?),
-            (Type::Float64, Value::Float64(f)) => ser.serialize_f64(finite(*f)?),
-            (Type::Boolean, Value::Boolean(b)) => ser.serialize_bool(*b),
-            (Type::String, Value::String(t)) => ser.serialize_str(t),
-            (Type::Bytes, Value::Bytes(b)) => ser.serialize_str(&STANDARD.encode(b)),
-            (Type::Array, Value::Array(items)) => {
-                let is = s.value_schema().ok_or_else(fail)?;
-                let mut seq = ser.serialize_seq(Some(items.len()))?;
-                for i in items {
-                    seq.serialize_element(&self.child(is, i, Position::Other))?;
+        (Type::String, Value::String(t)) => scalar(out, t),
+        (Type::Bytes, Value::Bytes(b)) => scalar(out, STANDARD.encode(b)),
+        (Type::Array, Value::Array(items)) => {
+            let is = w.children.first().ok_or(Refused)?;
+            out.push(b'[');
+            for (n, i) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
                 }
-                seq.end()
+                write_value(is, i, Position::Other, child, out)?;
             }
-            (Type::Map, Value::Map(m)) => {
-                let (ks, vs) = (
-                    s.key_schema().ok_or_else(fail)?,
-                    s.value_schema().ok_or_else(fail)?,
-                );
-                if is_plain_string(ks) {
-                    let mut map = ser.serialize_map(Some(m.len()))?;
-                    for (k, v) in m {
-                        let Value::String(k) = k else {
-                            return Err(fail());
-                        };
-                        map.serialize_entry(k, &self.child(vs, v, Position::Other))?;
-                    }
-                    map.end()
+            out.push(b']');
+            Ok(())
+        }
+        (Type::Map, Value::Map(m)) => {
+            let [kw, vw] = &*w.children else {
+                return Err(Refused);
+            };
+            let plain = is_plain_string(&kw.schema);
+            out.push(if plain { b'{' } else { b'[' });
+            for (n, (k, v)) in m.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                if plain {
+                    let Value::String(k) = k else {
+                        return Err(Refused);
+                    };
+                    key(out, k)?;
                 } else {
-                    let mut seq = ser.serialize_seq(Some(m.len()))?;
-                    for (k, v) in m {
-                        seq.serialize_element(&Entry {
-                            key: self.child(ks, k, Position::Other),
-                            value: self.child(vs, v, Position::Other),
-                        })?;
-                    }
-                    seq.end()
+                    // A `{"key": …, "value": …}` entry.
+                    out.extend_from_slice(b"{\"key\":");
+                    write_value(kw, k, Position::Other, child, out)?;
+                    out.extend_from_slice(b",\"value\":");
+                }
+                write_value(vw, v, Position::Other, child, out)?;
+                if !plain {
+                    out.push(b'}');
                 }
             }
-            (Type::Struct, Value::Struct(st)) => {
-                let mut map = ser.serialize_map(None)?;
-                let mut found = 0;
-                for (i, f) in s.fields().iter().enumerate() {
-                    let fv = st.lookup(i, f.name());
-                    found += usize::from(fv.is_some());
-                    let fv = fv.unwrap_or(&Value::Null);
-                    if fv.is_null() && f.schema().default_value().is_none() {
-                        if !f.schema().is_optional() {
-                            return Err(fail());
-                        }
-                        // A null field is left out, as the tree-based writer does.
-                        continue;
-                    }
-                    map.serialize_entry(f.name(), &self.child(f.schema(), fv, Position::Field))?;
-                }
-                if found != st.len() {
-                    return Err(fail());
-                }
-                map.end()
-            }
-            _ => Err(fail()),
+            out.push(if plain { b'}' } else { b']' });
+            Ok(())
         }
-    }
-}
-
-/// A `{"key": …, "value": …}` entry of a map with non-string keys.
-struct Entry<'a> {
-    key: Ser<'a>,
-    value: Ser<'a>,
-}
-
-impl Serialize for Entry<'_> {
-    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let mut map = ser.serialize_map(Some(2))?;
-        map.serialize_entry("key", &self.key)?;
-        map.serialize_entry("value", &self.value)?;
-        map.end()
+        (Type::Struct, Value::Struct(st)) => {
+            out.push(b'{');
+            let mut first = true;
+            let mut found = 0;
+            for (i, f) in s.fields().iter().enumerate() {
+                let fv = st.lookup(i, f.name());
+                found += usize::from(fv.is_some());
+                let fv = fv.unwrap_or(&Value::Null);
+                if fv.is_null() && f.schema().default_value().is_none() {
+                    if !f.schema().is_optional() {
+                        return Err(Refused);
+                    }
+                    // A null field is left out, as the tree-based writer does.
+                    continue;
+                }
+                let (Some(fw), Some(k)) = (w.children.get(i), w.keys.get(i)) else {
+                    return Err(Refused);
+                };
+                // The key with its comma, but for the first field written.
+                let k = if first { k.get(1..) } else { Some(&k[..]) };
+                match k {
+                    Some(k) if !k.is_empty() => out.extend_from_slice(k),
+                    _ => return Err(Refused),
+                }
+                first = false;
+                write_value(fw, fv, Position::Field, child, out)?;
+            }
+            if found != st.len() {
+                return Err(Refused);
+            }
+            out.push(b'}');
+            Ok(())
+        }
+        _ => Err(Refused),
     }
 }
 
@@ -239,34 +313,104 @@ impl<'de> DeserializeSeed<'de> for Seed<'_> {
     }
 }
 
+/// Where a value read goes: returned ([`Take`]) or pushed onto a struct's values. A value pushed
+/// by the conversion that builds it is copied once; returned through the visitor and then pushed,
+/// it was copied twice, and each copy of a `Value` costs about what reading a number does.
+trait Sink {
+    type Out;
+    fn put(self, v: Value) -> Self::Out;
+}
+
+/// Returns the value read.
+struct Take;
+
+impl Sink for Take {
+    type Out = Value;
+
+    #[inline(always)]
+    fn put(self, v: Value) -> Value {
+        v
+    }
+}
+
+impl Sink for &mut Vec<Value> {
+    type Out = ();
+
+    #[inline(always)]
+    fn put(self, v: Value) {
+        self.push(v);
+    }
+}
+
 impl Seed<'_> {
-    fn int<E: de::Error>(&self, i: i64) -> Result<Value, E> {
+    #[inline(always)]
+    fn unit<E: de::Error, K: Sink>(&self, k: K) -> Result<K::Out, E> {
+        match self.s.default_value() {
+            Some(d) => Ok(k.put(d.clone())),
+            None if self.s.is_optional() => Ok(k.put(Value::Null)),
+            None => Err(bad()),
+        }
+    }
+
+    #[inline(always)]
+    fn boolean<E: de::Error, K: Sink>(&self, b: bool, k: K) -> Result<K::Out, E> {
+        match (self.s.logical_type(), self.s.schema_type()) {
+            (None, Type::Boolean) => Ok(k.put(Value::Boolean(b))),
+            _ => Err(bad()),
+        }
+    }
+
+    #[inline(always)]
+    fn int<E: de::Error, K: Sink>(&self, i: i64, k: K) -> Result<K::Out, E> {
         let s = self.s;
         let narrow = |i: i64| i32::try_from(i).map_err(|_| bad());
         Ok(match s.logical_type() {
-            Some(LogicalType::Date) => Value::Date(narrow(i)?),
-            Some(LogicalType::Time) => Value::Time(narrow(i)?),
-            Some(LogicalType::Timestamp) => Value::Timestamp(i),
+            Some(LogicalType::Date) => k.put(Value::Date(narrow(i)?)),
+            Some(LogicalType::Time) => k.put(Value::Time(narrow(i)?)),
+            Some(LogicalType::Timestamp) => k.put(Value::Timestamp(i)),
             Some(LogicalType::Decimal { .. }) => return Err(bad()),
             None => match s.schema_type() {
-                Type::Int8 => Value::Int8(i8::try_from(i).map_err(|_| bad())?),
-                Type::Int16 => Value::Int16(i16::try_from(i).map_err(|_| bad())?),
-                Type::Int32 => Value::Int32(narrow(i)?),
-                Type::Int64 => Value::Int64(i),
+                Type::Int8 => k.put(Value::Int8(i8::try_from(i).map_err(|_| bad())?)),
+                Type::Int16 => k.put(Value::Int16(i16::try_from(i).map_err(|_| bad())?)),
+                Type::Int32 => k.put(Value::Int32(narrow(i)?)),
+                Type::Int64 => k.put(Value::Int64(i)),
                 #[allow(clippy::cast_precision_loss)]
-                Type::Float64 => Value::Float64(i as f64),
+                Type::Float64 => k.put(Value::Float64(i as f64)),
                 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-                Type::Float32 => Value::Float32(i as f64 as f32),
+                Type::Float32 => k.put(Value::Float32(i as f64 as f32)),
                 _ => return Err(bad()),
             },
         })
     }
 
-    fn float<E: de::Error>(&self, f: f64) -> Result<Value, E> {
+    #[inline(always)]
+    fn unsigned<E: de::Error, K: Sink>(&self, u: u64, k: K) -> Result<K::Out, E> {
+        match i64::try_from(u) {
+            Ok(i) => self.int(i, k),
+            #[allow(clippy::cast_precision_loss)]
+            Err(_) => self.float(u as f64, k),
+        }
+    }
+
+    #[inline(always)]
+    fn float<E: de::Error, K: Sink>(&self, f: f64, k: K) -> Result<K::Out, E> {
         match (self.s.logical_type(), self.s.schema_type()) {
-            (None, Type::Float64) => Ok(Value::Float64(f)),
+            (None, Type::Float64) => Ok(k.put(Value::Float64(f))),
             #[allow(clippy::cast_possible_truncation)]
-            (None, Type::Float32) => Ok(Value::Float32(f as f32)),
+            (None, Type::Float32) => Ok(k.put(Value::Float32(f as f32))),
+            _ => Err(bad()),
+        }
+    }
+
+    #[inline(always)]
+    fn text<E: de::Error, K: Sink>(&self, t: &str, k: K) -> Result<K::Out, E> {
+        let b64 = || STANDARD.decode(t).map_err(|_| bad());
+        match (self.s.logical_type(), self.s.schema_type()) {
+            (Some(LogicalType::Decimal { scale }), _) => {
+                Ok(k.put(Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale))))
+            }
+            (None, Type::String) => Ok(k.put(Value::String(t.to_owned()))),
+            (None, Type::Bytes) => Ok(k.put(Value::Bytes(b64()?))),
             _ => Err(bad()),
         }
     }
@@ -280,46 +424,27 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        match self.s.default_value() {
-            Some(d) => Ok(d.clone()),
-            None if self.s.is_optional() => Ok(Value::Null),
-            None => Err(bad()),
-        }
+        self.unit(Take)
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
-        match (self.s.logical_type(), self.s.schema_type()) {
-            (None, Type::Boolean) => Ok(Value::Boolean(b)),
-            _ => Err(bad()),
-        }
+        self.boolean(b, Take)
     }
 
     fn visit_i64<E: de::Error>(self, i: i64) -> Result<Value, E> {
-        self.int(i)
+        self.int(i, Take)
     }
 
     fn visit_u64<E: de::Error>(self, u: u64) -> Result<Value, E> {
-        match i64::try_from(u) {
-            Ok(i) => self.int(i),
-            #[allow(clippy::cast_precision_loss)]
-            Err(_) => self.float(u as f64),
-        }
+        self.unsigned(u, Take)
     }
 
     fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
-        self.float(f)
+        self.float(f, Take)
     }
 
     fn visit_str<E: de::Error>(self, t: &str) -> Result<Value, E> {
-        let b64 = || STANDARD.decode(t).map_err(|_| bad());
-        match (self.s.logical_type(), self.s.schema_type()) {
-            (Some(LogicalType::Decimal { scale }), _) => {
-                Ok(Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale)))
-            }
-            (None, Type::String) => Ok(Value::String(t.to_owned())),
-            (None, Type::Bytes) => Ok(Value::Bytes(b64()?)),
-            _ => Err(bad()),
-        }
+        self.text(t, Take)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
@@ -360,26 +485,35 @@ impl<'de> Visitor<'de> for Seed<'_> {
         match self.s.schema_type() {
             Type::Struct => {
                 let fields = self.s.fields();
-                let mut values: Vec<Value> = std::iter::repeat_with(|| Value::Null)
-                    .take(fields.len())
-                    .collect();
-                // Which fields the object has (absent ones read as JSON null does).
-                let mut seen = vec![false; fields.len()];
+                // Fields listed in schema order are pushed; the first one out of order turns
+                // the pushes into assignments over nulls.
+                let mut values: Vec<Value> = Vec::with_capacity(fields.len());
                 let mut next = 0;
                 while let Some(i) = map.next_key_seed(FieldKey { fields, next })? {
-                    match i {
-                        Some(i) => {
-                            values[i] = map.next_value_seed(self.child(fields[i].schema()))?;
-                            seen[i] = true;
-                            next = i + 1;
+                    let Some(i) = i else {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    };
+                    let seed = self.child(fields[i].schema());
+                    if i == values.len() {
+                        map.next_value_seed(Push {
+                            seed,
+                            values: &mut values,
+                        })?;
+                    } else {
+                        let v = map.next_value_seed(seed)?;
+                        if i > values.len() {
+                            values.resize_with(fields.len(), || Value::Null);
                         }
-                        None => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
+                        values[i] = v;
                     }
+                    next = i + 1;
                 }
-                for ((f, v), seen) in fields.iter().zip(&mut values).zip(seen) {
-                    if !seen {
+                values.resize_with(fields.len(), || Value::Null);
+                // An absent field reads as JSON null does; so does a null one, and reading
+                // null again gives what it gave: no need to tell them apart.
+                for (f, v) in fields.iter().zip(&mut values) {
+                    if v.is_null() {
                         *v = self.child(f.schema()).visit_unit()?;
                     }
                 }
@@ -399,6 +533,66 @@ impl<'de> Visitor<'de> for Seed<'_> {
             }
             _ => Err(bad()),
         }
+    }
+}
+
+/// Reads a value onto the end of `values`, pushed by the conversion that builds it (see
+/// [`Sink`]).
+struct Push<'a, 'v> {
+    seed: Seed<'a>,
+    values: &'v mut Vec<Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for Push<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if self.seed.depth > MAX_DEPTH {
+            return Err(bad());
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Push<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.seed.expecting(f)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.seed.unit(self.values)
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
+        self.seed.boolean(b, self.values)
+    }
+
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<(), E> {
+        self.seed.int(i, self.values)
+    }
+
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<(), E> {
+        self.seed.unsigned(u, self.values)
+    }
+
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<(), E> {
+        self.seed.float(f, self.values)
+    }
+
+    fn visit_str<E: de::Error>(self, t: &str) -> Result<(), E> {
+        self.seed.text(t, self.values)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.values.push(self.seed.visit_seq(seq)?);
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.values.push(self.seed.visit_map(map)?);
+        Ok(())
     }
 }
 
@@ -426,8 +620,8 @@ impl<'de> Visitor<'de> for FieldKey<'_> {
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
         Ok(match self.fields.get(self.next) {
-            Some(f) if f.name() == key => Some(self.next),
-            _ => self.fields.iter().position(|f| f.name() == key),
+            Some(f) if same_name(f.name(), key) => Some(self.next),
+            _ => self.fields.iter().position(|f| same_name(f.name(), key)),
         })
     }
 }
@@ -473,5 +667,111 @@ impl<'de, 'a> Visitor<'de> for EntrySeed<'a> {
             None => self.value.visit_unit()?,
         };
         Ok((key, value))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::connect::SchemaBuilder;
+
+    fn tree_text(schema: &Schema, v: &Value) -> Vec<u8> {
+        serde_json::to_vec(&super::super::value_to_json(schema, v, 0).unwrap()).unwrap()
+    }
+
+    fn tree_value(schema: &Schema, text: &str) -> Result<Value, String> {
+        let j = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        super::super::value_from_json(schema, &j, 0).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn escaped_keys_take_the_one_pass_paths_with_the_trees_bytes() {
+        let names = [
+            "a",
+            "abcd",
+            "quote\"d",
+            "tab\there",
+            "\u{1}",
+            "é",
+            "field_no_12345678",
+        ];
+        let mut b = SchemaBuilder::struct_();
+        for n in names {
+            b = b.field(n, Schema::new_optional(Type::Int32));
+        }
+        let schema = b.build().unwrap();
+        let writer = Writer::new(&schema);
+        let mut all = Struct::new();
+        for (i, n) in names.iter().enumerate() {
+            all.put(*n, Value::Int32(i32::try_from(i).unwrap()));
+        }
+        let mut some = all.clone();
+        some.put("a", Value::Null);
+        some.put("é", Value::Null);
+        for v in [all, some, Struct::new()] {
+            let v = Value::Struct(v);
+            let mut out = b"prefix".to_vec();
+            assert!(writer.write(&v, &mut out), "{v:?}");
+            assert_eq!(out[6..], tree_text(&schema, &v)[..]);
+            assert_eq!(read(&schema, &out[6..]), Some(v));
+        }
+    }
+
+    #[test]
+    fn struct_keys_read_in_one_pass_whatever_their_order_count_or_spelling() {
+        let schema = SchemaBuilder::struct_()
+            .field("a", Schema::new(Type::Int32))
+            .field("b", Schema::new_optional(Type::String))
+            .field(
+                "c",
+                SchemaBuilder::int64()
+                    .default_value(Value::Int64(7))
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let rec = |a: i32, b: Option<&str>, c: i64| {
+            Value::Struct(
+                Struct::new()
+                    .with("a", Value::Int32(a))
+                    .with("b", b.map_or(Value::Null, Value::from))
+                    .with("c", Value::Int64(c)),
+            )
+        };
+        for (text, expected) in [
+            (r#"{"a":1,"b":"x","c":2}"#, rec(1, Some("x"), 2)),
+            (r#"{"c":2,"a":1}"#, rec(1, None, 2)),
+            (r#"{"b":"y","a":3}"#, rec(3, Some("y"), 7)),
+            (r#"{"a":1,"zz":[1,{"q":[]}],"c":3}"#, rec(1, None, 3)),
+            (r#"{"a":1,"a":5}"#, rec(5, None, 7)),
+            (r#"{"b":"y","a":1,"b":"z"}"#, rec(1, Some("z"), 7)),
+            (r#"{"\u0061":4,"\u0062":"\u00e9"}"#, rec(4, Some("é"), 7)),
+            (r#"{"a":1,"b":null,"c":null}"#, rec(1, None, 7)),
+            (r#"{"a":1,"b":"x","a":2,"c":3}"#, rec(2, Some("x"), 3)),
+        ] {
+            assert_eq!(
+                read(&schema, text.as_bytes()),
+                Some(expected.clone()),
+                "{text}"
+            );
+            assert_eq!(tree_value(&schema, text), Ok(expected), "{text}");
+        }
+        // What the tree refuses, the one-pass reader refuses too.
+        for text in [
+            "{}",
+            r#"{"a":null}"#,
+            r#"{"a":"1"}"#,
+            r#"{"a":1,"a":null}"#,
+            r#"{"a":2147483648}"#,
+            r#"{"b":"x","a":1,"b":2}"#,
+            r#"{"a":1"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1,}"#,
+        ] {
+            assert_eq!(read(&schema, text.as_bytes()), None, "{text}");
+            assert!(tree_value(&schema, text).is_err(), "{text}");
+        }
     }
 }
