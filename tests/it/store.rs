@@ -4,6 +4,7 @@
 use strata_schema::SchemaType;
 use strata_server::store::{
     NewSchema, NewVersion, PgSettings, PgStore, SqliteStore, SqliteSync, Store, StoreError,
+    WriteScope,
 };
 use strata_tests::Postgres;
 
@@ -157,4 +158,87 @@ async fn sqlite_data_survives_reopening() {
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].id, id);
     assert_eq!(store.schema(".", id).await.unwrap().unwrap().schema, "A");
+}
+
+/// Two nodes on one database, each with `settings`.
+async fn two_postgres_nodes(settings: PgSettings) -> (PgStore, PgStore) {
+    let url = Postgres::shared().create_database();
+    let a = PgStore::open(&url, settings).await.unwrap();
+    let b = PgStore::open(&url, settings).await.unwrap();
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_nodes_storing_the_same_content_at_once_give_it_one_id() {
+    let (a, b) = two_postgres_nodes(PgSettings::default()).await;
+    let mut seen = std::collections::BTreeSet::new();
+    for round in 0..20 {
+        // Different subjects (so no lock orders them), the same new content, on both nodes.
+        let writes: Vec<_> = (0..8)
+            .map(|i| {
+                let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+                let mut new = version(&format!(":.c:s{round}-{i}"), 1, &format!("X{round}"));
+                new.context = ".c".to_owned();
+                tokio::spawn(async move { store.insert_version(new).await })
+            })
+            .collect();
+        let mut ids = std::collections::BTreeSet::new();
+        for write in writes {
+            ids.insert(write.await.unwrap().unwrap());
+        }
+        assert_eq!(ids.len(), 1, "round {round}: {ids:?}");
+        let id = *ids.first().unwrap();
+        assert!(seen.insert(id), "id {id} given to two contents");
+        assert_eq!(a.usages(".c", id).await.unwrap().len(), 8);
+        let stored = b.schema_by_fingerprint(".c", &format!("fp-X{round}")).await;
+        assert_eq!(stored.unwrap().unwrap().id, id);
+    }
+    assert_eq!(a.contexts().await.unwrap(), vec![".c".to_owned()]);
+    // The default context numbers on its own.
+    assert_eq!(a.insert_version(version("d", 1, "X0")).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_locks_given_up_while_waiting_leave_no_connection_inside_a_transaction() {
+    // Few connections, so that later writes reuse the ones that waited.
+    let settings = PgSettings {
+        max_connections: 3,
+        statement_timeout: std::time::Duration::from_millis(300),
+        ..PgSettings::default()
+    };
+    let (a, b) = two_postgres_nodes(settings).await;
+    let held = a.lock(&WriteScope::subject("s")).await.unwrap();
+    // One wait abandoned by its caller, one ended by the database's statement timeout.
+    let abandoned = tokio::time::timeout(
+        std::time::Duration::from_millis(50),
+        b.lock(&WriteScope::subject("s")),
+    )
+    .await;
+    assert!(abandoned.is_err(), "the lock is held by the other node");
+    let timed_out = b.lock(&WriteScope::subject("s")).await;
+    assert!(
+        matches!(timed_out, Err(StoreError::Timeout(_))),
+        "{timed_out:?}"
+    );
+    drop(held);
+
+    // Every later write on that node commits (none runs inside a left-over transaction), and
+    // the subject's lock is free again for both nodes.
+    for i in 0..6 {
+        let lock = b.lock(&WriteScope::subject("s")).await.unwrap();
+        b.insert_version(version("s", i + 1, &format!("after-{i}")))
+            .await
+            .unwrap();
+        drop(lock);
+    }
+    let lock = loop {
+        // The abandoned wait may still take and drop the lock once before its connection ends.
+        match a.lock(&WriteScope::subject("s")).await {
+            Ok(lock) => break lock,
+            Err(StoreError::Timeout(_)) => continue,
+            Err(other) => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(a.versions("s").await.unwrap().len(), 6);
+    drop(lock);
 }

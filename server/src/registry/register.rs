@@ -419,6 +419,7 @@ impl<S: Store> Registry<S> {
         // An IMPORT may give an unused id new content, and removed versions may leave an id
         // unused: the id caches are refreshed once the write is done.
         let touches_ids = explicit_id.is_some() || !tombstones.is_empty();
+        let generation = self.ids.generation.current();
         let id = self
             .store
             .insert_version(NewVersion {
@@ -443,6 +444,23 @@ impl<S: Store> Registry<S> {
         if touches_ids {
             self.parsed.invalidate(&(qs.context.clone(), id)).await;
             self.ids.invalidate_all();
+        } else {
+            // The next registration in the subject starts from this version: its record is
+            // what was just written (the identity covers text, references, metadata and rules,
+            // and the type is checked), so it need not be read back.
+            let record = SchemaRecord {
+                context: qs.context.clone(),
+                id,
+                schema_type: new_schema.schema_type,
+                schema: new_schema.schema.clone(),
+                references: new_schema.references.clone(),
+                metadata: new_schema.metadata.clone(),
+                rule_set: new_schema.rule_set.clone(),
+                fingerprint: new_schema.fingerprint.clone(),
+            };
+            self.ids.generation.fill(generation, || {
+                self.ids.records.insert((qs.context.clone(), id), record)
+            });
         }
         Ok(if modified {
             Self::full_response(&new_schema, id, version)

@@ -17,8 +17,9 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use super::common::{numbered_placeholders, shared_store_helpers, shared_store_methods};
@@ -67,8 +68,8 @@ pub struct PgStore {
     sequences: Arc<Mutex<HashSet<String>>>,
 }
 
-/// Subject locks held by one write: a transaction holding advisory locks, ended (and the locks
-/// freed) when this is dropped.
+/// Subject locks held by one write: a connection whose open transaction holds advisory locks,
+/// rolled back (and the locks freed) when this is dropped.
 #[derive(Debug)]
 pub struct PgLock {
     held: Option<Held>,
@@ -78,25 +79,66 @@ pub struct PgLock {
 /// writer of the subject on this node finds the database lock free).
 #[derive(Debug)]
 struct Held {
-    tx: Transaction<'static, Postgres>,
+    conn: PoolConnection<Postgres>,
     permit: OwnedSemaphorePermit,
     turns: Vec<OwnedMutexGuard<()>>,
 }
 
 impl Drop for PgLock {
     fn drop(&mut self) {
-        if let Some(held) = self.held.take() {
-            // Rolling back needs a round trip; the pool would also roll back a returned
-            // transaction, but only when the connection is next used.
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(async move {
-                    let _ = held.tx.rollback().await;
-                    drop(held.permit);
-                    drop(held.turns);
-                });
+        if let Some(mut held) = self.held.take() {
+            // Rolling back needs a round trip: done by a task, so that the answer to the write
+            // does not wait for it.
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(async move {
+                        unlock(&mut held.conn).await;
+                        drop(held.permit);
+                        drop(held.turns);
+                    });
+                }
+                // Closing the connection ends its transaction too.
+                Err(_) => held.conn.close_on_drop(),
             }
         }
     }
+}
+
+/// Ends the transaction holding a connection's advisory locks. The pool does not know of that
+/// transaction (it is begun by hand, to take the locks in the same round trip): a connection
+/// that may still be in it is closed rather than handed out again.
+async fn unlock(conn: &mut PoolConnection<Postgres>) {
+    if conn.execute("ROLLBACK").await.is_err() {
+        conn.close_on_drop();
+    }
+}
+
+/// A connection taking advisory locks: closed if dropped before it has them (a write given up
+/// while it waited), as it may go on to take them after its statement is abandoned.
+struct Locking(Option<PoolConnection<Postgres>>);
+
+impl Drop for Locking {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// Begins a transaction and takes the advisory locks `keys` (`true`: exclusive) in it, in the
+/// order given, in one round trip: one simple-protocol query of several statements, each run
+/// after the previous one returned (the keys are numbers, written as quoted literals).
+fn lock_statement(keys: &[(i64, bool)]) -> String {
+    let mut sql = String::from("BEGIN");
+    for (key, exclusive) in keys {
+        let function = if *exclusive {
+            "pg_advisory_xact_lock"
+        } else {
+            "pg_advisory_xact_lock_shared"
+        };
+        sql.push_str(&format!("; SELECT {function}('{key}'::bigint)"));
+    }
+    sql
 }
 
 /// In-process turns: writers of one subject on one node queue here, holding neither a
@@ -149,8 +191,12 @@ impl PgStore {
             .options([("statement_timeout", statement_timeout.as_str())])
             .application_name("strata");
         let max_connections = settings.max_connections.max(3);
+        // sqlx checks every connection when it is returned (a round trip); checking it again
+        // when it is taken would double that on every statement outside a transaction. A
+        // connection that broke while idle fails one request (50001), and is then replaced.
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .test_before_acquire(false)
             .acquire_timeout(settings.acquire_timeout)
             .connect_with(options)
             .await
@@ -338,6 +384,40 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// The common registration (no explicit id, nothing removed or displaced) in one call of
+    /// `strata_insert_version` (migration 0002), committed on its own: it changes nothing any
+    /// node caches, so it announces nothing.
+    async fn insert_common(&self, new: &NewVersion, sequence: &str) -> Result<i32, StoreError> {
+        let schema = &new.schema;
+        let (refs, metadata, rule_set) = schema_json(schema)?;
+        let (ref_subjects, ref_versions): (Vec<&str>, Vec<i32>) = schema
+            .references
+            .iter()
+            .map(|r| (r.subject.as_str(), r.version))
+            .unzip();
+        let row = sqlx::query(
+            "SELECT strata_insert_version($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS id",
+        )
+        .bind(&new.subject)
+        .bind(new.version)
+        .bind(&new.context)
+        .bind(sequence)
+        .bind(schema.schema_type.as_str())
+        .bind(&schema.schema)
+        .bind(refs)
+        .bind(metadata)
+        .bind(rule_set)
+        .bind(&schema.fingerprint)
+        .bind(ref_subjects)
+        .bind(ref_versions)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        row.try_get("id").map_err(corrupt)
+    }
+}
+
 shared_store_helpers!(PgStore, Postgres);
 
 /// PostgreSQL numbers its placeholders.
@@ -390,7 +470,6 @@ impl Store for PgStore {
         let (turns, permit) = tokio::time::timeout(self.lock_timeout, self.turn(scope))
             .await
             .map_err(|_| StoreError::Timeout("no turn to write within the timeout".into()))??;
-        let mut tx = self.write_transaction().await?;
         // Fixed order on every node: the global key first, then subjects by key.
         let mut keys: BTreeMap<i64, bool> = BTreeMap::new();
         let global_exclusive = match scope {
@@ -407,20 +486,25 @@ impl Store for PgStore {
         };
         let mut ordered = vec![(everything_key(), global_exclusive)];
         ordered.extend(keys);
-        for (key, exclusive) in ordered {
-            let sql = if exclusive {
-                "SELECT pg_advisory_xact_lock($1)"
-            } else {
-                "SELECT pg_advisory_xact_lock_shared($1)"
-            };
-            sqlx::query(sql)
-                .bind(key)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+        let statement = lock_statement(&ordered);
+        let mut locking = Locking(Some(self.pool.acquire().await.map_err(db)?));
+        let locked = match locking.0.as_mut() {
+            Some(conn) => conn.execute(statement.as_str()).await,
+            None => return Err(StoreError::Database("no connection".into())),
+        };
+        let Some(mut conn) = locking.0.take() else {
+            return Err(StoreError::Database("no connection".into()));
+        };
+        if let Err(error) = locked {
+            unlock(&mut conn).await;
+            return Err(db(error));
         }
         Ok(PgLock {
-            held: Some(Held { tx, permit, turns }),
+            held: Some(Held {
+                conn,
+                permit,
+                turns,
+            }),
         })
     }
 
@@ -448,6 +532,9 @@ impl Store for PgStore {
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
         let sequence = self.ensure_sequence(&new.context).await?;
+        if new.id.is_none() && new.displaces.is_none() && new.tombstones.is_empty() {
+            return self.insert_common(&new, &sequence).await;
+        }
         let mut tx = self.write_transaction().await?;
         displace(&mut tx, &new).await?;
         let id = match new.id {
