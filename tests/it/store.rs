@@ -242,3 +242,29 @@ async fn postgres_locks_given_up_while_waiting_leave_no_connection_inside_a_tran
     assert_eq!(a.versions("s").await.unwrap().len(), 6);
     drop(lock);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_versions_read_with_a_subject_lock_follow_every_write() {
+    let (a, b) = two_postgres_nodes(PgSettings::default()).await;
+    // The subject is written into the lock's query text: quotes and backslashes stay data.
+    for subject in ["plain", "it's", "back\\slash\\", "E'\\'; SELECT 1; --"] {
+        let text = |n: i32| format!("{subject}-{n}");
+        b.insert_version(version(subject, 1, &text(1))).await.unwrap();
+        let lock = a.lock(&WriteScope::subject(subject)).await.unwrap();
+        let versions = a.versions(subject).await.unwrap();
+        assert_eq!(versions.len(), 1, "{subject}: {versions:?}");
+        assert_eq!(versions[0].subject, subject);
+        // Each write under the lock is seen by the next read, on the same node.
+        a.insert_version(version(subject, 2, &text(2))).await.unwrap();
+        assert_eq!(a.versions(subject).await.unwrap().len(), 2, "{subject}");
+        a.soft_delete(subject, &[2], false).await.unwrap();
+        assert!(a.versions(subject).await.unwrap()[1].deleted, "{subject}");
+        drop(lock);
+        // Once the lock is gone, the other node's writes are seen too.
+        let lock = b.lock(&WriteScope::subject(subject)).await.unwrap();
+        b.hard_delete(subject, &[2]).await.unwrap();
+        drop(lock);
+        assert_eq!(a.versions(subject).await.unwrap().len(), 1, "{subject}");
+        assert_eq!(b.versions(subject).await.unwrap().len(), 1, "{subject}");
+    }
+}

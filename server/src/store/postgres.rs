@@ -12,7 +12,7 @@
 //!   to every node on commit; [`PgStore::watch_changes`] turns those into [`Change`]s for the
 //!   caches.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -66,6 +66,24 @@ pub struct PgStore {
     turns: Arc<Vec<Arc<tokio::sync::Mutex<()>>>>,
     /// Contexts whose id sequence this node knows to exist.
     sequences: Arc<Mutex<HashSet<String>>>,
+    /// The versions of the subjects this node holds the write lock of, read in the same round
+    /// trip as the lock. Writers of a subject's versions hold its lock (or the exclusive global
+    /// one), so nobody else changes them until this node does: an entry is dropped when this
+    /// node's write of the subject starts, and when the lock is.
+    locked: LockedVersions,
+}
+
+/// Versions by qualified subject, see [`PgStore::locked`].
+type LockedVersions = Arc<Mutex<HashMap<String, Vec<VersionRecord>>>>;
+
+/// The entries of `subjects` dropped from `locked`.
+fn forget_locked<'a>(locked: &LockedVersions, subjects: impl IntoIterator<Item = &'a str>) {
+    let mut locked = locked
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for subject in subjects {
+        locked.remove(subject);
+    }
 }
 
 /// Subject locks held by one write: a connection whose open transaction holds advisory locks,
@@ -73,6 +91,8 @@ pub struct PgStore {
 #[derive(Debug)]
 pub struct PgLock {
     held: Option<Held>,
+    /// The subject whose versions were read with the lock, and where they were put.
+    read: Option<(String, LockedVersions)>,
 }
 
 /// What a [`PgLock`] holds, released in this order (the in-process turn last, so that the next
@@ -86,6 +106,9 @@ struct Held {
 
 impl Drop for PgLock {
     fn drop(&mut self) {
+        if let Some((subject, locked)) = self.read.take() {
+            forget_locked(&locked, [subject.as_str()]);
+        }
         if let Some(mut held) = self.held.take() {
             // Rolling back needs a round trip: done by a task, so that the answer to the write
             // does not wait for it.
@@ -126,9 +149,10 @@ impl Drop for Locking {
 }
 
 /// Begins a transaction and takes the advisory locks `keys` (`true`: exclusive) in it, in the
-/// order given, in one round trip: one simple-protocol query of several statements, each run
-/// after the previous one returned (the keys are numbers, written as quoted literals).
-fn lock_statement(keys: &[(i64, bool)]) -> String {
+/// order given, then reads the versions of `subject`, in one round trip: one simple-protocol
+/// query of several statements, each run (and given its snapshot) after the previous one
+/// returned. The keys are numbers and the subject a string literal, both quoted.
+fn lock_statement(keys: &[(i64, bool)], subject: Option<&str>) -> String {
     let mut sql = String::from("BEGIN");
     for (key, exclusive) in keys {
         let function = if *exclusive {
@@ -137,6 +161,14 @@ fn lock_statement(keys: &[(i64, bool)]) -> String {
             "pg_advisory_xact_lock_shared"
         };
         sql.push_str(&format!("; SELECT {function}('{key}'::bigint)"));
+    }
+    if let Some(subject) = subject {
+        // An escape string literal reads the same whatever `standard_conforming_strings` is.
+        let literal = subject.replace('\\', "\\\\").replace('\'', "''");
+        sql.push_str(&format!(
+            "; SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = E'{literal}' \
+             ORDER BY version"
+        ));
     }
     sql
 }
@@ -217,6 +249,7 @@ impl PgStore {
                     .collect(),
             ),
             sequences: Arc::new(Mutex::new(HashSet::from([".".to_owned()]))),
+            locked: LockedVersions::default(),
         })
     }
 
@@ -438,9 +471,19 @@ impl PgStore {
         Unshared
     }
 
-    /// Versions are read from the database every time: other nodes write them too.
+    /// Versions are read from the database (other nodes write them too), or with the
+    /// subject's lock while this node holds it.
     async fn read_versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
-        self.select_versions(subject).await
+        let read = self
+            .locked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(subject)
+            .cloned();
+        match read {
+            Some(versions) => Ok(versions),
+            None => self.select_versions(subject).await,
+        }
     }
 
     /// Schemas are found by identity in the database: other nodes store them too.
@@ -452,8 +495,9 @@ impl PgStore {
         self.select_by_fingerprint(context, fingerprint).await
     }
 
-    /// Nothing of a subject's versions is kept on this node.
-    fn versions_changing(&self, _subjects: Vec<&str>) -> Unshared {
+    /// The versions read with the subjects' locks are forgotten before the write starts.
+    fn versions_changing(&self, subjects: Vec<&str>) -> Unshared {
+        forget_locked(&self.locked, subjects);
         Unshared
     }
 }
@@ -486,25 +530,53 @@ impl Store for PgStore {
         };
         let mut ordered = vec![(everything_key(), global_exclusive)];
         ordered.extend(keys);
-        let statement = lock_statement(&ordered);
+        // A write of one subject reads its versions next: they come with the lock. (A subject
+        // with control characters is never registered; it is read the usual way.)
+        let read = match scope {
+            WriteScope::Subjects { write, .. } if write.len() == 1 => write
+                .first()
+                .filter(|s| !s.chars().any(char::is_control))
+                .cloned(),
+            _ => None,
+        };
+        let statement = lock_statement(&ordered, read.as_deref());
         let mut locking = Locking(Some(self.pool.acquire().await.map_err(db)?));
         let locked = match locking.0.as_mut() {
-            Some(conn) => conn.execute(statement.as_str()).await,
+            Some(conn) => conn.fetch_all(statement.as_str()).await,
             None => return Err(StoreError::Database("no connection".into())),
         };
         let Some(mut conn) = locking.0.take() else {
             return Err(StoreError::Database("no connection".into()));
         };
-        if let Err(error) = locked {
-            unlock(&mut conn).await;
-            return Err(db(error));
-        }
+        // The rows of the lock statements have no `subject` column.
+        let versions: Result<Vec<VersionRecord>, StoreError> =
+            locked.map_err(db).and_then(|rows| {
+                rows.iter()
+                    .filter(|row| row.try_column("subject").is_ok())
+                    .map(version_row)
+                    .collect()
+            });
+        let versions = match versions {
+            Ok(versions) => versions,
+            Err(error) => {
+                unlock(&mut conn).await;
+                return Err(error);
+            }
+        };
+        let read = read.map(|subject| {
+            self.locked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(subject.clone(), versions);
+            (subject, Arc::clone(&self.locked))
+        });
         Ok(PgLock {
             held: Some(Held {
                 conn,
                 permit,
                 turns,
             }),
+            read,
         })
     }
 
@@ -531,6 +603,7 @@ impl Store for PgStore {
     }
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
+        let _forget = self.versions_changing(vec![new.subject.as_str()]);
         let sequence = self.ensure_sequence(&new.context).await?;
         if new.id.is_none() && new.displaces.is_none() && new.tombstones.is_empty() {
             return self.insert_common(&new, &sequence).await;
