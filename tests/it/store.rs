@@ -49,6 +49,23 @@ async fn contract(store: &impl Store) {
     assert_ne!(a, b);
     assert_eq!(store.max_id(".").await.unwrap(), b);
 
+    // A subject's versions and a schema by identity, read together.
+    let (versions, stored) = store.versions_and_schema("s", ".", "fp-A").await.unwrap();
+    assert_eq!(versions, store.versions("s").await.unwrap());
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(stored, store.schema(".", a).await.unwrap());
+    let (versions, stored) = store
+        .versions_and_schema("none", ".", "fp-B")
+        .await
+        .unwrap();
+    assert!(versions.is_empty());
+    assert_eq!(stored.map(|s| s.id), Some(b));
+    let (_, stored) = store.versions_and_schema("s", ".c", "fp-A").await.unwrap();
+    assert_eq!(stored, None);
+
     // Prefix listings hold exactly the subjects with that prefix.
     let under_s: Vec<String> = store
         .versions_with_prefix("s")
@@ -249,13 +266,17 @@ async fn postgres_versions_read_with_a_subject_lock_follow_every_write() {
     // The subject is written into the lock's query text: quotes and backslashes stay data.
     for subject in ["plain", "it's", "back\\slash\\", "E'\\'; SELECT 1; --"] {
         let text = |n: i32| format!("{subject}-{n}");
-        b.insert_version(version(subject, 1, &text(1))).await.unwrap();
+        b.insert_version(version(subject, 1, &text(1)))
+            .await
+            .unwrap();
         let lock = a.lock(&WriteScope::subject(subject)).await.unwrap();
         let versions = a.versions(subject).await.unwrap();
         assert_eq!(versions.len(), 1, "{subject}: {versions:?}");
         assert_eq!(versions[0].subject, subject);
         // Each write under the lock is seen by the next read, on the same node.
-        a.insert_version(version(subject, 2, &text(2))).await.unwrap();
+        a.insert_version(version(subject, 2, &text(2)))
+            .await
+            .unwrap();
         assert_eq!(a.versions(subject).await.unwrap().len(), 2, "{subject}");
         a.soft_delete(subject, &[2], false).await.unwrap();
         assert!(a.versions(subject).await.unwrap()[1].deleted, "{subject}");

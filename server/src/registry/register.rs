@@ -181,7 +181,17 @@ impl<S: Store> Registry<S> {
         // settled by the store's own write).
         let mut absent_before: Option<(String, Vec<VersionRecord>)> = None;
         if explicit_version == 0 && has_schema && !config.has_defaults_or_overrides() {
-            let versions = self.store.versions(&qs.qualified()).await?;
+            // With the candidate parsed, its identity is read with the versions.
+            let (versions, stored) = match &early {
+                Some(Ok(candidate)) => {
+                    let (versions, stored) = self
+                        .store
+                        .versions_and_schema(&qs.qualified(), &qs.context, &candidate.fingerprint)
+                        .await?;
+                    (versions, Some(stored))
+                }
+                _ => (self.store.versions(&qs.qualified()).await?, None),
+            };
             if versions.iter().any(|v| !v.deleted) {
                 let reparsed;
                 let candidate = match &early {
@@ -193,10 +203,14 @@ impl<S: Store> Registry<S> {
                         &reparsed
                     }
                 };
-                let stored = self
-                    .store
-                    .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
-                    .await?;
+                let stored = match stored {
+                    Some(stored) => stored,
+                    None => {
+                        self.store
+                            .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
+                            .await?
+                    }
+                };
                 if stored.is_none() {
                     absent_before = Some((candidate.fingerprint.clone(), versions.clone()));
                 }

@@ -92,6 +92,15 @@ impl Store for AnyStore {
         dispatch!(self, s => s.schema_by_fingerprint(context, fingerprint))
     }
 
+    async fn versions_and_schema(
+        &self,
+        subject: &str,
+        context: &str,
+        fingerprint: &str,
+    ) -> Result<(Vec<VersionRecord>, Option<SchemaRecord>), StoreError> {
+        dispatch!(self, s => s.versions_and_schema(subject, context, fingerprint))
+    }
+
     async fn usages(&self, context: &str, id: i32) -> Result<Vec<VersionRecord>, StoreError> {
         dispatch!(self, s => s.usages(context, id))
     }

@@ -229,6 +229,24 @@ pub trait Store: Send + Sync + 'static {
         fingerprint: &str,
     ) -> impl Future<Output = Result<Option<SchemaRecord>, StoreError>> + Send;
 
+    /// [`Store::versions`] of `subject` and [`Store::schema_by_fingerprint`] together: what a
+    /// registration reads first. A store may answer both with one query.
+    fn versions_and_schema(
+        &self,
+        subject: &str,
+        context: &str,
+        fingerprint: &str,
+    ) -> impl Future<Output = Result<(Vec<VersionRecord>, Option<SchemaRecord>), StoreError>> + Send
+    {
+        async move {
+            let versions = self.versions(subject).await?;
+            Ok((
+                versions,
+                self.schema_by_fingerprint(context, fingerprint).await?,
+            ))
+        }
+    }
+
     /// The subject versions that use an id, ordered by subject then version.
     fn usages(
         &self,

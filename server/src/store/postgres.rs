@@ -458,6 +458,11 @@ fn sql(text: &str) -> String {
     numbered_placeholders(text)
 }
 
+/// [`SCHEMA_COLUMNS`] after `context`, which [`PgStore::versions_and_schema`] selects with the
+/// version columns.
+const SCHEMA_COLUMNS_BUT_CONTEXT: &str =
+    "id, schema_type, schema, refs, metadata, rule_set, fingerprint";
+
 /// Sorts text by code point whatever the database's collation.
 const BYTE_ORDER: &str = "COLLATE \"C\"";
 
@@ -469,6 +474,14 @@ impl PgStore {
     /// Writers wait for each other in the database (row and advisory locks), not here.
     async fn write_turn(&self) -> Unshared {
         Unshared
+    }
+
+    /// Whether the versions of `subject` came with its lock, held by this node.
+    fn has_locked_versions(&self, subject: &str) -> bool {
+        self.locked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains_key(subject)
     }
 
     /// Versions are read from the database (other nodes write them too), or with the
@@ -581,6 +594,50 @@ impl Store for PgStore {
     }
 
     shared_store_methods!();
+
+    /// One query: the subject's versions, then the schema stored with the identity (the row
+    /// without a subject), unless this node holds the subject's lock and has its versions.
+    async fn versions_and_schema(
+        &self,
+        subject: &str,
+        context: &str,
+        fingerprint: &str,
+    ) -> Result<(Vec<VersionRecord>, Option<SchemaRecord>), StoreError> {
+        if self.has_locked_versions(subject) {
+            let versions = self.read_versions(subject).await?;
+            return Ok((
+                versions,
+                self.select_by_fingerprint(context, fingerprint).await?,
+            ));
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS}, NULL::integer AS id, NULL::text AS schema_type, \
+             NULL::text AS schema, NULL::text AS refs, NULL::text AS metadata, \
+             NULL::text AS rule_set, NULL::text AS fingerprint \
+             FROM subject_versions WHERE subject = $1 \
+             UNION ALL \
+             SELECT NULL, NULL, context, NULL, NULL, {SCHEMA_COLUMNS_BUT_CONTEXT} \
+             FROM schemas WHERE context = $2 AND fingerprint = $3 \
+             ORDER BY version NULLS LAST"
+        ))
+        .bind(subject)
+        .bind(context)
+        .bind(fingerprint)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut versions = Vec::with_capacity(rows.len());
+        let mut schema = None;
+        for row in &rows {
+            let subject: Option<String> = row.try_get("subject").map_err(corrupt)?;
+            if subject.is_some() {
+                versions.push(version_row(row)?);
+            } else {
+                schema = Some(schema_row(row)?);
+            }
+        }
+        Ok((versions, schema))
+    }
 
     async fn max_id(&self, context: &str) -> Result<i32, StoreError> {
         let name = sequence_name(context);
