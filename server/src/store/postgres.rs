@@ -11,6 +11,10 @@
 //!   change content or stop being used) announces it with `pg_notify` on [`CHANNEL`], delivered
 //!   to every node on commit; [`PgStore::watch_changes`] turns those into [`Change`]s for the
 //!   caches.
+//! - Round trips are most of what a registration costs on a small machine, so the common one
+//!   takes four statements: the subject's versions with the candidate's identity (one query),
+//!   the locks with the versions again (one simple-protocol query), the write (one call of
+//!   `strata_insert_version`, committed on its own) and the rollback that frees the locks.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
