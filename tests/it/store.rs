@@ -289,3 +289,64 @@ async fn postgres_versions_read_with_a_subject_lock_follow_every_write() {
         assert_eq!(b.versions(subject).await.unwrap().len(), 1, "{subject}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_writes_committed_with_their_lock_keep_every_character_and_free_the_lock() {
+    // Few connections, so that a connection left inside a transaction would be used again.
+    let settings = PgSettings {
+        max_connections: 3,
+        ..PgSettings::default()
+    };
+    let (a, b) = two_postgres_nodes(settings).await;
+    let texts = [
+        "plain",
+        "quote ' backslash \\ both \\' E'x' $$ $q$ NULL ; COMMIT; --",
+        "é 漢字 \u{1F600} \t\n",
+    ];
+    for (n, text) in texts.into_iter().enumerate() {
+        let subject = format!("{text}/{n}");
+        let lock = a.lock(&WriteScope::subject(&subject)).await.unwrap();
+        let mut new = version(&subject, 1, text);
+        new.schema.references = vec![strata_schema::SchemaReference {
+            name: "r".into(),
+            subject: format!("it's {text}"),
+            version: 7,
+        }];
+        let id = a.insert_version_unlocking(lock, new.clone()).await.unwrap();
+        // Committed and unlocked: the other node sees it and takes the lock at once.
+        let other = b.lock(&WriteScope::subject(&subject)).await.unwrap();
+        let stored = b.schema(".", id).await.unwrap().unwrap();
+        assert_eq!(stored.schema, text);
+        assert_eq!(stored.references, new.schema.references);
+        assert_eq!(stored.fingerprint, new.schema.fingerprint);
+        let versions = b.versions(&subject).await.unwrap();
+        assert_eq!((versions.len(), versions[0].id), (1, id), "{subject}");
+        let referrers = b.referrers(&format!("it's {text}"), 7).await.unwrap();
+        assert_eq!(referrers.len(), 1, "{subject}");
+        drop(other);
+    }
+
+    // A write refused inside the lock's transaction rolls it back: the lock is free, and the
+    // node's connections all work (none is left in the failed transaction).
+    let lock = a.lock(&WriteScope::subject("typed")).await.unwrap();
+    let mut other_type = version("typed", 1, "plain");
+    other_type.schema.schema_type = SchemaType::Json;
+    let refused = a.insert_version_unlocking(lock, other_type).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    for i in 0..6 {
+        let lock = b.lock(&WriteScope::subject("typed")).await.unwrap();
+        drop(lock);
+        let lock = a.lock(&WriteScope::subject("typed")).await.unwrap();
+        let id = a
+            .insert_version_unlocking(lock, version("typed", i + 1, &format!("typed-{i}")))
+            .await
+            .unwrap();
+        assert_eq!(
+            b.schema(".", id).await.unwrap().unwrap().schema,
+            format!("typed-{i}")
+        );
+    }
+}

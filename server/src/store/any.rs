@@ -125,6 +125,23 @@ impl Store for AnyStore {
         dispatch!(self, s => s.insert_version(version))
     }
 
+    async fn insert_version_unlocking(
+        &self,
+        lock: AnyLock,
+        version: NewVersion,
+    ) -> Result<i32, StoreError> {
+        match (self, lock.0) {
+            (AnyStore::Postgres(s), Held::Postgres(lock)) => {
+                s.insert_version_unlocking(lock, version).await
+            }
+            (store, held) => {
+                let id = store.insert_version(version).await;
+                drop(held);
+                id
+            }
+        }
+    }
+
     async fn soft_delete(
         &self,
         subject: &str,

@@ -273,6 +273,20 @@ pub trait Store: Send + Sync + 'static {
         version: NewVersion,
     ) -> impl Future<Output = Result<i32, StoreError>> + Send;
 
+    /// [`Store::insert_version`] as the last write under `lock`, which it releases: a store may
+    /// commit the write in the same transaction that holds the lock.
+    fn insert_version_unlocking(
+        &self,
+        lock: Self::Lock,
+        version: NewVersion,
+    ) -> impl Future<Output = Result<i32, StoreError>> + Send {
+        async move {
+            let id = self.insert_version(version).await;
+            drop(lock);
+            id
+        }
+    }
+
     /// Marks versions of a subject soft-deleted; with `drop_settings` (the subject has no live
     /// version left) its configuration and mode go in the same transaction.
     fn soft_delete(

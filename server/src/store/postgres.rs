@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions, PgRow};
 use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
@@ -140,15 +140,33 @@ async fn unlock(conn: &mut PoolConnection<Postgres>) {
     }
 }
 
-/// A connection taking advisory locks: closed if dropped before it has them (a write given up
-/// while it waited), as it may go on to take them after its statement is abandoned.
-struct Locking(Option<PoolConnection<Postgres>>);
+/// A connection running a query that begins or ends a transaction by hand: closed if dropped
+/// before the query returned (a write given up while it waited), as the pool could otherwise
+/// hand it out inside that transaction.
+struct Guarded(Option<PoolConnection<Postgres>>);
 
-impl Drop for Locking {
+impl Drop for Guarded {
     fn drop(&mut self) {
         if let Some(conn) = self.0.as_mut() {
             conn.close_on_drop();
         }
+    }
+}
+
+/// Runs the simple-protocol `query` on `conn`, which comes back with the query's rows unless
+/// the caller gave up meanwhile (then it is closed).
+async fn run_guarded(
+    conn: PoolConnection<Postgres>,
+    query: &str,
+) -> Result<(PoolConnection<Postgres>, Result<Vec<PgRow>, sqlx::Error>), StoreError> {
+    let mut guarded = Guarded(Some(conn));
+    let rows = match guarded.0.as_mut() {
+        Some(conn) => conn.fetch_all(query).await,
+        None => Ok(Vec::new()),
+    };
+    match guarded.0.take() {
+        Some(conn) => Ok((conn, rows)),
+        None => Err(StoreError::Database("connection lost".into())),
     }
 }
 
@@ -166,11 +184,9 @@ fn lock_statement(keys: &[(i64, bool)], subject: Option<&str>) -> String {
         };
         sql.push_str(&format!("; SELECT {function}('{key}'::bigint)"));
     }
-    if let Some(subject) = subject {
-        // An escape string literal reads the same whatever `standard_conforming_strings` is.
-        let literal = subject.replace('\\', "\\\\").replace('\'', "''");
+    if let Some(literal) = subject.and_then(text_literal) {
         sql.push_str(&format!(
-            "; SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = E'{literal}' \
+            "; SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = {literal} \
              ORDER BY version"
         ));
     }
@@ -422,6 +438,74 @@ impl PgStore {
 }
 
 impl PgStore {
+    /// The write on its own, then the lock released.
+    async fn insert_then_unlock(&self, lock: PgLock, new: NewVersion) -> Result<i32, StoreError> {
+        let id = self.insert_version(new).await;
+        drop(lock);
+        id
+    }
+}
+
+impl PgLock {
+    /// Whether this lock holds `subject` for writing, and its transaction is open.
+    fn writes(&self, subject: &str) -> bool {
+        self.held.is_some() && self.read.as_ref().is_some_and(|(s, _)| s == subject)
+    }
+}
+
+/// A text as an SQL literal that reads the same whatever `standard_conforming_strings` is;
+/// `None` for a text PostgreSQL cannot take (a NUL).
+fn text_literal(text: &str) -> Option<String> {
+    if text.contains('\0') {
+        return None;
+    }
+    Some(format!(
+        "E'{}'::text",
+        text.replace('\\', "\\\\").replace('\'', "''")
+    ))
+}
+
+/// The call of `strata_insert_version` for the common registration `new`, ids from `sequence`,
+/// followed by `COMMIT`, as one simple-protocol query with every argument a literal; `None`
+/// when `new` holds a text no literal can carry.
+fn common_insert_statement(new: &NewVersion, sequence: &str) -> Option<String> {
+    let schema = &new.schema;
+    let (refs, metadata, rule_set) = schema_json(schema).ok()?;
+    let optional = |text: Option<String>| match text {
+        Some(text) => text_literal(&text),
+        None => Some("NULL::text".to_owned()),
+    };
+    let ref_subjects = schema
+        .references
+        .iter()
+        .map(|r| text_literal(&r.subject))
+        .collect::<Option<Vec<_>>>()?;
+    let ref_versions: Vec<String> = schema
+        .references
+        .iter()
+        .map(|r| format!("'{}'::integer", r.version))
+        .collect();
+    let args = [
+        text_literal(&new.subject)?,
+        format!("'{}'::integer", new.version),
+        text_literal(&new.context)?,
+        text_literal(sequence)?,
+        text_literal(schema.schema_type.as_str())?,
+        text_literal(&schema.schema)?,
+        text_literal(&refs)?,
+        optional(metadata)?,
+        optional(rule_set)?,
+        text_literal(&schema.fingerprint)?,
+        format!("ARRAY[{}]::text[]", ref_subjects.join(", ")),
+        format!("ARRAY[{}]::integer[]", ref_versions.join(", ")),
+    ];
+    Some(format!(
+        "SELECT strata_insert_version({}) AS id; COMMIT",
+        args.join(", ")
+    ))
+}
+
+impl PgStore {
     /// The common registration (no explicit id, nothing removed or displaced) in one call of
     /// `strata_insert_version` (migration 0002), committed on its own: it changes nothing any
     /// node caches, so it announces nothing.
@@ -557,14 +641,8 @@ impl Store for PgStore {
             _ => None,
         };
         let statement = lock_statement(&ordered, read.as_deref());
-        let mut locking = Locking(Some(self.pool.acquire().await.map_err(db)?));
-        let locked = match locking.0.as_mut() {
-            Some(conn) => conn.fetch_all(statement.as_str()).await,
-            None => return Err(StoreError::Database("no connection".into())),
-        };
-        let Some(mut conn) = locking.0.take() else {
-            return Err(StoreError::Database("no connection".into()));
-        };
+        let conn = self.pool.acquire().await.map_err(db)?;
+        let (mut conn, locked) = run_guarded(conn, &statement).await?;
         // The rows of the lock statements have no `subject` column.
         let versions: Result<Vec<VersionRecord>, StoreError> =
             locked.map_err(db).and_then(|rows| {
@@ -661,6 +739,47 @@ impl Store for PgStore {
         .map_err(db)?;
         let top: i64 = row.try_get("top").map_err(corrupt)?;
         Ok(i32::try_from(top).unwrap_or(i32::MAX))
+    }
+
+    async fn insert_version_unlocking(
+        &self,
+        mut lock: PgLock,
+        new: NewVersion,
+    ) -> Result<i32, StoreError> {
+        let common = new.id.is_none() && new.displaces.is_none() && new.tombstones.is_empty();
+        if !common || !lock.writes(&new.subject) {
+            return self.insert_then_unlock(lock, new).await;
+        }
+        let sequence = self.ensure_sequence(&new.context).await?;
+        let Some(statement) = common_insert_statement(&new, &sequence) else {
+            return self.insert_then_unlock(lock, new).await;
+        };
+        let _forget = self.versions_changing(vec![new.subject.as_str()]);
+        let Some(held) = lock.held.take() else {
+            return Err(StoreError::Database("lock already released".into()));
+        };
+        // The write and its commit, which also frees the locks, in one round trip. After an
+        // error the rest of the query is skipped: the transaction is still open, and rolled back.
+        let Held {
+            conn,
+            permit,
+            turns,
+        } = held;
+        let (mut conn, written) = run_guarded(conn, &statement).await?;
+        let id = match written {
+            Ok(rows) => match rows.first() {
+                Some(row) => row.try_get("id").map_err(corrupt),
+                None => Err(StoreError::Database("no id returned".into())),
+            },
+            Err(error) => {
+                unlock(&mut conn).await;
+                Err(db(error))
+            }
+        };
+        drop(conn);
+        drop(permit);
+        drop(turns);
+        id
     }
 
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
