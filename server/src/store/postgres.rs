@@ -171,26 +171,20 @@ async fn run_guarded(
 }
 
 /// Begins a transaction and takes the advisory locks `keys` (`true`: exclusive) in it, in the
-/// order given, then reads the versions of `subject`, in one round trip: one simple-protocol
-/// query of several statements, each run (and given its snapshot) after the previous one
-/// returned. The keys are numbers and the subject a string literal, both quoted.
+/// order given, then reads the versions of `subject` (`strata_lock`, migration 0002), in one
+/// round trip: a simple-protocol query with the arguments as literals (the keys are numbers,
+/// quoted, and the subject a string literal).
 fn lock_statement(keys: &[(i64, bool)], subject: Option<&str>) -> String {
-    let mut sql = String::from("BEGIN");
-    for (key, exclusive) in keys {
-        let function = if *exclusive {
-            "pg_advisory_xact_lock"
-        } else {
-            "pg_advisory_xact_lock_shared"
-        };
-        sql.push_str(&format!("; SELECT {function}('{key}'::bigint)"));
-    }
-    if let Some(literal) = subject.and_then(text_literal) {
-        sql.push_str(&format!(
-            "; SELECT {VERSION_COLUMNS} FROM subject_versions WHERE subject = {literal} \
-             ORDER BY version"
-        ));
-    }
-    sql
+    let list = |items: Vec<String>| items.join(", ");
+    let ids = list(keys.iter().map(|(k, _)| format!("'{k}'::bigint")).collect());
+    let modes = list(keys.iter().map(|(_, e)| e.to_string()).collect());
+    let subject = subject
+        .and_then(text_literal)
+        .unwrap_or_else(|| "NULL::text".to_owned());
+    format!(
+        "BEGIN; SELECT {VERSION_COLUMNS} FROM \
+         strata_lock(ARRAY[{ids}]::bigint[], ARRAY[{modes}]::boolean[], {subject})"
+    )
 }
 
 /// In-process turns: writers of one subject on one node queue here, holding neither a
@@ -643,14 +637,9 @@ impl Store for PgStore {
         let statement = lock_statement(&ordered, read.as_deref());
         let conn = self.pool.acquire().await.map_err(db)?;
         let (mut conn, locked) = run_guarded(conn, &statement).await?;
-        // The rows of the lock statements have no `subject` column.
-        let versions: Result<Vec<VersionRecord>, StoreError> =
-            locked.map_err(db).and_then(|rows| {
-                rows.iter()
-                    .filter(|row| row.try_column("subject").is_ok())
-                    .map(version_row)
-                    .collect()
-            });
+        let versions: Result<Vec<VersionRecord>, StoreError> = locked
+            .map_err(db)
+            .and_then(|rows| rows.iter().map(version_row).collect());
         let versions = match versions {
             Ok(versions) => versions,
             Err(error) => {

@@ -61,3 +61,24 @@ BEGIN
     RETURN stored_id;
 END
 $$;
+
+-- A write's advisory locks, transaction-scoped, taken in the order given (`p_exclusive` says
+-- how each key is held), then the versions of `p_subject` (none for NULL). Each statement of a
+-- volatile function reads what committed before it started: the versions are read once the
+-- locks are held. One call, whose statements keep their plans, instead of one planned
+-- statement per lock.
+CREATE FUNCTION strata_lock(p_keys BIGINT[], p_exclusive BOOLEAN[], p_subject TEXT)
+RETURNS SETOF subject_versions
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(p_keys, 1), 0) LOOP
+        IF p_exclusive[i] THEN
+            PERFORM pg_advisory_xact_lock(p_keys[i]);
+        ELSE
+            PERFORM pg_advisory_xact_lock_shared(p_keys[i]);
+        END IF;
+    END LOOP;
+    RETURN QUERY SELECT * FROM subject_versions WHERE subject = p_subject ORDER BY version;
+END
+$$;
