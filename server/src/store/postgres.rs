@@ -460,41 +460,46 @@ fn text_literal(text: &str) -> Option<String> {
 }
 
 /// The call of `strata_insert_version` for the common registration `new`, ids from `sequence`,
-/// followed by `COMMIT`, as one simple-protocol query with every argument a literal; `None`
-/// when `new` holds a text no literal can carry.
-fn common_insert_statement(new: &NewVersion, sequence: &str) -> Option<String> {
-    let schema = &new.schema;
-    let (refs, metadata, rule_set) = schema_json(schema).ok()?;
-    let optional = |text: Option<String>| match text {
-        Some(text) => text_literal(&text),
-        None => Some("NULL::text".to_owned()),
+/// as a simple-protocol query with every argument a literal (so that a `COMMIT` can follow in
+/// the same round trip).
+fn common_insert_statement(new: &NewVersion, sequence: &str) -> Result<String, StoreError> {
+    let literal = |text: &str| {
+        text_literal(text).ok_or_else(|| {
+            StoreError::Database("a text holds a NUL, which PostgreSQL refuses".into())
+        })
     };
+    let optional = |text: Option<String>| match text {
+        Some(text) => literal(&text),
+        None => Ok("NULL::text".to_owned()),
+    };
+    let schema = &new.schema;
+    let (refs, metadata, rule_set) = schema_json(schema)?;
     let ref_subjects = schema
         .references
         .iter()
-        .map(|r| text_literal(&r.subject))
-        .collect::<Option<Vec<_>>>()?;
+        .map(|r| literal(&r.subject))
+        .collect::<Result<Vec<_>, _>>()?;
     let ref_versions: Vec<String> = schema
         .references
         .iter()
         .map(|r| format!("'{}'::integer", r.version))
         .collect();
     let args = [
-        text_literal(&new.subject)?,
+        literal(&new.subject)?,
         format!("'{}'::integer", new.version),
-        text_literal(&new.context)?,
-        text_literal(sequence)?,
-        text_literal(schema.schema_type.as_str())?,
-        text_literal(&schema.schema)?,
-        text_literal(&refs)?,
+        literal(&new.context)?,
+        literal(sequence)?,
+        literal(schema.schema_type.as_str())?,
+        literal(&schema.schema)?,
+        literal(&refs)?,
         optional(metadata)?,
         optional(rule_set)?,
-        text_literal(&schema.fingerprint)?,
+        literal(&schema.fingerprint)?,
         format!("ARRAY[{}]::text[]", ref_subjects.join(", ")),
         format!("ARRAY[{}]::integer[]", ref_versions.join(", ")),
     ];
-    Some(format!(
-        "SELECT strata_insert_version({}) AS id; COMMIT",
+    Ok(format!(
+        "SELECT strata_insert_version({}) AS id",
         args.join(", ")
     ))
 }
@@ -504,31 +509,8 @@ impl PgStore {
     /// `strata_insert_version` (migration 0002), committed on its own: it changes nothing any
     /// node caches, so it announces nothing.
     async fn insert_common(&self, new: &NewVersion, sequence: &str) -> Result<i32, StoreError> {
-        let schema = &new.schema;
-        let (refs, metadata, rule_set) = schema_json(schema)?;
-        let (ref_subjects, ref_versions): (Vec<&str>, Vec<i32>) = schema
-            .references
-            .iter()
-            .map(|r| (r.subject.as_str(), r.version))
-            .unzip();
-        let row = sqlx::query(
-            "SELECT strata_insert_version($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS id",
-        )
-        .bind(&new.subject)
-        .bind(new.version)
-        .bind(&new.context)
-        .bind(sequence)
-        .bind(schema.schema_type.as_str())
-        .bind(&schema.schema)
-        .bind(refs)
-        .bind(metadata)
-        .bind(rule_set)
-        .bind(&schema.fingerprint)
-        .bind(ref_subjects)
-        .bind(ref_versions)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db)?;
+        let statement = common_insert_statement(new, sequence)?;
+        let row = self.pool.fetch_one(statement.as_str()).await.map_err(db)?;
         row.try_get("id").map_err(corrupt)
     }
 }
@@ -740,9 +722,7 @@ impl Store for PgStore {
             return self.insert_then_unlock(lock, new).await;
         }
         let sequence = self.ensure_sequence(&new.context).await?;
-        let Some(statement) = common_insert_statement(&new, &sequence) else {
-            return self.insert_then_unlock(lock, new).await;
-        };
+        let statement = format!("{}; COMMIT", common_insert_statement(&new, &sequence)?);
         let _forget = self.versions_changing(vec![new.subject.as_str()]);
         let Some(held) = lock.held.take() else {
             return Err(StoreError::Database("lock already released".into()));
