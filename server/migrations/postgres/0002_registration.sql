@@ -3,9 +3,10 @@
 -- trip instead of a statement each, which is most of what a registration costs. Writes that
 -- also remove versions, move identities or place an explicit id are done statement by statement.
 --
--- Runs under the subject's advisory lock, held by the caller on another connection. In READ
--- COMMITTED each statement below sees what committed before it started, so content another
--- writer stored meanwhile (the unique identity index settles who) is found on the second look.
+-- Runs under the subject's advisory lock: in the transaction that holds it (and then commits
+-- it), or on its own. In READ COMMITTED each statement below sees what committed before it
+-- started, so content another writer stored meanwhile (the unique identity index settles who)
+-- is found on the second look.
 CREATE FUNCTION strata_insert_version(
     p_subject      TEXT,
     p_version      INTEGER,

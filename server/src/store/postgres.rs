@@ -12,9 +12,11 @@
 //!   to every node on commit; [`PgStore::watch_changes`] turns those into [`Change`]s for the
 //!   caches.
 //! - Round trips are most of what a registration costs on a small machine, so the common one
-//!   takes four statements: the subject's versions with the candidate's identity (one query),
-//!   the locks with the versions again (one simple-protocol query), the write (one call of
-//!   `strata_insert_version`, committed on its own) and the rollback that frees the locks.
+//!   takes three queries: the subject's versions with the candidate's identity
+//!   ([`Store::versions_and_schema`]); `BEGIN` with the locks and the versions again
+//!   (`strata_lock`); and the write with the `COMMIT` that frees the locks
+//!   (`strata_insert_version`, [`Store::insert_version_unlocking`]). Both functions are in
+//!   migration 0002; the last two queries go in the simple protocol, arguments as literals.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
