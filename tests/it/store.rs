@@ -4,6 +4,7 @@
 use strata_schema::SchemaType;
 use strata_server::store::{
     NewSchema, NewVersion, PgSettings, PgStore, SqliteStore, SqliteSync, Store, StoreError,
+    WriteScope,
 };
 use strata_tests::Postgres;
 
@@ -47,6 +48,23 @@ async fn contract(store: &impl Store) {
     let b = store.insert_version(version("s", 2, "B")).await.unwrap();
     assert_ne!(a, b);
     assert_eq!(store.max_id(".").await.unwrap(), b);
+
+    // A subject's versions and a schema by identity, read together.
+    let (versions, stored) = store.versions_and_schema("s", ".", "fp-A").await.unwrap();
+    assert_eq!(versions, store.versions("s").await.unwrap());
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(stored, store.schema(".", a).await.unwrap());
+    let (versions, stored) = store
+        .versions_and_schema("none", ".", "fp-B")
+        .await
+        .unwrap();
+    assert!(versions.is_empty());
+    assert_eq!(stored.map(|s| s.id), Some(b));
+    let (_, stored) = store.versions_and_schema("s", ".c", "fp-A").await.unwrap();
+    assert_eq!(stored, None);
 
     // Prefix listings hold exactly the subjects with that prefix.
     let under_s: Vec<String> = store
@@ -190,4 +208,178 @@ async fn sqlite_data_survives_reopening() {
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].id, id);
     assert_eq!(store.schema(".", id).await.unwrap().unwrap().schema, "A");
+}
+
+/// Two nodes on one database, each with `settings`.
+async fn two_postgres_nodes(settings: PgSettings) -> (PgStore, PgStore) {
+    let url = Postgres::shared().create_database();
+    let a = PgStore::open(&url, settings).await.unwrap();
+    let b = PgStore::open(&url, settings).await.unwrap();
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_nodes_storing_the_same_content_at_once_give_it_one_id() {
+    let (a, b) = two_postgres_nodes(PgSettings::default()).await;
+    let mut seen = std::collections::BTreeSet::new();
+    for round in 0..20 {
+        // Different subjects (so no lock orders them), the same new content, on both nodes.
+        let writes: Vec<_> = (0..8)
+            .map(|i| {
+                let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+                let mut new = version(&format!(":.c:s{round}-{i}"), 1, &format!("X{round}"));
+                new.context = ".c".to_owned();
+                tokio::spawn(async move { store.insert_version(new).await })
+            })
+            .collect();
+        let mut ids = std::collections::BTreeSet::new();
+        for write in writes {
+            ids.insert(write.await.unwrap().unwrap());
+        }
+        assert_eq!(ids.len(), 1, "round {round}: {ids:?}");
+        let id = *ids.first().unwrap();
+        assert!(seen.insert(id), "id {id} given to two contents");
+        assert_eq!(a.usages(".c", id).await.unwrap().len(), 8);
+        let stored = b.schema_by_fingerprint(".c", &format!("fp-X{round}")).await;
+        assert_eq!(stored.unwrap().unwrap().id, id);
+    }
+    assert_eq!(a.contexts().await.unwrap(), vec![".c".to_owned()]);
+    // The default context numbers on its own.
+    assert_eq!(a.insert_version(version("d", 1, "X0")).await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_locks_given_up_while_waiting_leave_no_connection_inside_a_transaction() {
+    // Few connections, so that later writes reuse the ones that waited.
+    let settings = PgSettings {
+        max_connections: 3,
+        statement_timeout: std::time::Duration::from_millis(300),
+        ..PgSettings::default()
+    };
+    let (a, b) = two_postgres_nodes(settings).await;
+    let held = a.lock(&WriteScope::subject("s")).await.unwrap();
+    // One wait abandoned by its caller, one ended by the database's statement timeout.
+    let abandoned = tokio::time::timeout(
+        std::time::Duration::from_millis(50),
+        b.lock(&WriteScope::subject("s")),
+    )
+    .await;
+    assert!(abandoned.is_err(), "the lock is held by the other node");
+    let timed_out = b.lock(&WriteScope::subject("s")).await;
+    assert!(
+        matches!(timed_out, Err(StoreError::Timeout(_))),
+        "{timed_out:?}"
+    );
+    drop(held);
+
+    // Every later write on that node commits (none runs inside a left-over transaction), and
+    // the subject's lock is free again for both nodes.
+    for i in 0..6 {
+        let lock = b.lock(&WriteScope::subject("s")).await.unwrap();
+        b.insert_version(version("s", i + 1, &format!("after-{i}")))
+            .await
+            .unwrap();
+        drop(lock);
+    }
+    let lock = loop {
+        // The abandoned wait may still take and drop the lock once before its connection ends.
+        match a.lock(&WriteScope::subject("s")).await {
+            Ok(lock) => break lock,
+            Err(StoreError::Timeout(_)) => continue,
+            Err(other) => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(a.versions("s").await.unwrap().len(), 6);
+    drop(lock);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_versions_read_with_a_subject_lock_follow_every_write() {
+    let (a, b) = two_postgres_nodes(PgSettings::default()).await;
+    // The subject is written into the lock's query text: quotes and backslashes stay data.
+    for subject in ["plain", "it's", "back\\slash\\", "E'\\'; SELECT 1; --"] {
+        let text = |n: i32| format!("{subject}-{n}");
+        b.insert_version(version(subject, 1, &text(1)))
+            .await
+            .unwrap();
+        let lock = a.lock(&WriteScope::subject(subject)).await.unwrap();
+        let versions = a.versions(subject).await.unwrap();
+        assert_eq!(versions.len(), 1, "{subject}: {versions:?}");
+        assert_eq!(versions[0].subject, subject);
+        // Each write under the lock is seen by the next read, on the same node.
+        a.insert_version(version(subject, 2, &text(2)))
+            .await
+            .unwrap();
+        assert_eq!(a.versions(subject).await.unwrap().len(), 2, "{subject}");
+        a.soft_delete(subject, &[2], false).await.unwrap();
+        assert!(a.versions(subject).await.unwrap()[1].deleted, "{subject}");
+        drop(lock);
+        // Once the lock is gone, the other node's writes are seen too.
+        let lock = b.lock(&WriteScope::subject(subject)).await.unwrap();
+        b.hard_delete(subject, &[2]).await.unwrap();
+        drop(lock);
+        assert_eq!(a.versions(subject).await.unwrap().len(), 1, "{subject}");
+        assert_eq!(b.versions(subject).await.unwrap().len(), 1, "{subject}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_writes_committed_with_their_lock_keep_every_character_and_free_the_lock() {
+    // Few connections, so that a connection left inside a transaction would be used again.
+    let settings = PgSettings {
+        max_connections: 3,
+        ..PgSettings::default()
+    };
+    let (a, b) = two_postgres_nodes(settings).await;
+    let texts = [
+        "plain",
+        "quote ' backslash \\ both \\' E'x' $$ $q$ NULL ; COMMIT; --",
+        "é 漢字 \u{1F600} \t\n",
+    ];
+    for (n, text) in texts.into_iter().enumerate() {
+        let subject = format!("{text}/{n}");
+        let lock = a.lock(&WriteScope::subject(&subject)).await.unwrap();
+        let mut new = version(&subject, 1, text);
+        new.schema.references = vec![strata_schema::SchemaReference {
+            name: "r".into(),
+            subject: format!("it's {text}"),
+            version: 7,
+        }];
+        let id = a.insert_version_unlocking(lock, new.clone()).await.unwrap();
+        // Committed and unlocked: the other node sees it and takes the lock at once.
+        let other = b.lock(&WriteScope::subject(&subject)).await.unwrap();
+        let stored = b.schema(".", id).await.unwrap().unwrap();
+        assert_eq!(stored.schema, text);
+        assert_eq!(stored.references, new.schema.references);
+        assert_eq!(stored.fingerprint, new.schema.fingerprint);
+        let versions = b.versions(&subject).await.unwrap();
+        assert_eq!((versions.len(), versions[0].id), (1, id), "{subject}");
+        let referrers = b.referrers(&format!("it's {text}"), 7).await.unwrap();
+        assert_eq!(referrers.len(), 1, "{subject}");
+        drop(other);
+    }
+
+    // A write refused inside the lock's transaction rolls it back: the lock is free, and the
+    // node's connections all work (none is left in the failed transaction).
+    let lock = a.lock(&WriteScope::subject("typed")).await.unwrap();
+    let mut other_type = version("typed", 1, "plain");
+    other_type.schema.schema_type = SchemaType::Json;
+    let refused = a.insert_version_unlocking(lock, other_type).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    for i in 0..6 {
+        let lock = b.lock(&WriteScope::subject("typed")).await.unwrap();
+        drop(lock);
+        let lock = a.lock(&WriteScope::subject("typed")).await.unwrap();
+        let id = a
+            .insert_version_unlocking(lock, version("typed", i + 1, &format!("typed-{i}")))
+            .await
+            .unwrap();
+        assert_eq!(
+            b.schema(".", id).await.unwrap().unwrap().schema,
+            format!("typed-{i}")
+        );
+    }
 }

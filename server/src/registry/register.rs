@@ -172,7 +172,17 @@ impl<S: Store> Registry<S> {
         // settled by the store's own write).
         let mut absent_before: Option<(String, Vec<VersionRecord>)> = None;
         if explicit_version == 0 && has_schema && !config.has_defaults_or_overrides() {
-            let versions = self.store.versions(&qs.qualified()).await?;
+            // With the candidate parsed, its identity is read with the versions.
+            let (versions, stored) = match &early {
+                Some(Ok(candidate)) => {
+                    let (versions, stored) = self
+                        .store
+                        .versions_and_schema(&qs.qualified(), &qs.context, &candidate.fingerprint)
+                        .await?;
+                    (versions, Some(stored))
+                }
+                _ => (self.store.versions(&qs.qualified()).await?, None),
+            };
             if versions.iter().any(|v| !v.deleted) {
                 let reparsed;
                 let candidate = match &early {
@@ -184,10 +194,14 @@ impl<S: Store> Registry<S> {
                         &reparsed
                     }
                 };
-                let stored = self
-                    .store
-                    .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
-                    .await?;
+                let stored = match stored {
+                    Some(stored) => stored,
+                    None => {
+                        self.store
+                            .schema_by_fingerprint(&qs.context, &candidate.fingerprint)
+                            .await?
+                    }
+                };
                 if stored.is_none() {
                     absent_before = Some((candidate.fingerprint.clone(), versions.clone()));
                 }
@@ -201,7 +215,7 @@ impl<S: Store> Registry<S> {
                 }
             }
         }
-        let _guard = self.lock_registration(&qs, &request).await?;
+        let guard = self.lock_registration(&qs, &request).await?;
         let mode = self.mode_in_scope(&qs).await?;
         if mode.is_read_only() {
             return Err(ApiError::operation_not_permitted(format!(
@@ -411,28 +425,31 @@ impl<S: Store> Registry<S> {
         // unused: the id caches are refreshed once the write is done.
         let touches_ids = explicit_id.is_some() || !tombstones.is_empty();
         let generation = self.ids.generation.current();
-        let id = self
-            .store
-            .insert_version(NewVersion {
-                subject: qs.qualified(),
-                context: qs.context.clone(),
-                version,
-                id: schema_id,
-                schema: new_schema.clone(),
-                tombstones,
-                displaces,
-            })
-            .await
-            .map_err(|e| match e {
-                crate::store::StoreError::Conflict(_m) => {
-                    tracing::warn!("conflict: {_m} versions={versions:?}");
-                    ApiError::operation_not_permitted(format!(
-                        "Overwrite new schema with id {} is not permitted.",
-                        schema_id.unwrap_or(-1)
-                    ))
-                }
-                other => ApiError::from(other),
-            })?;
+        let new_version = NewVersion {
+            subject: qs.qualified(),
+            context: qs.context.clone(),
+            version,
+            id: schema_id,
+            schema: new_schema.clone(),
+            tombstones,
+            displaces,
+        };
+        // A write that changes ids keeps the lock until the caches are refreshed; any other
+        // lets the store commit it with the lock.
+        let written = if touches_ids {
+            self.store.insert_version(new_version).await
+        } else {
+            self.store
+                .insert_version_unlocking(guard, new_version)
+                .await
+        };
+        let id = written.map_err(|e| match e {
+            crate::store::StoreError::Conflict(_) => ApiError::operation_not_permitted(format!(
+                "Overwrite new schema with id {} is not permitted.",
+                schema_id.unwrap_or(-1)
+            )),
+            other => ApiError::from(other),
+        })?;
         if touches_ids {
             self.parsed.invalidate(&(qs.context.clone(), id)).await;
             self.ids.invalidate_all();

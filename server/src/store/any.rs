@@ -92,6 +92,15 @@ impl Store for AnyStore {
         dispatch!(self, s => s.schema_by_fingerprint(context, fingerprint))
     }
 
+    async fn versions_and_schema(
+        &self,
+        subject: &str,
+        context: &str,
+        fingerprint: &str,
+    ) -> Result<(Vec<VersionRecord>, Option<SchemaRecord>), StoreError> {
+        dispatch!(self, s => s.versions_and_schema(subject, context, fingerprint))
+    }
+
     async fn usages(&self, context: &str, id: i32) -> Result<Vec<VersionRecord>, StoreError> {
         dispatch!(self, s => s.usages(context, id))
     }
@@ -114,6 +123,23 @@ impl Store for AnyStore {
 
     async fn insert_version(&self, version: NewVersion) -> Result<i32, StoreError> {
         dispatch!(self, s => s.insert_version(version))
+    }
+
+    async fn insert_version_unlocking(
+        &self,
+        lock: AnyLock,
+        version: NewVersion,
+    ) -> Result<i32, StoreError> {
+        match (self, lock.0) {
+            (AnyStore::Postgres(s), Held::Postgres(lock)) => {
+                s.insert_version_unlocking(lock, version).await
+            }
+            (store, held) => {
+                let id = store.insert_version(version).await;
+                drop(held);
+                id
+            }
+        }
     }
 
     async fn soft_delete(

@@ -245,6 +245,24 @@ pub trait Store: Send + Sync + 'static {
         fingerprint: &str,
     ) -> impl Future<Output = Result<Option<SchemaRecord>, StoreError>> + Send;
 
+    /// [`Store::versions`] of `subject` and [`Store::schema_by_fingerprint`] together: what a
+    /// registration reads first. A store may answer both with one query.
+    fn versions_and_schema(
+        &self,
+        subject: &str,
+        context: &str,
+        fingerprint: &str,
+    ) -> impl Future<Output = Result<(Vec<VersionRecord>, Option<SchemaRecord>), StoreError>> + Send
+    {
+        async move {
+            let versions = self.versions(subject).await?;
+            Ok((
+                versions,
+                self.schema_by_fingerprint(context, fingerprint).await?,
+            ))
+        }
+    }
+
     /// The subject versions that use an id, ordered by subject then version.
     fn usages(
         &self,
@@ -270,6 +288,20 @@ pub trait Store: Send + Sync + 'static {
         &self,
         version: NewVersion,
     ) -> impl Future<Output = Result<i32, StoreError>> + Send;
+
+    /// [`Store::insert_version`] as the last write under `lock`, which it releases: a store may
+    /// commit the write in the same transaction that holds the lock.
+    fn insert_version_unlocking(
+        &self,
+        lock: Self::Lock,
+        version: NewVersion,
+    ) -> impl Future<Output = Result<i32, StoreError>> + Send {
+        async move {
+            let id = self.insert_version(version).await;
+            drop(lock);
+            id
+        }
+    }
 
     /// Marks versions of a subject soft-deleted; with `drop_settings` (the subject has no live
     /// version left) its configuration and mode go in the same transaction.

@@ -11,14 +11,21 @@
 //!   change content or stop being used) announces it with `pg_notify` on [`CHANNEL`], delivered
 //!   to every node on commit; [`PgStore::watch_changes`] turns those into [`Change`]s for the
 //!   caches.
+//! - Round trips are most of what a registration costs on a small machine, so the common one
+//!   takes three queries: the subject's versions with the candidate's identity
+//!   ([`Store::versions_and_schema`]); `BEGIN` with the locks and the versions again
+//!   (`strata_lock`); and the write with the `COMMIT` that frees the locks
+//!   (`strata_insert_version`, [`Store::insert_version_unlocking`]). Both functions are in
+//!   migration 0002; the last two queries go in the simple protocol, arguments as literals.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions, PgRow};
+use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use super::common::{numbered_placeholders, shared_store_helpers, shared_store_methods};
@@ -65,38 +72,121 @@ pub struct PgStore {
     turns: Arc<Vec<Arc<tokio::sync::Mutex<()>>>>,
     /// Contexts whose id sequence this node knows to exist.
     sequences: Arc<Mutex<HashSet<String>>>,
+    /// The versions of the subjects this node holds the write lock of, read in the same round
+    /// trip as the lock. Writers of a subject's versions hold its lock (or the exclusive global
+    /// one), so nobody else changes them until this node does: an entry is dropped when this
+    /// node's write of the subject starts, and when the lock is.
+    locked: LockedVersions,
 }
 
-/// Subject locks held by one write: a transaction holding advisory locks, ended (and the locks
-/// freed) when this is dropped.
+/// Versions by qualified subject, see [`PgStore::locked`].
+type LockedVersions = Arc<Mutex<HashMap<String, Vec<VersionRecord>>>>;
+
+/// The entries of `subjects` dropped from `locked`.
+fn forget_locked<'a>(locked: &LockedVersions, subjects: impl IntoIterator<Item = &'a str>) {
+    let mut locked = locked
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for subject in subjects {
+        locked.remove(subject);
+    }
+}
+
+/// Subject locks held by one write: a connection whose open transaction holds advisory locks,
+/// rolled back (and the locks freed) when this is dropped.
 #[derive(Debug)]
 pub struct PgLock {
     held: Option<Held>,
+    /// The subject whose versions were read with the lock, and where they were put.
+    read: Option<(String, LockedVersions)>,
 }
 
 /// What a [`PgLock`] holds, released in this order (the in-process turn last, so that the next
 /// writer of the subject on this node finds the database lock free).
 #[derive(Debug)]
 struct Held {
-    tx: Transaction<'static, Postgres>,
+    conn: PoolConnection<Postgres>,
     permit: OwnedSemaphorePermit,
     turns: Vec<OwnedMutexGuard<()>>,
 }
 
 impl Drop for PgLock {
     fn drop(&mut self) {
-        if let Some(held) = self.held.take() {
-            // Rolling back needs a round trip; the pool would also roll back a returned
-            // transaction, but only when the connection is next used.
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(async move {
-                    let _ = held.tx.rollback().await;
-                    drop(held.permit);
-                    drop(held.turns);
-                });
+        if let Some((subject, locked)) = self.read.take() {
+            forget_locked(&locked, [subject.as_str()]);
+        }
+        if let Some(mut held) = self.held.take() {
+            // Rolling back needs a round trip: done by a task, so that the answer to the write
+            // does not wait for it.
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(async move {
+                        unlock(&mut held.conn).await;
+                        drop(held.permit);
+                        drop(held.turns);
+                    });
+                }
+                // Closing the connection ends its transaction too.
+                Err(_) => held.conn.close_on_drop(),
             }
         }
     }
+}
+
+/// Ends the transaction holding a connection's advisory locks. The pool does not know of that
+/// transaction (it is begun by hand, to take the locks in the same round trip): a connection
+/// that may still be in it is closed rather than handed out again.
+async fn unlock(conn: &mut PoolConnection<Postgres>) {
+    if conn.execute("ROLLBACK").await.is_err() {
+        conn.close_on_drop();
+    }
+}
+
+/// A connection running a query that begins or ends a transaction by hand: closed if dropped
+/// before the query returned (a write given up while it waited), as the pool could otherwise
+/// hand it out inside that transaction.
+struct Guarded(Option<PoolConnection<Postgres>>);
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// Runs the simple-protocol `query` on `conn`, which comes back with the query's rows unless
+/// the caller gave up meanwhile (then it is closed).
+async fn run_guarded(
+    conn: PoolConnection<Postgres>,
+    query: &str,
+) -> Result<(PoolConnection<Postgres>, Result<Vec<PgRow>, sqlx::Error>), StoreError> {
+    let mut guarded = Guarded(Some(conn));
+    let rows = match guarded.0.as_mut() {
+        Some(conn) => conn.fetch_all(query).await,
+        None => Ok(Vec::new()),
+    };
+    match guarded.0.take() {
+        Some(conn) => Ok((conn, rows)),
+        None => Err(StoreError::Database("connection lost".into())),
+    }
+}
+
+/// Begins a transaction and takes the advisory locks `keys` (`true`: exclusive) in it, in the
+/// order given, then reads the versions of `subject` (`strata_lock`, migration 0002), in one
+/// round trip: a simple-protocol query with the arguments as literals (the keys are numbers,
+/// quoted, and the subject a string literal).
+fn lock_statement(keys: &[(i64, bool)], subject: Option<&str>) -> String {
+    let list = |items: Vec<String>| items.join(", ");
+    let ids = list(keys.iter().map(|(k, _)| format!("'{k}'::bigint")).collect());
+    let modes = list(keys.iter().map(|(_, e)| e.to_string()).collect());
+    let subject = subject
+        .and_then(text_literal)
+        .unwrap_or_else(|| "NULL::text".to_owned());
+    format!(
+        "BEGIN; SELECT {VERSION_COLUMNS} FROM \
+         strata_lock(ARRAY[{ids}]::bigint[], ARRAY[{modes}]::boolean[], {subject})"
+    )
 }
 
 /// In-process turns: writers of one subject on one node queue here, holding neither a
@@ -149,8 +239,12 @@ impl PgStore {
             .options([("statement_timeout", statement_timeout.as_str())])
             .application_name("strata");
         let max_connections = settings.max_connections.max(3);
+        // sqlx checks every connection when it is returned (a round trip); checking it again
+        // when it is taken would double that on every statement outside a transaction. A
+        // connection that broke while idle fails one request (50001), and is then replaced.
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .test_before_acquire(false)
             .acquire_timeout(settings.acquire_timeout)
             .connect_with(options)
             .await
@@ -171,6 +265,7 @@ impl PgStore {
                     .collect(),
             ),
             sequences: Arc::new(Mutex::new(HashSet::from([".".to_owned()]))),
+            locked: LockedVersions::default(),
         })
     }
 
@@ -338,12 +433,101 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// The write on its own, then the lock released.
+    async fn insert_then_unlock(&self, lock: PgLock, new: NewVersion) -> Result<i32, StoreError> {
+        let id = self.insert_version(new).await;
+        drop(lock);
+        id
+    }
+}
+
+impl PgLock {
+    /// Whether this lock holds `subject` for writing, and its transaction is open.
+    fn writes(&self, subject: &str) -> bool {
+        self.held.is_some() && self.read.as_ref().is_some_and(|(s, _)| s == subject)
+    }
+}
+
+/// A text as an SQL literal that reads the same whatever `standard_conforming_strings` is;
+/// `None` for a text PostgreSQL cannot take (a NUL).
+fn text_literal(text: &str) -> Option<String> {
+    if text.contains('\0') {
+        return None;
+    }
+    Some(format!(
+        "E'{}'::text",
+        text.replace('\\', "\\\\").replace('\'', "''")
+    ))
+}
+
+/// The call of `strata_insert_version` for the common registration `new`, ids from `sequence`,
+/// as a simple-protocol query with every argument a literal (so that a `COMMIT` can follow in
+/// the same round trip).
+fn common_insert_statement(new: &NewVersion, sequence: &str) -> Result<String, StoreError> {
+    let literal = |text: &str| {
+        text_literal(text).ok_or_else(|| {
+            StoreError::Database("a text holds a NUL, which PostgreSQL refuses".into())
+        })
+    };
+    let optional = |text: Option<String>| match text {
+        Some(text) => literal(&text),
+        None => Ok("NULL::text".to_owned()),
+    };
+    let schema = &new.schema;
+    let (refs, metadata, rule_set) = schema_json(schema)?;
+    let ref_subjects = schema
+        .references
+        .iter()
+        .map(|r| literal(&r.subject))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ref_versions: Vec<String> = schema
+        .references
+        .iter()
+        .map(|r| format!("'{}'::integer", r.version))
+        .collect();
+    let args = [
+        literal(&new.subject)?,
+        format!("'{}'::integer", new.version),
+        literal(&new.context)?,
+        literal(sequence)?,
+        literal(schema.schema_type.as_str())?,
+        literal(&schema.schema)?,
+        literal(&refs)?,
+        optional(metadata)?,
+        optional(rule_set)?,
+        literal(&schema.fingerprint)?,
+        format!("ARRAY[{}]::text[]", ref_subjects.join(", ")),
+        format!("ARRAY[{}]::integer[]", ref_versions.join(", ")),
+    ];
+    Ok(format!(
+        "SELECT strata_insert_version({}) AS id",
+        args.join(", ")
+    ))
+}
+
+impl PgStore {
+    /// The common registration (no explicit id, nothing removed or displaced) in one call of
+    /// `strata_insert_version` (migration 0002), committed on its own: it changes nothing any
+    /// node caches, so it announces nothing.
+    async fn insert_common(&self, new: &NewVersion, sequence: &str) -> Result<i32, StoreError> {
+        let statement = common_insert_statement(new, sequence)?;
+        let row = self.pool.fetch_one(statement.as_str()).await.map_err(db)?;
+        row.try_get("id").map_err(corrupt)
+    }
+}
+
 shared_store_helpers!(PgStore, Postgres);
 
 /// PostgreSQL numbers its placeholders.
 fn sql(text: &str) -> String {
     numbered_placeholders(text)
 }
+
+/// [`SCHEMA_COLUMNS`] after `context`, which [`PgStore::versions_and_schema`] selects with the
+/// version columns.
+const SCHEMA_COLUMNS_BUT_CONTEXT: &str =
+    "id, schema_type, schema, refs, metadata, rule_set, fingerprint";
 
 /// Sorts text by code point whatever the database's collation.
 const BYTE_ORDER: &str = "COLLATE \"C\"";
@@ -358,9 +542,27 @@ impl PgStore {
         Unshared
     }
 
-    /// Versions are read from the database every time: other nodes write them too.
+    /// Whether the versions of `subject` came with its lock, held by this node.
+    fn has_locked_versions(&self, subject: &str) -> bool {
+        self.locked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains_key(subject)
+    }
+
+    /// Versions are read from the database (other nodes write them too), or with the
+    /// subject's lock while this node holds it.
     async fn read_versions(&self, subject: &str) -> Result<Vec<VersionRecord>, StoreError> {
-        self.select_versions(subject).await
+        let read = self
+            .locked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(subject)
+            .cloned();
+        match read {
+            Some(versions) => Ok(versions),
+            None => self.select_versions(subject).await,
+        }
     }
 
     /// Schemas are found by identity in the database: other nodes store them too.
@@ -372,8 +574,9 @@ impl PgStore {
         self.select_by_fingerprint(context, fingerprint).await
     }
 
-    /// Nothing of a subject's versions is kept on this node.
-    fn versions_changing(&self, _subjects: Vec<&str>) -> Unshared {
+    /// The versions read with the subjects' locks are forgotten before the write starts.
+    fn versions_changing(&self, subjects: Vec<&str>) -> Unshared {
+        forget_locked(&self.locked, subjects);
         Unshared
     }
 }
@@ -390,7 +593,6 @@ impl Store for PgStore {
         let (turns, permit) = tokio::time::timeout(self.lock_timeout, self.turn(scope))
             .await
             .map_err(|_| StoreError::Timeout("no turn to write within the timeout".into()))??;
-        let mut tx = self.write_transaction().await?;
         // Fixed order on every node: the global key first, then subjects by key.
         let mut keys: BTreeMap<i64, bool> = BTreeMap::new();
         let global_exclusive = match scope {
@@ -407,24 +609,90 @@ impl Store for PgStore {
         };
         let mut ordered = vec![(everything_key(), global_exclusive)];
         ordered.extend(keys);
-        for (key, exclusive) in ordered {
-            let sql = if exclusive {
-                "SELECT pg_advisory_xact_lock($1)"
-            } else {
-                "SELECT pg_advisory_xact_lock_shared($1)"
-            };
-            sqlx::query(sql)
-                .bind(key)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
+        // A write of one subject reads its versions next: they come with the lock. (A subject
+        // with control characters is never registered; it is read the usual way.)
+        let read = match scope {
+            WriteScope::Subjects { write, .. } if write.len() == 1 => write
+                .first()
+                .filter(|s| !s.chars().any(char::is_control))
+                .cloned(),
+            _ => None,
+        };
+        let statement = lock_statement(&ordered, read.as_deref());
+        let conn = self.pool.acquire().await.map_err(db)?;
+        let (mut conn, locked) = run_guarded(conn, &statement).await?;
+        let versions: Result<Vec<VersionRecord>, StoreError> = locked
+            .map_err(db)
+            .and_then(|rows| rows.iter().map(version_row).collect());
+        let versions = match versions {
+            Ok(versions) => versions,
+            Err(error) => {
+                unlock(&mut conn).await;
+                return Err(error);
+            }
+        };
+        let read = read.map(|subject| {
+            self.locked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(subject.clone(), versions);
+            (subject, Arc::clone(&self.locked))
+        });
         Ok(PgLock {
-            held: Some(Held { tx, permit, turns }),
+            held: Some(Held {
+                conn,
+                permit,
+                turns,
+            }),
+            read,
         })
     }
 
     shared_store_methods!();
+
+    /// One query: the subject's versions, then the schema stored with the identity (the row
+    /// without a subject), unless this node holds the subject's lock and has its versions.
+    async fn versions_and_schema(
+        &self,
+        subject: &str,
+        context: &str,
+        fingerprint: &str,
+    ) -> Result<(Vec<VersionRecord>, Option<SchemaRecord>), StoreError> {
+        if self.has_locked_versions(subject) {
+            let versions = self.read_versions(subject).await?;
+            return Ok((
+                versions,
+                self.select_by_fingerprint(context, fingerprint).await?,
+            ));
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS}, NULL::integer AS id, NULL::text AS schema_type, \
+             NULL::text AS schema, NULL::text AS refs, NULL::text AS metadata, \
+             NULL::text AS rule_set, NULL::text AS fingerprint \
+             FROM subject_versions WHERE subject = $1 \
+             UNION ALL \
+             SELECT NULL, NULL, context, NULL, NULL, {SCHEMA_COLUMNS_BUT_CONTEXT} \
+             FROM schemas WHERE context = $2 AND fingerprint = $3 \
+             ORDER BY version NULLS LAST"
+        ))
+        .bind(subject)
+        .bind(context)
+        .bind(fingerprint)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut versions = Vec::with_capacity(rows.len());
+        let mut schema = None;
+        for row in &rows {
+            let subject: Option<String> = row.try_get("subject").map_err(corrupt)?;
+            if subject.is_some() {
+                versions.push(version_row(row)?);
+            } else {
+                schema = Some(schema_row(row)?);
+            }
+        }
+        Ok((versions, schema))
+    }
 
     async fn max_id(&self, context: &str) -> Result<i32, StoreError> {
         let name = sequence_name(context);
@@ -446,8 +714,51 @@ impl Store for PgStore {
         Ok(i32::try_from(top).unwrap_or(i32::MAX))
     }
 
-    async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
+    async fn insert_version_unlocking(
+        &self,
+        mut lock: PgLock,
+        new: NewVersion,
+    ) -> Result<i32, StoreError> {
+        let common = new.id.is_none() && new.displaces.is_none() && new.tombstones.is_empty();
+        if !common || !lock.writes(&new.subject) {
+            return self.insert_then_unlock(lock, new).await;
+        }
         let sequence = self.ensure_sequence(&new.context).await?;
+        let statement = format!("{}; COMMIT", common_insert_statement(&new, &sequence)?);
+        let _forget = self.versions_changing(vec![new.subject.as_str()]);
+        let Some(held) = lock.held.take() else {
+            return Err(StoreError::Database("lock already released".into()));
+        };
+        // The write and its commit, which also frees the locks, in one round trip. After an
+        // error the rest of the query is skipped: the transaction is still open, and rolled back.
+        let Held {
+            conn,
+            permit,
+            turns,
+        } = held;
+        let (mut conn, written) = run_guarded(conn, &statement).await?;
+        let id = match written {
+            Ok(rows) => match rows.first() {
+                Some(row) => row.try_get("id").map_err(corrupt),
+                None => Err(StoreError::Database("no id returned".into())),
+            },
+            Err(error) => {
+                unlock(&mut conn).await;
+                Err(db(error))
+            }
+        };
+        drop(conn);
+        drop(permit);
+        drop(turns);
+        id
+    }
+
+    async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
+        let _forget = self.versions_changing(vec![new.subject.as_str()]);
+        let sequence = self.ensure_sequence(&new.context).await?;
+        if new.id.is_none() && new.displaces.is_none() && new.tombstones.is_empty() {
+            return self.insert_common(&new, &sequence).await;
+        }
         let mut tx = self.write_transaction().await?;
         displace(&mut tx, &new).await?;
         let id = match new.id {
