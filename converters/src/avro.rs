@@ -473,7 +473,7 @@ fn default_to_json(s: &Schema, v: &Value) -> Result<Json, DataError> {
             };
             if ks.schema_type() == Type::String {
                 let mut o = Map::new();
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     let Value::String(k) = k else {
                         return Err(err("map key is not a string"));
                     };
@@ -482,7 +482,7 @@ fn default_to_json(s: &Schema, v: &Value) -> Result<Json, DataError> {
                 Json::Object(o)
             } else {
                 let mut a = Vec::with_capacity(m.len());
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     let mut o = Map::new();
                     o.insert("key".into(), default_to_json(ks, k)?);
                     o.insert("value".into(), default_to_json(vs, v)?);
@@ -1281,7 +1281,7 @@ impl AvroCodec {
             (Value::Map(m), AvroSchema::Map(map)) => {
                 let vs = s.value_schema().ok_or_else(mismatch)?;
                 let mut out = HashMap::with_capacity(m.len());
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     let Value::String(k) = k else {
                         return Err(mismatch());
                     };
@@ -1302,7 +1302,7 @@ impl AvroCodec {
                     _ => return Err(mismatch()),
                 };
                 let mut out = Vec::with_capacity(m.len());
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     out.push(AvroValue::Record(vec![
                         ("key".to_owned(), self.to_avro(ks, kf, k, depth + 1)?),
                         ("value".to_owned(), self.to_avro(vs, vf, v, depth + 1)?),
@@ -1453,7 +1453,7 @@ impl AvroCodec {
                         }
                         m.insert(key, value);
                     }
-                    Value::Map(m)
+                    Value::Map(Box::new(m))
                 }
                 _ => return Err(err("Avro array for a non-array schema")),
             },
@@ -1473,7 +1473,7 @@ impl AvroCodec {
                         self.to_connect(vs, &map.types, v, depth + 1)?,
                     );
                 }
-                Value::Map(m)
+                Value::Map(Box::new(m))
             }
             AvroValue::Record(fields) => {
                 let AvroSchema::Record(r) = a else {

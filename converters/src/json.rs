@@ -670,7 +670,7 @@ impl JsonConverter {
                         );
                     }
                 }
-                Value::Map(map)
+                Value::Map(Box::new(map))
             }
             Type::Struct => {
                 let Json::Object(object) = json else {
@@ -959,7 +959,8 @@ fn read_schemaless(json: Option<&Json>) -> Result<Value, DataError> {
             entries
                 .iter()
                 .map(|(k, v)| Ok((Value::String(k.clone()), read_schemaless(Some(v))?)))
-                .collect::<Result<_, DataError>>()?,
+                .collect::<Result<IndexMap<_, _>, DataError>>()?
+                .into(),
         ),
     })
 }

@@ -353,7 +353,7 @@ fn value_to_json(s: &Schema, v: &Value, depth: usize) -> Result<Json, DataError>
             };
             if *ks == Schema::new(Type::String) {
                 let mut o = Map::new();
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     let Value::String(k) = k else {
                         return Err(err("map key is not a string"));
                     };
@@ -362,7 +362,7 @@ fn value_to_json(s: &Schema, v: &Value, depth: usize) -> Result<Json, DataError>
                 Json::Object(o)
             } else {
                 let mut a = Vec::with_capacity(m.len());
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     let mut o = Map::new();
                     o.insert("key".into(), value_to_json(ks, k, depth + 1)?);
                     o.insert("value".into(), value_to_json(vs, v, depth + 1)?);

@@ -904,7 +904,7 @@ fn struct_to_pb(
                 };
                 let vf = entry.map_entry_value_field();
                 let mut out = HashMap::with_capacity(entries.len());
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     out.insert(map_key(k)?, to_pb(vs, &vf, v, depth + 1)?);
                 }
                 PbValue::Map(out)
@@ -1021,7 +1021,7 @@ fn from_pb(s: &Schema, v: &PbValue, depth: usize) -> Result<Value, DataError> {
                 };
                 out.insert(from_pb(ks, &k, depth + 1)?, from_pb(vs, v, depth + 1)?);
             }
-            Value::Map(out)
+            Value::Map(Box::new(out))
         }
     })
 }

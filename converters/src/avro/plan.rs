@@ -367,7 +367,7 @@ fn encode(n: &Node, v: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
         (Kind::Map(values), Value::Map(m)) => {
             if !m.is_empty() {
                 write_long(out, index_i64(m.len()));
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     let Value::String(k) = k else {
                         return Err(mismatch(k, "map key (string)"));
                     };
@@ -387,7 +387,7 @@ fn encode(n: &Node, v: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
         ) => {
             if !m.is_empty() {
                 write_long(out, index_i64(m.len()));
-                for (k, v) in m {
+                for (k, v) in m.iter() {
                     if *key_first {
                         encode(key, k, out)?;
                         encode(value, v, out)?;
@@ -640,7 +640,7 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
                     Ok(())
                 })
             })?;
-            Value::Map(out)
+            Value::Map(Box::new(out))
         }
         Kind::MapEntries {
             key,
@@ -662,7 +662,7 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
                     Ok(())
                 })
             })?;
-            Value::Map(out)
+            Value::Map(Box::new(out))
         }
         Kind::Record(names, fields) => {
             let mut values: Vec<Value> = std::iter::repeat_with(|| Value::Null)

@@ -93,7 +93,7 @@ pub(crate) fn value_from_json(
                     }
                     _ => return Err(bad()),
                 }
-                Value::Map(m)
+                Value::Map(Box::new(m))
             }
             Type::Struct => {
                 let o = j.as_object().ok_or_else(bad)?;

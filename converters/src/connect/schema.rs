@@ -722,7 +722,7 @@ mod tests {
             Struct::new()
                 .with("name", Value::String("Ann".into()))
                 .with("tags", Value::Array(vec![Value::String("a".into())]))
-                .with("scores", Value::Map(scores)),
+                .with("scores", Value::Map(Box::new(scores))),
         );
         person().validate(&v).unwrap();
     }
@@ -753,7 +753,7 @@ mod tests {
                     .with("tags", Value::Array(vec![]))
                     .with(
                         "scores",
-                        Value::Map([(Value::String("k".into()), Value::Float64(1.0))].into_iter().collect()),
+                        Value::Map([(Value::String("k".into()), Value::Float64(1.0))].into_iter().collect::<IndexMap<_, _>>().into()),
                     ),
                 "Invalid value for schema with type INT32: found STRING for key of map field: \"scores\"",
             ),

@@ -472,7 +472,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 })? {
                     m.insert(k, v);
                 }
-                Ok(Value::Map(m))
+                Ok(Value::Map(Box::new(m)))
             }
             _ => Err(bad()),
         }
@@ -529,7 +529,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                     let v = map.next_value_seed(self.child(vs))?;
                     m.insert(Value::String(k), v);
                 }
-                Ok(Value::Map(m))
+                Ok(Value::Map(Box::new(m)))
             }
             _ => Err(bad()),
         }

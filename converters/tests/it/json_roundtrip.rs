@@ -133,7 +133,7 @@ fn non_null_value(schema: &Schema) -> BoxedStrategy<Value> {
             ),
             0..4,
         )
-        .prop_map(|entries| Value::Map(entries.into_iter().collect()))
+        .prop_map(|entries| Value::Map(Box::new(entries.into_iter().collect())))
         .boxed(),
         Type::Struct => {
             let fields: Vec<_> = schema

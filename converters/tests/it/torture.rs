@@ -222,9 +222,9 @@ pub fn value() -> Value {
                 "tags",
                 Value::Array(vec![Value::String("x".into()), Value::String("".into())]),
             )
-            .with("prices", Value::Map(prices))
-            .with("by_code", Value::Map(by_code))
-            .with("stock", Value::Map(stock))
+            .with("prices", Value::Map(Box::new(prices)))
+            .with("by_code", Value::Map(Box::new(by_code)))
+            .with("stock", Value::Map(Box::new(stock)))
             .with(
                 "anonymous",
                 Value::Struct(Struct::new().with("a", Value::Int32(1))),
