@@ -309,13 +309,18 @@ impl SqliteStore {
             }
         }
         let writer = Arc::new(Mutex::new(()));
+        let versions = Arc::new(VersionsCache::new());
         Ok(SqliteStore {
             pool,
-            group: group::GroupCommit::start(writes.clone(), Arc::clone(&writer)),
+            group: group::GroupCommit::start(
+                writes.clone(),
+                Arc::clone(&writer),
+                Arc::clone(&versions),
+            ),
             writes,
             locks: Arc::new(LockTable::default()),
             writer,
-            versions: Arc::new(VersionsCache::new()),
+            versions,
             identities: Arc::new(identities),
         })
     }

@@ -16,7 +16,7 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{Column, Row, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-use super::{db, Batch};
+use super::{db, Batch, VersionsCache};
 use crate::store::rows::{corrupt, schema_json};
 use crate::store::{NewVersion, StoreError};
 
@@ -100,16 +100,22 @@ fn writer_stopped() -> StoreError {
 
 impl GroupCommit {
     /// Starts the writer task: it writes through `writes`, taking `turn` for each group so
-    /// that it and the store's other writes take turns.
-    pub(super) fn start(writes: SqlitePool, turn: std::sync::Arc<Mutex<()>>) -> Self {
+    /// that it and the store's other writes take turns, and drops from `versions` the subject
+    /// of a registration written after its caller stopped waiting.
+    pub(super) fn start(
+        writes: SqlitePool,
+        turn: std::sync::Arc<Mutex<()>>,
+        versions: std::sync::Arc<VersionsCache>,
+    ) -> Self {
         let (queue, waiting) = mpsc::channel(QUEUE);
-        tokio::spawn(write_groups(waiting, writes, turn));
+        tokio::spawn(write_groups(waiting, writes, turn, versions));
         GroupCommit { queue }
     }
 
     /// Writes the version (and its content, unless stored) with the next group; answers once
     /// that group committed. The caller guarantees the common case: no explicit id, nothing
-    /// displaced or removed, no references.
+    /// displaced or removed, no references. A caller that stops waiting does not stop the
+    /// write: the writer then drops the subject's cached versions itself, after the commit.
     pub(super) async fn append(&self, new: &NewVersion) -> Result<i32, StoreError> {
         let (answer, answered) = oneshot::channel();
         let pending = Pending {
@@ -130,6 +136,7 @@ async fn write_groups(
     mut waiting: mpsc::Receiver<Pending>,
     writes: SqlitePool,
     turn: std::sync::Arc<Mutex<()>>,
+    versions: std::sync::Arc<VersionsCache>,
 ) {
     let mut group = Vec::with_capacity(MOST_IN_A_GROUP);
     while waiting.recv_many(&mut group, MOST_IN_A_GROUP).await > 0 {
@@ -138,9 +145,20 @@ async fn write_groups(
             write_group(&writes, &group).await
         };
         for (pending, outcome) in group.drain(..).zip(outcomes) {
-            // A registration whose caller went away was still written; nobody to tell.
-            let _ = pending.answer.send(outcome);
+            answer(pending, outcome, &versions);
         }
+    }
+}
+
+/// Gives `pending` its outcome. A caller that went away dropped its subject's cached versions
+/// when it stopped waiting, before this commit: a read since may have cached the versions
+/// without this one, so they are dropped again, now that the commit is done.
+fn answer(pending: Pending, outcome: Result<i32, StoreError>, versions: &VersionsCache) {
+    let Pending {
+        subject, answer, ..
+    } = pending;
+    if let Err(Ok(_)) = answer.send(outcome) {
+        versions.changed(&subject);
     }
 }
 
@@ -301,6 +319,24 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn a_registration_written_after_its_caller_left_drops_the_cached_versions() {
+        let versions = VersionsCache::new();
+        let g = versions.generation("a").current();
+        versions.fill("a", g, &[]);
+        // Answered: the caller keeps the cache exact itself.
+        let (answer, answered) = oneshot::channel();
+        let mut waiting = pending("a", 1, "A", SchemaType::Avro);
+        waiting.answer = answer;
+        super::answer(waiting, Ok(1), &versions);
+        assert_eq!(answered.blocking_recv().unwrap().unwrap(), 1);
+        assert!(versions.subjects.get("a").is_some());
+        // Nobody waiting any more: the entry, possibly read before this commit, goes.
+        let gone = pending("a", 2, "B", SchemaType::Avro);
+        super::answer(gone, Ok(2), &versions);
+        assert!(versions.subjects.get("a").is_none());
+    }
+
     #[tokio::test]
     async fn a_group_writes_each_registration_and_one_failure_fails_alone() {
         let dir = tempfile::tempdir().unwrap();
@@ -365,7 +401,11 @@ mod tests {
 
         // Through the queue: registrations sent at once are all answered, each with its id.
         let first = store.max_id(".").await.unwrap() + 1;
-        let writer = GroupCommit::start(store.writes.clone(), std::sync::Arc::clone(&store.writer));
+        let writer = GroupCommit::start(
+            store.writes.clone(),
+            std::sync::Arc::clone(&store.writer),
+            std::sync::Arc::clone(&store.versions),
+        );
         let versions: Vec<NewVersion> = (0..100)
             .map(|i| NewVersion {
                 subject: format!("q{i}"),
