@@ -16,11 +16,10 @@ pub enum AnyStore {
 
 /// The lock of an [`AnyStore`].
 #[derive(Debug)]
-pub struct AnyLock(#[allow(dead_code)] Held);
+pub struct AnyLock(Held);
 
-/// Never read: held for what dropping it releases.
+/// Held for what dropping it releases, or handed to the write it ends.
 #[derive(Debug)]
-#[allow(dead_code)]
 enum Held {
     Sqlite(super::LockGuard),
     Postgres(PgLock),
@@ -131,14 +130,15 @@ impl Store for AnyStore {
         version: NewVersion,
     ) -> Result<i32, StoreError> {
         match (self, lock.0) {
+            (AnyStore::Sqlite(s), Held::Sqlite(lock)) => {
+                s.insert_version_unlocking(lock, version).await
+            }
             (AnyStore::Postgres(s), Held::Postgres(lock)) => {
                 s.insert_version_unlocking(lock, version).await
             }
-            (store, held) => {
-                let id = store.insert_version(version).await;
-                drop(held);
-                id
-            }
+            _ => Err(StoreError::Database(
+                "a write was given the lock of another store".into(),
+            )),
         }
     }
 

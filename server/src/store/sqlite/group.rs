@@ -11,6 +11,8 @@
 //!
 //! The writer task lives as long as the store: it ends when every handle to the queue is gone.
 
+use std::sync::OnceLock;
+
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::{Column, Row, Sqlite, SqlitePool};
@@ -214,17 +216,28 @@ fn bind_registration<'q>(
         .bind(&c.context)
 }
 
+/// The statement batch of a group of `n` registrations (1 to [`MOST_IN_A_GROUP`]), built once
+/// per size for the life of the process.
+fn group_sql(n: usize) -> &'static str {
+    static BATCHES: [OnceLock<String>; MOST_IN_A_GROUP] =
+        [const { OnceLock::new() }; MOST_IN_A_GROUP];
+    let n = n.clamp(1, MOST_IN_A_GROUP);
+    BATCHES[n - 1].get_or_init(|| {
+        let mut sql = String::from("BEGIN IMMEDIATE; ");
+        for i in 0..n {
+            sql.push_str(&registration_sql(i));
+        }
+        sql.push_str("COMMIT;");
+        sql
+    })
+}
+
 /// Writes `group` in one transaction: the outcome of each, or the error that rolled all back.
 async fn write_together(
     writes: &SqlitePool,
     group: &[Pending],
 ) -> Result<Vec<Result<i32, StoreError>>, StoreError> {
-    let mut sql = String::from("BEGIN IMMEDIATE; ");
-    for i in 0..group.len() {
-        sql.push_str(&registration_sql(i));
-    }
-    sql.push_str("COMMIT;");
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query(group_sql(group.len()));
     for p in group {
         query = bind_registration(query, p);
     }
@@ -317,6 +330,21 @@ mod tests {
             .iter()
             .map(outcome)
             .collect()
+    }
+
+    #[test]
+    fn a_group_batch_is_built_once_per_size_with_one_result_column_per_registration() {
+        let three = group_sql(3);
+        assert!(std::ptr::eq(three, group_sql(3)));
+        assert!(three.starts_with("BEGIN IMMEDIATE; ") && three.ends_with("COMMIT;"));
+        for i in 0..3 {
+            assert!(three.contains(&format!("AS v{i};")), "{three}");
+        }
+        assert!(!three.contains("AS v3;"));
+        assert_eq!(
+            group_sql(MOST_IN_A_GROUP).matches("RETURNING").count(),
+            MOST_IN_A_GROUP
+        );
     }
 
     #[test]
