@@ -515,8 +515,8 @@ async fn route(
                         .await?;
                     let mut subjects: Vec<String> = Vec::new();
                     for u in usages {
-                        if !subjects.contains(&u.subject) {
-                            subjects.push(u.subject);
+                        if !subjects.iter().any(|s| **s == *u.subject) {
+                            subjects.push(u.subject.to_string());
                         }
                     }
                     ok(json!(page(subjects, query, None)?))

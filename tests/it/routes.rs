@@ -537,3 +537,52 @@ async fn same_text_under_another_type_is_refused_not_given_the_first_types_id(ba
     )
     .await;
 }
+
+on_each_backend!(
+    #[tokio::test]
+    a_version_registered_with_its_number_is_found_among_later_ones_before_and_after_a_restart
+);
+/// A version registered with an explicit number keeps `confluent:version` in its metadata, and
+/// the same schema registered or looked up again without a number is that version. A registry
+/// skips the records of versions it knows carry no `confluent:version`: the version must still be
+/// found beneath many later ones, by the server that wrote it and by a fresh one that knows
+/// nothing yet.
+async fn a_version_registered_with_its_number_is_found_among_later_ones_before_and_after_a_restart(
+    backend: Backend,
+) {
+    let (url, dir) = backend.database();
+    let first = TestServer::start_on(backend, url.clone(), None).await;
+    let later: Vec<String> = (0..30)
+        .map(|i| {
+            let record = json!({"type": "record", "name": format!("R{i}"), "fields": []});
+            json!({ "schema": record.to_string() }).to_string()
+        })
+        .collect();
+    let call = |method, path, body| Call {
+        method,
+        path,
+        body,
+        content_type: Some("application/json"),
+        status: 200,
+        error_code: None,
+    };
+    let config = r#"{"compatibility":"NONE"}"#;
+    check(&first, &call("PUT", "/config/numbered", Some(config))).await;
+    let numbered = r#"{"schema":"\"string\"","version":1}"#;
+    let registered = "/subjects/numbered/versions";
+    let first_id = check(&first, &call("POST", registered, Some(numbered))).await["id"].clone();
+    assert!(first_id.is_i64());
+    for schema in &later {
+        check(&first, &call("POST", registered, Some(schema))).await;
+    }
+    let again = r#"{"schema":"\"string\""}"#;
+    for server in [&first, &TestServer::start_on(backend, url, dir).await] {
+        let answer = check(server, &call("POST", registered, Some(again))).await;
+        assert_eq!(answer["id"], first_id);
+        let found = check(server, &call("POST", "/subjects/numbered", Some(again))).await;
+        assert_eq!(found["version"], json!(1));
+        assert_eq!(found["id"], first_id);
+        let versions = check(server, &call("GET", registered, None)).await;
+        assert_eq!(versions.as_array().map(Vec::len), Some(31));
+    }
+}

@@ -72,7 +72,7 @@ async fn contract(store: &impl Store) {
         .await
         .unwrap()
         .into_iter()
-        .map(|v| v.subject)
+        .map(|v| v.subject.to_string())
         .collect();
     assert_eq!(under_s, vec!["s".to_owned(), "s".to_owned()]);
     assert!(store.versions_with_prefix("u").await.unwrap().is_empty());
@@ -305,7 +305,7 @@ async fn postgres_versions_read_with_a_subject_lock_follow_every_write() {
         let lock = a.lock(&WriteScope::subject(subject)).await.unwrap();
         let versions = a.versions(subject).await.unwrap();
         assert_eq!(versions.len(), 1, "{subject}: {versions:?}");
-        assert_eq!(versions[0].subject, subject);
+        assert_eq!(&*versions[0].subject, subject);
         // Each write under the lock is seen by the next read, on the same node.
         a.insert_version(version(subject, 2, &text(2)))
             .await

@@ -23,7 +23,7 @@ impl<S: Store> Registry<S> {
             return Err(ApiError::subject_not_found(&context));
         }
         let all = self.store.all_versions().await?;
-        if all.iter().any(|v| v.context == context) {
+        if all.iter().any(|v| *v.context == *context) {
             return Err(ApiError::new(
                 42211,
                 format!("The specified context '{context}' is not empty."),

@@ -39,7 +39,7 @@ impl<S: Store> Registry<S> {
         let referrers = self.store.referrers(subject, version).await?;
         if referrers
             .iter()
-            .any(|r| r.subject != subject && (include_deleted || !r.deleted))
+            .any(|r| *r.subject != *subject && (include_deleted || !r.deleted))
         {
             return Err(ApiError::new(
                 42206,

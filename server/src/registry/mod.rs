@@ -99,9 +99,18 @@ pub struct Registry<S: Store> {
 /// such a write is never cached after it (same generation check as [`SettingsCache`]).
 struct IdCache {
     bodies: moka::sync::Cache<(i32, BodyFormat), bytes::Bytes>,
-    records: moka::sync::Cache<(String, i32), SchemaRecord>,
+    records: moka::sync::Cache<(Arc<str>, i32), Arc<SchemaRecord>>,
+    /// Whether each schema this process read or wrote carries `confluent:version` in its
+    /// metadata. Looking a schema up among a subject's versions compares the records of only
+    /// those that do (see `find_in_subject`), so a registration need not fetch a record per
+    /// version. Content under an id does not change (the writes that change it empty this with
+    /// the rest), so an entry stays true; past [`MOST_BOOKKEPT`] entries it starts over.
+    bookkept: std::sync::RwLock<HashMap<(Arc<str>, i32), bool>>,
     generation: Generation,
 }
+
+/// Most entries of [`IdCache::bookkept`]: a few tens of megabytes.
+const MOST_BOOKKEPT: usize = 1_000_000;
 
 /// The `format` of a `GET /schemas/ids/{id}`, as far as it changes the body: any other value
 /// reads as the default.
@@ -134,11 +143,12 @@ impl IdCache {
             // Records serve the rules (previous versions, references, lookups); bodies serve
             // `GET /schemas/ids/{id}`, which does not fill this cache.
             records: moka::sync::Cache::builder()
-                .weigher(|_k: &(String, i32), v: &SchemaRecord| {
+                .weigher(|_k: &(Arc<str>, i32), v: &Arc<SchemaRecord>| {
                     u32::try_from(v.schema.len().saturating_add(512)).unwrap_or(u32::MAX)
                 })
                 .max_capacity(16 * 1024 * 1024)
                 .build(),
+            bookkept: std::sync::RwLock::default(),
             generation: Generation::default(),
         }
     }
@@ -147,7 +157,40 @@ impl IdCache {
         self.generation.advance(|| {
             self.bodies.invalidate_all();
             self.records.invalidate_all();
+            self.bookkept_map().clear();
         });
+    }
+
+    fn bookkept_map(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<(Arc<str>, i32), bool>> {
+        self.bookkept
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether the schema under `context`/`id` carries `confluent:version`, if known.
+    fn is_bookkept(&self, context: &Arc<str>, id: i32) -> Option<bool> {
+        self.bookkept
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&(Arc::clone(context), id))
+            .copied()
+    }
+
+    /// Caches `record` (call under [`Generation::fill`]).
+    fn insert(&self, context: Arc<str>, record: Arc<SchemaRecord>) {
+        let bookkept = record
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+        let key = (context, record.id);
+        {
+            let mut map = self.bookkept_map();
+            if map.len() >= MOST_BOOKKEPT {
+                map.clear();
+            }
+            map.insert(key.clone(), bookkept);
+        }
+        self.records.insert(key, record);
     }
 }
 

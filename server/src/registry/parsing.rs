@@ -30,8 +30,8 @@ impl<S: Store> Registry<S> {
                 key,
                 ResolvedReference {
                     schema_type: record.schema_type,
-                    schema: record.schema,
-                    references: record.references,
+                    schema: record.schema.clone(),
+                    references: record.references.clone(),
                 },
             );
         }

@@ -35,6 +35,9 @@ impl<S: Store> Registry<S> {
         };
         let wanted = strip(candidate.metadata.as_ref());
         for v in versions.iter().rev().filter(|v| deleted || !v.deleted) {
+            if self.ids.is_bookkept(&v.context, v.id) == Some(false) {
+                continue;
+            }
             let record = self.schema_record(&v.context, v.id).await?;
             let bookkept = record
                 .metadata
@@ -46,7 +49,7 @@ impl<S: Store> Registry<S> {
                 && record.rule_set == candidate.rule_set
                 && strip(record.metadata.as_ref()) == wanted
             {
-                return Ok(Some((v.clone(), record)));
+                return Ok(Some((v.clone(), Arc::unwrap_or_clone(record))));
             }
         }
         Ok(None)
@@ -61,7 +64,7 @@ impl<S: Store> Registry<S> {
         let record = stored?;
         versions
             .iter()
-            .filter(|v| v.context == record.context && v.id == record.id)
+            .filter(|v| *v.context == *record.context && v.id == record.id)
             .filter(|v| deleted || !v.deleted)
             .max_by_key(|v| v.version)
             .map(|v| (v.clone(), record))
@@ -457,9 +460,9 @@ impl<S: Store> Registry<S> {
             // The next registration in the subject starts from this version: its record is
             // what was just written (the identity covers text, references, metadata and rules,
             // and the type is checked), so it need not be read back.
-            let record = new_schema.to_record(&qs.context, id);
+            let record = Arc::new(new_schema.to_record(&qs.context, id));
             self.ids.generation.fill(generation, || {
-                self.ids.records.insert((qs.context.clone(), id), record)
+                self.ids.insert(Arc::from(qs.context.as_str()), record)
             });
         }
         Ok(if modified {

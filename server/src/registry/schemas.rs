@@ -25,7 +25,7 @@ impl<S: Store> Registry<S> {
                     let q = QualifiedSubject::in_context(&other, &hint.name).qualified();
                     if let Some(record) = self.store.schema(&other, id).await? {
                         let usages = self.store.usages(&other, id).await?;
-                        if usages.iter().any(|u| u.subject == q) {
+                        if usages.iter().any(|u| *u.subject == *q) {
                             return Ok(Some((record, usages)));
                         }
                     }
@@ -123,13 +123,13 @@ impl<S: Store> Registry<S> {
             .filter(|u| deleted || !u.deleted)
             .collect();
         // Confluent answers from a hash map keyed by subject; clients see its iteration order.
-        let distinct: BTreeSet<&str> = usages.iter().map(|u| u.subject.as_str()).collect();
+        let distinct: BTreeSet<&str> = usages.iter().map(|u| &*u.subject).collect();
         let buckets = java_hash_map_capacity(distinct.len());
         let order: HashMap<String, usize> = distinct
             .iter()
             .map(|s| ((*s).to_owned(), java_bucket(s, buckets)))
             .collect();
-        usages.sort_by_key(|u| (order.get(&u.subject).copied().unwrap_or(0), u.version));
+        usages.sort_by_key(|u| (order.get(&*u.subject).copied().unwrap_or(0), u.version));
         Ok(usages)
     }
 
@@ -216,7 +216,7 @@ impl<S: Store> Registry<S> {
                 }
             }
             let mut object = schema_object(&record, &v.subject, v.version);
-            if let Some(list) = alias_map.get(&v.subject) {
+            if let Some(list) = alias_map.get(&*v.subject) {
                 object["aliases"] = json!(list);
             }
             out.push(object);

@@ -231,8 +231,8 @@ impl<S: Store> Registry<S> {
                 let all = self.store.all_versions().await?;
                 let in_scope = |v: &VersionRecord| match &qs {
                     None => true,
-                    Some(qs) if qs.is_context() => v.context == qs.context,
-                    Some(qs) => v.subject == qs.qualified(),
+                    Some(qs) if qs.is_context() => *v.context == *qs.context,
+                    Some(qs) => *v.subject == *qs.qualified(),
                 };
                 if !force && all.iter().any(|v| in_scope(v) && !v.deleted) {
                     return Err(ApiError::operation_not_permitted(
@@ -242,7 +242,7 @@ impl<S: Store> Registry<S> {
                 let purge: Vec<(String, i32)> = all
                     .iter()
                     .filter(|v| in_scope(v) && v.deleted)
-                    .map(|v| (v.subject.clone(), v.version))
+                    .map(|v| (v.subject.to_string(), v.version))
                     .collect();
                 for (subject, version) in &purge {
                     self.check_unreferenced(subject, *version, false).await?;

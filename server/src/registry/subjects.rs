@@ -22,10 +22,10 @@ impl<S: Store> Registry<S> {
     /// The stored schema a version points at, through the id cache.
     pub(super) async fn schema_record(
         &self,
-        context: &str,
+        context: &Arc<str>,
         id: i32,
-    ) -> Result<SchemaRecord, ApiError> {
-        let key = (context.to_owned(), id);
+    ) -> Result<Arc<SchemaRecord>, ApiError> {
+        let key = (Arc::clone(context), id);
         if let Some(record) = self.ids.records.get(&key) {
             return Ok(record);
         }
@@ -34,9 +34,10 @@ impl<S: Store> Registry<S> {
             self.store.schema(context, id).await?.ok_or_else(|| {
                 internal(format!("version points at missing schema {context}/{id}"))
             })?;
-        self.ids
-            .generation
-            .fill(generation, || self.ids.records.insert(key, record.clone()));
+        let record = Arc::new(record);
+        self.ids.generation.fill(generation, || {
+            self.ids.insert(Arc::clone(context), Arc::clone(&record))
+        });
         Ok(record)
     }
 
@@ -85,7 +86,7 @@ impl<S: Store> Registry<S> {
                 live
             };
             if visible && matches(subject) {
-                subjects.push(subject.clone());
+                subjects.push(subject.to_string());
             }
             i = j;
         }

@@ -38,10 +38,9 @@ macro_rules! shared_store_methods {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db)?;
-            rows.iter()
-                .map(version_row)
-                .filter(|v| v.as_ref().map_or(true, |v| v.subject.starts_with(prefix)))
-                .collect()
+            let mut versions = version_rows(&rows)?;
+            versions.retain(|v| v.subject.starts_with(prefix));
+            Ok(versions)
         }
 
         async fn all_versions(&self) -> Result<Vec<VersionRecord>, StoreError> {
@@ -50,7 +49,7 @@ macro_rules! shared_store_methods {
                  ORDER BY subject {BYTE_ORDER}, version"
             );
             let rows = sqlx::query(&sql).fetch_all(&self.pool).await.map_err(db)?;
-            rows.iter().map(version_row).collect()
+            version_rows(&rows)
         }
 
         async fn schema(&self, context: &str, id: i32) -> Result<Option<SchemaRecord>, StoreError> {
@@ -85,7 +84,7 @@ macro_rules! shared_store_methods {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db)?;
-            rows.iter().map(version_row).collect()
+            version_rows(&rows)
         }
 
         async fn referrers(
@@ -106,7 +105,7 @@ macro_rules! shared_store_methods {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db)?;
-            rows.iter().map(version_row).collect()
+            version_rows(&rows)
         }
 
         async fn contexts(&self) -> Result<Vec<String>, StoreError> {
@@ -520,7 +519,7 @@ macro_rules! shared_store_helpers {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db)?;
-                rows.iter().map(version_row).collect()
+                version_rows(&rows)
             }
 
             async fn setting(&self, s: Settings, scope: &str) -> Result<Option<String>, StoreError> {

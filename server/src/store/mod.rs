@@ -14,6 +14,7 @@ mod rows;
 mod sqlite;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use strata_schema::{Metadata, RuleSet, SchemaReference, SchemaType};
 
@@ -132,12 +133,13 @@ pub struct SchemaRecord {
 /// One version of a subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionRecord {
-    /// The qualified subject.
-    pub subject: String,
+    /// The qualified subject (shared by the records of one subject: copying a subject's
+    /// versions copies no text).
+    pub subject: Arc<str>,
     /// The version number.
     pub version: i32,
     /// The subject's context.
-    pub context: String,
+    pub context: Arc<str>,
     /// The schema id in that context.
     pub id: i32,
     /// Whether the version is soft-deleted.

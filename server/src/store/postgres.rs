@@ -30,8 +30,8 @@ use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use super::common::{numbered_placeholders, shared_store_helpers, shared_store_methods};
 use super::rows::{
-    corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
-    VERSION_COLUMNS,
+    corrupt, schema_json, schema_row, version_row, version_rows, Settings, CONFIGS, MODES,
+    SCHEMA_COLUMNS, VERSION_COLUMNS,
 };
 use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
 
@@ -621,9 +621,8 @@ impl Store for PgStore {
         let statement = lock_statement(&ordered, read.as_deref());
         let conn = self.pool.acquire().await.map_err(db)?;
         let (mut conn, locked) = run_guarded(conn, &statement).await?;
-        let versions: Result<Vec<VersionRecord>, StoreError> = locked
-            .map_err(db)
-            .and_then(|rows| rows.iter().map(version_row).collect());
+        let versions: Result<Vec<VersionRecord>, StoreError> =
+            locked.map_err(db).and_then(|rows| version_rows(&rows));
         let versions = match versions {
             Ok(versions) => versions,
             Err(error) => {
@@ -686,7 +685,8 @@ impl Store for PgStore {
         for row in &rows {
             let subject: Option<String> = row.try_get("subject").map_err(corrupt)?;
             if subject.is_some() {
-                versions.push(version_row(row)?);
+                let record = version_row(row, versions.last())?;
+                versions.push(record);
             } else {
                 schema = Some(schema_row(row)?);
             }

@@ -1,6 +1,7 @@
 //! Row decoding shared by every SQL store: the tables have the same columns in each dialect.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use strata_schema::SchemaType;
@@ -27,18 +28,44 @@ where
     row.try_get(column).map_err(corrupt)
 }
 
-pub(super) fn version_row<R>(row: &R) -> Result<VersionRecord, StoreError>
+/// The version records of `rows`, in order. Consecutive rows of one subject share one copy of
+/// its names.
+pub(super) fn version_rows<R>(rows: &[R]) -> Result<Vec<VersionRecord>, StoreError>
 where
     R: Row,
     for<'c> &'c str: ColumnIndex<R>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> &'r str: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i32: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
 {
+    let mut records: Vec<VersionRecord> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let record = version_row(row, records.last())?;
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// The version record of `row`, sharing the names of `previous` where they are the same.
+pub(super) fn version_row<R>(
+    row: &R,
+    previous: Option<&VersionRecord>,
+) -> Result<VersionRecord, StoreError>
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    for<'r> &'r str: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i32: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let share = |name: &str, same: Option<&Arc<str>>| match same {
+        Some(same) if **same == *name => Arc::clone(same),
+        _ => Arc::from(name),
+    };
     Ok(VersionRecord {
-        subject: get(row, "subject")?,
+        subject: share(get(row, "subject")?, previous.map(|p| &p.subject)),
         version: get(row, "version")?,
-        context: get(row, "context")?,
+        context: share(get(row, "context")?, previous.map(|p| &p.context)),
         id: get(row, "schema_id")?,
         deleted: get(row, "deleted")?,
     })

@@ -11,7 +11,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use super::common::{shared_store_helpers, shared_store_methods};
 use super::lock_table::{LockGuard, LockTable};
 use super::rows::{
-    corrupt, schema_json, schema_row, version_row, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
+    corrupt, schema_json, schema_row, version_rows, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
     VERSION_COLUMNS,
 };
 use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
@@ -119,7 +119,7 @@ impl Identities {
 /// lock), so a value read before a write is never cached after it.
 #[derive(Debug)]
 struct VersionsCache {
-    subjects: moka::sync::Cache<String, Arc<Vec<VersionRecord>>>,
+    subjects: moka::sync::Cache<Arc<str>, Arc<Vec<VersionRecord>>>,
     generations: Box<[Generation]>,
 }
 
@@ -133,7 +133,7 @@ impl VersionsCache {
     fn new() -> Self {
         VersionsCache {
             subjects: moka::sync::Cache::builder()
-                .weigher(|_k: &String, v: &Arc<Vec<VersionRecord>>| {
+                .weigher(|_k: &Arc<str>, v: &Arc<Vec<VersionRecord>>| {
                     u32::try_from(v.len().max(1)).unwrap_or(u32::MAX)
                 })
                 .max_capacity(CACHED_VERSIONS)
@@ -153,7 +153,7 @@ impl VersionsCache {
     fn fill(&self, subject: &str, generation: u64, versions: &[VersionRecord]) {
         self.generation(subject).fill(generation, || {
             self.subjects
-                .insert(subject.to_owned(), Arc::new(versions.to_vec()));
+                .insert(Arc::from(subject), Arc::new(versions.to_vec()));
         });
     }
 
@@ -174,9 +174,15 @@ impl VersionsCache {
             if !before.iter().any(|v| v.version == record.version) {
                 let mut after = Vec::with_capacity(before.len() + 1);
                 after.extend_from_slice(&before);
-                after.push(record.clone());
+                let mut record = record.clone();
+                // One copy of the names for all the subject's versions.
+                if let Some(last) = before.last() {
+                    record.subject = Arc::clone(&last.subject);
+                    record.context = Arc::clone(&last.context);
+                }
+                after.push(record);
                 self.subjects
-                    .insert(record.subject.clone(), Arc::new(after));
+                    .insert(Arc::clone(&after[0].subject), Arc::new(after));
             }
         });
     }
@@ -204,7 +210,7 @@ impl ForgetAfter<'_> {
     /// The write committed, and all it did to the versions of its one subject was append
     /// `record`.
     fn committed_append(&mut self, record: VersionRecord) {
-        if self.subjects == [record.subject.as_str()] {
+        if self.subjects == [&*record.subject] {
             self.appended = Some(record);
         }
     }
@@ -428,9 +434,9 @@ impl Store for SqliteStore {
             // transaction.
             let id = self.group.append(&new).await?;
             forget.committed_append(VersionRecord {
-                subject: new.subject.clone(),
+                subject: Arc::from(new.subject.as_str()),
                 version: new.version,
-                context: new.context.clone(),
+                context: Arc::from(new.context.as_str()),
                 id,
                 deleted: false,
             });
