@@ -141,8 +141,12 @@ impl IdCache {
                 .max_capacity(64 * 1024 * 1024)
                 .build(),
             // Records serve the rules (previous versions, references, lookups); bodies serve
-            // `GET /schemas/ids/{id}`, which does not fill this cache.
+            // `GET /schemas/ids/{id}`, which does not fill this cache. Least recently used
+            // goes first: the record a registration just wrote is the previous version of the
+            // subject's next registration, and a frequency-based admission would turn most
+            // such records away once the cache is full (each then read back from the store).
             records: moka::sync::Cache::builder()
+                .eviction_policy(moka::policy::EvictionPolicy::lru())
                 .weigher(|_k: &(Arc<str>, i32), v: &Arc<SchemaRecord>| {
                     u32::try_from(v.schema.len().saturating_add(512)).unwrap_or(u32::MAX)
                 })
