@@ -105,12 +105,50 @@ struct IdCache {
     /// those that do (see `find_in_subject`), so a registration need not fetch a record per
     /// version. Content under an id does not change (the writes that change it empty this with
     /// the rest), so an entry stays true; past [`MOST_BOOKKEPT`] entries it starts over.
-    bookkept: std::sync::RwLock<HashMap<(Arc<str>, i32), bool>>,
+    bookkept: std::sync::RwLock<Bookkept>,
     generation: Generation,
+}
+
+/// See [`IdCache::bookkept`].
+#[derive(Default)]
+struct Bookkept {
+    /// By context, then id.
+    contexts: HashMap<Arc<str>, HashMap<i32, bool>>,
+    entries: usize,
 }
 
 /// Most entries of [`IdCache::bookkept`]: a few tens of megabytes.
 const MOST_BOOKKEPT: usize = 1_000_000;
+
+impl Bookkept {
+    fn insert(&mut self, context: Arc<str>, id: i32, bookkept: bool) {
+        if self.entries >= MOST_BOOKKEPT {
+            self.clear();
+        }
+        if self
+            .contexts
+            .entry(context)
+            .or_default()
+            .insert(id, bookkept)
+            .is_none()
+        {
+            self.entries += 1;
+        }
+    }
+
+    fn clear(&mut self) {
+        self.contexts.clear();
+        self.entries = 0;
+    }
+
+    /// Whether `version`'s schema may carry `confluent:version`: unless known not to.
+    fn may_carry(&self, version: &VersionRecord) -> bool {
+        self.contexts
+            .get(&*version.context)
+            .and_then(|ids| ids.get(&version.id))
+            != Some(&false)
+    }
+}
 
 /// The `format` of a `GET /schemas/ids/{id}`, as far as it changes the body: any other value
 /// reads as the default.
@@ -165,19 +203,23 @@ impl IdCache {
         });
     }
 
-    fn bookkept_map(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<(Arc<str>, i32), bool>> {
+    fn bookkept_map(&self) -> std::sync::RwLockWriteGuard<'_, Bookkept> {
         self.bookkept
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Whether the schema under `context`/`id` carries `confluent:version`, if known.
-    fn is_bookkept(&self, context: &Arc<str>, id: i32) -> Option<bool> {
-        self.bookkept
+    /// Those of `versions` whose schema may carry `confluent:version`: all but the ones known
+    /// not to.
+    fn maybe_bookkept<'v>(
+        &self,
+        versions: impl Iterator<Item = &'v VersionRecord>,
+    ) -> Vec<&'v VersionRecord> {
+        let known = self
+            .bookkept
             .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&(Arc::clone(context), id))
-            .copied()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        versions.filter(|v| known.may_carry(v)).collect()
     }
 
     /// Caches `record` (call under [`Generation::fill`]).
@@ -186,15 +228,9 @@ impl IdCache {
             .metadata
             .as_ref()
             .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
-        let key = (context, record.id);
-        {
-            let mut map = self.bookkept_map();
-            if map.len() >= MOST_BOOKKEPT {
-                map.clear();
-            }
-            map.insert(key.clone(), bookkept);
-        }
-        self.records.insert(key, record);
+        self.bookkept_map()
+            .insert(Arc::clone(&context), record.id, bookkept);
+        self.records.insert((context, record.id), record);
     }
 }
 

@@ -34,10 +34,8 @@ impl<S: Store> Registry<S> {
             .filter(|m| !m.is_empty())
         };
         let wanted = strip(candidate.metadata.as_ref());
-        for v in versions.iter().rev().filter(|v| deleted || !v.deleted) {
-            if self.ids.is_bookkept(&v.context, v.id) == Some(false) {
-                continue;
-            }
+        let live = versions.iter().rev().filter(|v| deleted || !v.deleted);
+        for v in self.ids.maybe_bookkept(live) {
             let record = self.schema_record(&v.context, v.id).await?;
             let bookkept = record
                 .metadata
