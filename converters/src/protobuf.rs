@@ -780,9 +780,11 @@ fn to_pb(s: &Schema, f: &FieldDescriptor, v: &Value, depth: usize) -> Result<PbV
         Value::Float32(x) => PbValue::F32(*x),
         Value::Float64(x) => PbValue::F64(*x),
         Value::String(t) => match f.kind() {
+            // A symbol, or the digits of a number the enum does not name (as read back).
             Kind::Enum(e) => PbValue::EnumNumber(
                 e.get_value_by_name(t)
                     .map(|v| v.number())
+                    .or_else(|| t.parse::<i32>().ok().filter(|n| e.get_value(*n).is_none()))
                     .ok_or_else(|| err(format!("{t} is not a symbol of {}", e.full_name())))?,
             ),
             _ => PbValue::String(t.clone()),
@@ -926,7 +928,9 @@ fn int_field(m: &DynamicMessage, name: &str) -> i64 {
     }
 }
 
-fn from_pb(s: &Schema, v: &PbValue, depth: usize) -> Result<Value, DataError> {
+/// The Connect value of `v`, of schema `s`; `kind` is the kind of the field `v` is (or is an
+/// element of), which names an enum's symbols.
+fn from_pb(s: &Schema, v: &PbValue, kind: Option<&Kind>, depth: usize) -> Result<Value, DataError> {
     if depth > MAX_DEPTH {
         return Err(err("value nests too deeply"));
     }
@@ -986,11 +990,16 @@ fn from_pb(s: &Schema, v: &PbValue, depth: usize) -> Result<Value, DataError> {
         (_, PbValue::F64(x)) => Value::Float64(*x),
         (_, PbValue::String(t)) => Value::String(t.clone()),
         (_, PbValue::Bytes(b)) => Value::Bytes(b.to_vec()),
-        (_, PbValue::EnumNumber(n)) => Value::String(n.to_string()),
+        // The symbol's name; a number the enum does not name (an open enum keeps it), as digits.
+        (_, PbValue::EnumNumber(n)) => Value::String(
+            kind.and_then(Kind::as_enum)
+                .and_then(|e| e.get_value(*n))
+                .map_or_else(|| n.to_string(), |symbol| symbol.name().to_owned()),
+        ),
         (_, PbValue::Message(m)) if s.schema_type() != Type::Struct => {
             // A wrapper (google.protobuf.*Value): its `value` field.
             let inner = m.get_field_by_name("value").ok_or_else(mismatch)?;
-            from_pb(s, &inner, depth + 1)?
+            from_pb(s, &inner, None, depth + 1)?
         }
         (_, PbValue::Message(m)) => Value::Struct(struct_from_pb(s, m, depth + 1)?),
         (_, PbValue::List(items)) => {
@@ -998,7 +1007,7 @@ fn from_pb(s: &Schema, v: &PbValue, depth: usize) -> Result<Value, DataError> {
             Value::Array(
                 items
                     .iter()
-                    .map(|i| from_pb(is, i, depth + 1))
+                    .map(|i| from_pb(is, i, kind, depth + 1))
                     .collect::<Result<_, _>>()?,
             )
         }
@@ -1007,6 +1016,9 @@ fn from_pb(s: &Schema, v: &PbValue, depth: usize) -> Result<Value, DataError> {
                 (Some(k), Some(v)) => (k, v),
                 _ => return Err(mismatch()),
             };
+            let value_kind = kind
+                .and_then(Kind::as_message)
+                .map(|entry| entry.map_entry_value_field().kind());
             let mut sorted: Vec<(&MapKey, &PbValue)> = entries.iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(b.0));
             let mut out = IndexMap::with_capacity(sorted.len());
@@ -1019,7 +1031,10 @@ fn from_pb(s: &Schema, v: &PbValue, depth: usize) -> Result<Value, DataError> {
                     MapKey::U64(i) => PbValue::U64(*i),
                     MapKey::Bool(b) => PbValue::Bool(*b),
                 };
-                out.insert(from_pb(ks, &k, depth + 1)?, from_pb(vs, v, depth + 1)?);
+                out.insert(
+                    from_pb(ks, &k, None, depth + 1)?,
+                    from_pb(vs, v, value_kind.as_ref(), depth + 1)?,
+                );
             }
             Value::Map(Box::new(out))
         }
@@ -1040,7 +1055,7 @@ fn struct_from_pb(s: &Schema, m: &DynamicMessage, depth: usize) -> Result<Struct
             }
             return Err(err(format!("required field {} is missing", f.name())));
         }
-        let v = from_pb(f.schema(), &m.get_field(&fd), depth + 1)?;
+        let v = from_pb(f.schema(), &m.get_field(&fd), Some(&fd.kind()), depth + 1)?;
         st.put(f.name(), v);
     }
     Ok(st)

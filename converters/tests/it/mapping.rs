@@ -273,3 +273,62 @@ fn avro_payload_announcing_a_huge_length_is_refused() {
     payload.extend_from_slice(b"abc");
     assert!(codec.decode(&payload).is_err());
 }
+
+/// A Protobuf enum is a Connect STRING holding the symbol's name both ways: in a field, in a
+/// repeated field and as a map's values. A number the enum does not name (an open enum keeps
+/// it) reads as its digits and is written back as the same number.
+#[test]
+fn protobuf_enums_round_trip_as_their_symbols() {
+    use indexmap::IndexMap;
+    use strata_converters::connect::{Struct, Value};
+    use strata_converters::protobuf::{parse_proto, ProtobufCodec, ProtobufData};
+    let text = r#"syntax = "proto3";
+package shop;
+enum Color { RED = 0; GREEN = 1; BLUE = 2; }
+message Paint {
+  Color color = 1;
+  repeated Color mix = 2;
+  map<string, Color> by_room = 3;
+  Color other = 4;
+}
+"#;
+    let parsed = parse_proto(text, &[], &strata_schema::NoReferences).unwrap();
+    let strata_schema::SchemaModel::Protobuf(model) = parsed.model() else {
+        panic!("not protobuf")
+    };
+    let message = model
+        .descriptor_pool()
+        .get_message_by_name("shop.Paint")
+        .unwrap();
+    let connect = ProtobufData.to_connect_schema(model, &message).unwrap();
+    let codec = ProtobufCodec::new(connect, message, parsed.clone()).unwrap();
+    let mut by_room = IndexMap::new();
+    by_room.insert(Value::String("hall".into()), Value::String("GREEN".into()));
+    by_room.insert(Value::String("kitchen".into()), Value::String("RED".into()));
+    let value = Value::Struct(
+        Struct::new()
+            .with("color", Value::String("BLUE".into()))
+            .with(
+                "mix",
+                Value::Array(vec![
+                    Value::String("GREEN".into()),
+                    Value::String("RED".into()),
+                ]),
+            )
+            .with("by_room", Value::Map(Box::new(by_room)))
+            .with("other", Value::String("7".into())),
+    );
+    let bytes = codec.encode(&value).unwrap();
+    // color = BLUE (field 1, varint 2) comes first, exactly as written.
+    assert_eq!(&bytes[..2], &[0x08, 0x02]);
+    assert_eq!(codec.decode(&bytes).unwrap(), value);
+    let Value::Struct(mut refused) = value else {
+        unreachable!()
+    };
+    refused.put("color", Value::String("PINK".into()));
+    let error = codec
+        .encode(&Value::Struct(refused))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("PINK"), "{error}");
+}
