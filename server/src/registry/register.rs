@@ -462,6 +462,13 @@ impl<S: Store> Registry<S> {
             self.ids.generation.fill(generation, || {
                 self.ids.insert(Arc::from(qs.context.as_str()), record)
             });
+            // Its compatibility is checked by the next registration too. When the stored text
+            // is the text that was parsed, parsing it again gives this same model.
+            if request.schema.as_deref() == Some(candidate.text.as_str()) {
+                self.parsed
+                    .insert((qs.context.clone(), id), Arc::new(candidate.parsed))
+                    .await;
+            }
         }
         Ok(if modified {
             Self::full_response(&new_schema, id, version)
