@@ -14,6 +14,7 @@ pgbin=$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 cargo build --release --quiet --bin strata -p strata-cli
+. bench/lib.sh
 tmp=$(mktemp -d)
 [ "$(id -u)" -eq 0 ] && chown postgres: "$tmp"
 pids=()
@@ -23,9 +24,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() { for _ in $(seq 1 600); do curl -fs "$1/" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
 
 pgport=$(free_port)
 as_pg "$pgbin/initdb" -D "$tmp/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
@@ -43,8 +41,6 @@ start_node() { # database-url; sets $node to the node's base url
 }
 
 ct='Content-Type: application/vnd.schemaregistry.v1+json'
-script() { cat "bench/wrk/$1" bench/wrk/report.lua > "$tmp/$1"; echo "$tmp/$1"; }
-result() { grep '^RESULT' | sed 's/^RESULT //'; }
 rps() { sed -n 's/.*rps=\([0-9.]*\).*/\1/p' | head -1; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'); wrk -c$CONNS -d$DUR; $(date -u +%F)"

@@ -38,13 +38,12 @@ cport=$(free_port)
 pids+=($!)
 wait_ready "http://127.0.0.1:$cport"
 
-script() { cat "bench/wrk/$1" bench/wrk/report.lua > "$tmp/$1"; echo "$tmp/$1"; }
 run() { # name url [script]
   local name=$1 target=$2 s=${3:-}
   local out
   if [ -n "$s" ]; then out=$("${client_cpu[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DUR" -s "$s" "$target" 2>>"$tmp/wrk.err")
   else out=$("${client_cpu[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DUR" -s "$(script report.lua)" "$target" 2>>"$tmp/wrk.err"); fi
-  printf '%-20s %s\n' "$name" "$(grep '^RESULT' <<<"$out" | sed 's/^RESULT //')"
+  printf '%-20s %s\n' "$name" "$(result <<<"$out")"
 }
 
 echo "machine: $(nproc) cores$pinned, $(free -g | awk '/Mem:/{print $2}') GiB; wrk -t$THREADS -c$CONNS -d$DUR; $(date -u +%F)"

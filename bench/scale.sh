@@ -10,7 +10,8 @@ tmp=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. bench/lib.sh
+port=$(free_port)
 url="http://127.0.0.1:$port"
 serve() { target/release/strata serve --bind "127.0.0.1:$port" --database-url "sqlite://$tmp/scale.db" 2>>"$tmp/strata.log" & pid=$!; }
 ready() { until curl -fs "$url/" >/dev/null 2>&1; do sleep 0.005; done; }
