@@ -15,26 +15,30 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::ser;
 use std::fmt;
 
-/// The one-pass writer of a schema: the schema with, for every struct field, its key as JSON
-/// text (`,"name":`), escaped once here rather than for every record.
+/// The one-pass plan of a schema, built once: the schema with, for every struct field, its key
+/// as JSON text (`,"name":`), escaped once here rather than for every record, and what the
+/// reader may take for granted about the field names.
 #[derive(Debug)]
-pub(super) struct Writer {
+pub(super) struct Plan {
     schema: Schema,
     /// An array's items; a map's key and value; a struct's fields, in order.
-    children: Box<[Writer]>,
+    children: Box<[Plan]>,
     /// A struct's field keys, comma first.
     keys: Box<[Box<[u8]>]>,
+    /// Whether no field name holds a control character: then object keys are read as raw
+    /// bytes (see [`FieldKey`]).
+    raw_keys: bool,
 }
 
-impl Writer {
-    /// The writer of `schema` (nested deeper than values may be: refuses what lies below).
-    pub(super) fn new(schema: &Schema) -> Writer {
-        Writer::at(schema, 0)
+impl Plan {
+    /// The plan of `schema` (nested deeper than values may be: refuses what lies below).
+    pub(super) fn new(schema: &Schema) -> Plan {
+        Plan::at(schema, 0)
     }
 
-    fn at(s: &Schema, depth: usize) -> Writer {
-        let child = |c: &Schema| Writer::at(c, depth + 1);
-        let children: Vec<Writer> = if depth > MAX_DEPTH {
+    fn at(s: &Schema, depth: usize) -> Plan {
+        let child = |c: &Schema| Plan::at(c, depth + 1);
+        let children: Vec<Plan> = if depth > MAX_DEPTH {
             Vec::new()
         } else {
             match s.schema_type() {
@@ -60,10 +64,14 @@ impl Writer {
                 k.into_boxed_slice()
             })
             .collect();
-        Writer {
+        Plan {
             schema: s.clone(),
             children: children.into_boxed_slice(),
             keys,
+            raw_keys: s
+                .fields()
+                .iter()
+                .all(|f| f.name().bytes().all(|b| b >= 0x20)),
         }
     }
 
@@ -76,19 +84,14 @@ impl Writer {
         }
         ok
     }
-}
 
-/// The value of a JSON text of `schema`; `None` if the fast path cannot.
-pub(super) fn read(schema: &Schema, payload: &[u8]) -> Option<Value> {
-    let mut de = serde_json::Deserializer::from_slice(payload);
-    let v = Seed {
-        s: schema,
-        depth: 0,
+    /// The value of a JSON text of the plan's schema; `None` if the fast path cannot.
+    pub(super) fn read(&self, payload: &[u8]) -> Option<Value> {
+        let mut de = serde_json::Deserializer::from_slice(payload);
+        let v = Seed { p: self, depth: 0 }.deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        Some(v)
     }
-    .deserialize(&mut de)
-    .ok()?;
-    de.end().ok()?;
-    Some(v)
 }
 
 // ------------------------------------------------------------------------------------ writing
@@ -151,7 +154,7 @@ fn key(out: &mut Vec<u8>, name: &str) -> Written {
 /// keys) by hand, scalars through serde_json so that they read exactly as the tree-based
 /// path writes them. Checks what [`Schema::validate`] checks on the way.
 fn write_value(
-    w: &Writer,
+    w: &Plan,
     v: &Value,
     position: Position,
     depth: usize,
@@ -284,15 +287,31 @@ fn write_value(
 
 // ------------------------------------------------------------------------------------ reading
 
+/// Reads a value of a plan's schema.
 struct Seed<'a> {
-    s: &'a Schema,
+    p: &'a Plan,
     depth: usize,
 }
 
 impl<'a> Seed<'a> {
-    fn child(&self, s: &'a Schema) -> Seed<'a> {
+    /// The reader of the plan's `i`-th child: an array's items (0), a map's keys (0) and values
+    /// (1), a struct's fields.
+    #[inline(always)]
+    fn child<E: de::Error>(&self, i: usize) -> Result<Seed<'a>, E> {
+        match self.p.children.get(i) {
+            Some(p) => Ok(Seed {
+                p,
+                depth: self.depth + 1,
+            }),
+            None => Err(bad()),
+        }
+    }
+
+    /// A reader of the same schema one level down (a map entry's key or value, read inside
+    /// the entry object).
+    fn again(&self) -> Seed<'a> {
         Seed {
-            s,
+            p: self.p,
             depth: self.depth + 1,
         }
     }
@@ -345,16 +364,16 @@ impl Sink for &mut Vec<Value> {
 impl Seed<'_> {
     #[inline(always)]
     fn unit<E: de::Error, K: Sink>(&self, k: K) -> Result<K::Out, E> {
-        match self.s.default_value() {
+        match self.p.schema.default_value() {
             Some(d) => Ok(k.put(d.clone())),
-            None if self.s.is_optional() => Ok(k.put(Value::Null)),
+            None if self.p.schema.is_optional() => Ok(k.put(Value::Null)),
             None => Err(bad()),
         }
     }
 
     #[inline(always)]
     fn boolean<E: de::Error, K: Sink>(&self, b: bool, k: K) -> Result<K::Out, E> {
-        match (self.s.logical_type(), self.s.schema_type()) {
+        match (self.p.schema.logical_type(), self.p.schema.schema_type()) {
             (None, Type::Boolean) => Ok(k.put(Value::Boolean(b))),
             _ => Err(bad()),
         }
@@ -362,7 +381,7 @@ impl Seed<'_> {
 
     #[inline(always)]
     fn int<E: de::Error, K: Sink>(&self, i: i64, k: K) -> Result<K::Out, E> {
-        let s = self.s;
+        let s = &self.p.schema;
         let narrow = |i: i64| i32::try_from(i).map_err(|_| bad());
         Ok(match s.logical_type() {
             Some(LogicalType::Date) => k.put(Value::Date(narrow(i)?)),
@@ -394,7 +413,7 @@ impl Seed<'_> {
 
     #[inline(always)]
     fn float<E: de::Error, K: Sink>(&self, f: f64, k: K) -> Result<K::Out, E> {
-        match (self.s.logical_type(), self.s.schema_type()) {
+        match (self.p.schema.logical_type(), self.p.schema.schema_type()) {
             (None, Type::Float64) => Ok(k.put(Value::Float64(f))),
             #[allow(clippy::cast_possible_truncation)]
             (None, Type::Float32) => Ok(k.put(Value::Float32(f as f32))),
@@ -405,7 +424,7 @@ impl Seed<'_> {
     #[inline(always)]
     fn text<E: de::Error, K: Sink>(&self, t: &str, k: K) -> Result<K::Out, E> {
         let b64 = || STANDARD.decode(t).map_err(|_| bad());
-        match (self.s.logical_type(), self.s.schema_type()) {
+        match (self.p.schema.logical_type(), self.p.schema.schema_type()) {
             (Some(LogicalType::Decimal { scale }), _) => {
                 Ok(k.put(Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale))))
             }
@@ -420,7 +439,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a value of a {} schema", self.s.schema_type())
+        write!(f, "a value of a {} schema", self.p.schema.schema_type())
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
@@ -448,27 +467,22 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        if self.s.logical_type().is_some() {
+        if self.p.schema.logical_type().is_some() {
             return Err(bad());
         }
-        match self.s.schema_type() {
+        match self.p.schema.schema_type() {
             Type::Array => {
-                let is = self.s.value_schema().ok_or_else(bad)?;
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-                while let Some(v) = seq.next_element_seed(self.child(is))? {
+                while let Some(v) = seq.next_element_seed(self.child(0)?)? {
                     items.push(v);
                 }
                 Ok(Value::Array(items))
             }
             Type::Map => {
-                let (ks, vs) = (
-                    self.s.key_schema().ok_or_else(bad)?,
-                    self.s.value_schema().ok_or_else(bad)?,
-                );
                 let mut m = IndexMap::new();
                 while let Some((k, v)) = seq.next_element_seed(EntrySeed {
-                    key: self.child(ks),
-                    value: self.child(vs),
+                    key: self.child(0)?,
+                    value: self.child(1)?,
                 })? {
                     m.insert(k, v);
                 }
@@ -479,22 +493,22 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        if self.s.logical_type().is_some() {
+        if self.p.schema.logical_type().is_some() {
             return Err(bad());
         }
-        match self.s.schema_type() {
+        match self.p.schema.schema_type() {
             Type::Struct => {
-                let fields = self.s.fields();
+                let fields = self.p.schema.fields();
                 // Fields listed in schema order are pushed; the first one out of order turns
                 // the pushes into assignments over nulls.
                 let mut values: Vec<Value> = Vec::with_capacity(fields.len());
                 let mut next = 0;
-                while let Some(i) = map.next_key_seed(FieldKey { fields, next })? {
+                while let Some(i) = map.next_key_seed(FieldKey { p: self.p, next })? {
                     let Some(i) = i else {
                         map.next_value::<IgnoredAny>()?;
                         continue;
                     };
-                    let seed = self.child(fields[i].schema());
+                    let seed = self.child(i)?;
                     if i == values.len() {
                         map.next_value_seed(Push {
                             seed,
@@ -512,21 +526,20 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 values.resize_with(fields.len(), || Value::Null);
                 // An absent field reads as JSON null does; so does a null one, and reading
                 // null again gives what it gave: no need to tell them apart.
-                for (f, v) in fields.iter().zip(&mut values) {
+                for (i, v) in values.iter_mut().enumerate() {
                     if v.is_null() {
-                        *v = self.child(f.schema()).visit_unit()?;
+                        *v = self.child(i)?.visit_unit()?;
                     }
                 }
                 Ok(Value::Struct(Struct::of_schema(
-                    self.s.field_names(),
+                    self.p.schema.field_names(),
                     values,
                 )))
             }
             Type::Map => {
-                let vs = self.s.value_schema().ok_or_else(bad)?;
                 let mut m = IndexMap::new();
                 while let Some(k) = map.next_key::<String>()? {
-                    let v = map.next_value_seed(self.child(vs))?;
+                    let v = map.next_value_seed(self.child(1)?)?;
                     m.insert(Value::String(k), v);
                 }
                 Ok(Value::Map(Box::new(m)))
@@ -546,6 +559,7 @@ struct Push<'a, 'v> {
 impl<'de> DeserializeSeed<'de> for Push<'_, '_> {
     type Value = ();
 
+    #[inline(always)]
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         if self.seed.depth > MAX_DEPTH {
             return Err(bad());
@@ -598,16 +612,41 @@ impl<'de> Visitor<'de> for Push<'_, '_> {
 
 /// An object key: the index of the struct field of that name, if any. Objects usually list the
 /// fields in schema order, so the field after the last one read is tried first.
+///
+/// Where no field name holds a control character, a key is read as raw bytes: serde_json then
+/// skips its UTF-8 check, which a key equal to a field name does not need. Unescaped, the raw
+/// bytes are what the checked read gives, but for what that read refuses: control characters
+/// (which no field name holds) and lone surrogates, unescaped as bytes that are not UTF-8 (which
+/// no field name is). A key that names no field is checked here, and refused if it holds
+/// either, or a control character it may have had escaped (the tree reads that one).
 struct FieldKey<'a> {
-    fields: &'a [crate::connect::Field],
+    p: &'a Plan,
     next: usize,
+}
+
+impl FieldKey<'_> {
+    #[inline(always)]
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        let fields = self.p.schema.fields();
+        match fields.get(self.next) {
+            Some(f) if same_name(f.name().as_bytes(), key) => Some(self.next),
+            _ => fields
+                .iter()
+                .position(|f| same_name(f.name().as_bytes(), key)),
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for FieldKey<'_> {
     type Value = Option<usize>;
 
+    #[inline(always)]
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
-        d.deserialize_str(self)
+        if self.p.raw_keys {
+            d.deserialize_bytes(self)
+        } else {
+            d.deserialize_str(self)
+        }
     }
 }
 
@@ -618,11 +657,18 @@ impl<'de> Visitor<'de> for FieldKey<'_> {
         f.write_str("a field name")
     }
 
+    #[inline(always)]
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
-        Ok(match self.fields.get(self.next) {
-            Some(f) if same_name(f.name(), key) => Some(self.next),
-            _ => self.fields.iter().position(|f| same_name(f.name(), key)),
-        })
+        Ok(self.find(key.as_bytes()))
+    }
+
+    #[inline(always)]
+    fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Option<usize>, E> {
+        match self.find(key) {
+            Some(i) => Ok(Some(i)),
+            None if key.iter().all(|&b| b >= 0x20) && std::str::from_utf8(key).is_ok() => Ok(None),
+            None => Err(bad()),
+        }
     }
 }
 
@@ -651,8 +697,8 @@ impl<'de, 'a> Visitor<'de> for EntrySeed<'a> {
         let (mut key, mut value) = (None, None);
         while let Some(k) = map.next_key::<std::borrow::Cow<'_, str>>()? {
             match &*k {
-                "key" => key = Some(map.next_value_seed(self.key.child(self.key.s))?),
-                "value" => value = Some(map.next_value_seed(self.value.child(self.value.s))?),
+                "key" => key = Some(map.next_value_seed(self.key.again())?),
+                "value" => value = Some(map.next_value_seed(self.value.again())?),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -701,7 +747,7 @@ mod tests {
             b = b.field(n, Schema::new_optional(Type::Int32));
         }
         let schema = b.build().unwrap();
-        let writer = Writer::new(&schema);
+        let writer = Plan::new(&schema);
         let mut all = Struct::new();
         for (i, n) in names.iter().enumerate() {
             all.put(*n, Value::Int32(i32::try_from(i).unwrap()));
@@ -714,7 +760,7 @@ mod tests {
             let mut out = b"prefix".to_vec();
             assert!(writer.write(&v, &mut out), "{v:?}");
             assert_eq!(out[6..], tree_text(&schema, &v)[..]);
-            assert_eq!(read(&schema, &out[6..]), Some(v));
+            assert_eq!(writer.read(&out[6..]), Some(v));
         }
     }
 
@@ -752,7 +798,7 @@ mod tests {
             (r#"{"a":1,"b":"x","a":2,"c":3}"#, rec(2, Some("x"), 3)),
         ] {
             assert_eq!(
-                read(&schema, text.as_bytes()),
+                Plan::new(&schema).read(text.as_bytes()),
                 Some(expected.clone()),
                 "{text}"
             );
@@ -770,7 +816,7 @@ mod tests {
             r#"{"a":1} x"#,
             r#"{"a":1,}"#,
         ] {
-            assert_eq!(read(&schema, text.as_bytes()), None, "{text}");
+            assert_eq!(Plan::new(&schema).read(text.as_bytes()), None, "{text}");
             assert!(tree_value(&schema, text).is_err(), "{text}");
         }
     }
