@@ -28,6 +28,56 @@ pub(super) struct Plan {
     /// Whether no field name holds a control character: then object keys are read as raw
     /// bytes (see [`FieldKey`]).
     raw_keys: bool,
+    /// What a value of the schema is made of, told once here rather than for every value read.
+    kind: Kind,
+    /// Whether JSON null reads as a value of the schema (its default, or null).
+    nullable: bool,
+}
+
+/// The Connect value a JSON value of a schema reads as: its logical type, else its type.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Boolean,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Float32,
+    Float64,
+    String,
+    Bytes,
+    Array,
+    Map,
+    Struct,
+    Decimal { scale: i32 },
+    Date,
+    Time,
+    Timestamp,
+}
+
+impl Kind {
+    fn of(s: &Schema) -> Kind {
+        match s.logical_type() {
+            Some(LogicalType::Decimal { scale }) => Kind::Decimal { scale },
+            Some(LogicalType::Date) => Kind::Date,
+            Some(LogicalType::Time) => Kind::Time,
+            Some(LogicalType::Timestamp) => Kind::Timestamp,
+            None => match s.schema_type() {
+                Type::Boolean => Kind::Boolean,
+                Type::Int8 => Kind::Int8,
+                Type::Int16 => Kind::Int16,
+                Type::Int32 => Kind::Int32,
+                Type::Int64 => Kind::Int64,
+                Type::Float32 => Kind::Float32,
+                Type::Float64 => Kind::Float64,
+                Type::String => Kind::String,
+                Type::Bytes => Kind::Bytes,
+                Type::Array => Kind::Array,
+                Type::Map => Kind::Map,
+                Type::Struct => Kind::Struct,
+            },
+        }
+    }
 }
 
 impl Plan {
@@ -72,6 +122,8 @@ impl Plan {
                 .fields()
                 .iter()
                 .all(|f| f.name().bytes().all(|b| b >= 0x20)),
+            kind: Kind::of(s),
+            nullable: s.is_optional() || s.default_value().is_some(),
         }
     }
 
@@ -373,32 +425,28 @@ impl Seed<'_> {
 
     #[inline(always)]
     fn boolean<E: de::Error, K: Sink>(&self, b: bool, k: K) -> Result<K::Out, E> {
-        match (self.p.schema.logical_type(), self.p.schema.schema_type()) {
-            (None, Type::Boolean) => Ok(k.put(Value::Boolean(b))),
+        match self.p.kind {
+            Kind::Boolean => Ok(k.put(Value::Boolean(b))),
             _ => Err(bad()),
         }
     }
 
     #[inline(always)]
     fn int<E: de::Error, K: Sink>(&self, i: i64, k: K) -> Result<K::Out, E> {
-        let s = &self.p.schema;
         let narrow = |i: i64| i32::try_from(i).map_err(|_| bad());
-        Ok(match s.logical_type() {
-            Some(LogicalType::Date) => k.put(Value::Date(narrow(i)?)),
-            Some(LogicalType::Time) => k.put(Value::Time(narrow(i)?)),
-            Some(LogicalType::Timestamp) => k.put(Value::Timestamp(i)),
-            Some(LogicalType::Decimal { .. }) => return Err(bad()),
-            None => match s.schema_type() {
-                Type::Int8 => k.put(Value::Int8(i8::try_from(i).map_err(|_| bad())?)),
-                Type::Int16 => k.put(Value::Int16(i16::try_from(i).map_err(|_| bad())?)),
-                Type::Int32 => k.put(Value::Int32(narrow(i)?)),
-                Type::Int64 => k.put(Value::Int64(i)),
-                #[allow(clippy::cast_precision_loss)]
-                Type::Float64 => k.put(Value::Float64(i as f64)),
-                #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-                Type::Float32 => k.put(Value::Float32(i as f64 as f32)),
-                _ => return Err(bad()),
-            },
+        Ok(match self.p.kind {
+            Kind::Int64 => k.put(Value::Int64(i)),
+            Kind::Int32 => k.put(Value::Int32(narrow(i)?)),
+            Kind::Int16 => k.put(Value::Int16(i16::try_from(i).map_err(|_| bad())?)),
+            Kind::Int8 => k.put(Value::Int8(i8::try_from(i).map_err(|_| bad())?)),
+            #[allow(clippy::cast_precision_loss)]
+            Kind::Float64 => k.put(Value::Float64(i as f64)),
+            #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+            Kind::Float32 => k.put(Value::Float32(i as f64 as f32)),
+            Kind::Date => k.put(Value::Date(narrow(i)?)),
+            Kind::Time => k.put(Value::Time(narrow(i)?)),
+            Kind::Timestamp => k.put(Value::Timestamp(i)),
+            _ => return Err(bad()),
         })
     }
 
@@ -413,10 +461,10 @@ impl Seed<'_> {
 
     #[inline(always)]
     fn float<E: de::Error, K: Sink>(&self, f: f64, k: K) -> Result<K::Out, E> {
-        match (self.p.schema.logical_type(), self.p.schema.schema_type()) {
-            (None, Type::Float64) => Ok(k.put(Value::Float64(f))),
+        match self.p.kind {
+            Kind::Float64 => Ok(k.put(Value::Float64(f))),
             #[allow(clippy::cast_possible_truncation)]
-            (None, Type::Float32) => Ok(k.put(Value::Float32(f as f32))),
+            Kind::Float32 => Ok(k.put(Value::Float32(f as f32))),
             _ => Err(bad()),
         }
     }
@@ -424,12 +472,12 @@ impl Seed<'_> {
     #[inline(always)]
     fn text<E: de::Error, K: Sink>(&self, t: &str, k: K) -> Result<K::Out, E> {
         let b64 = || STANDARD.decode(t).map_err(|_| bad());
-        match (self.p.schema.logical_type(), self.p.schema.schema_type()) {
-            (Some(LogicalType::Decimal { scale }), _) => {
+        match self.p.kind {
+            Kind::String => Ok(k.put(Value::String(t.to_owned()))),
+            Kind::Bytes => Ok(k.put(Value::Bytes(b64()?))),
+            Kind::Decimal { scale } => {
                 Ok(k.put(Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale))))
             }
-            (None, Type::String) => Ok(k.put(Value::String(t.to_owned()))),
-            (None, Type::Bytes) => Ok(k.put(Value::Bytes(b64()?))),
             _ => Err(bad()),
         }
     }
@@ -467,18 +515,15 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        if self.p.schema.logical_type().is_some() {
-            return Err(bad());
-        }
-        match self.p.schema.schema_type() {
-            Type::Array => {
+        match self.p.kind {
+            Kind::Array => {
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
                 while let Some(v) = seq.next_element_seed(self.child(0)?)? {
                     items.push(v);
                 }
                 Ok(Value::Array(items))
             }
-            Type::Map => {
+            Kind::Map => {
                 let mut m = IndexMap::new();
                 while let Some((k, v)) = seq.next_element_seed(EntrySeed {
                     key: self.child(0)?,
@@ -493,16 +538,15 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        if self.p.schema.logical_type().is_some() {
-            return Err(bad());
-        }
-        match self.p.schema.schema_type() {
-            Type::Struct => {
+        match self.p.kind {
+            Kind::Struct => {
                 let fields = self.p.schema.fields();
                 // Fields listed in schema order are pushed; the first one out of order turns
                 // the pushes into assignments over nulls.
                 let mut values: Vec<Value> = Vec::with_capacity(fields.len());
                 let mut next = 0;
+                // Whether a field was skipped, and filled with null before its turn came.
+                let mut gaps = false;
                 while let Some(i) = map.next_key_seed(FieldKey { p: self.p, next })? {
                     let Some(i) = i else {
                         map.next_value::<IgnoredAny>()?;
@@ -518,17 +562,21 @@ impl<'de> Visitor<'de> for Seed<'_> {
                         let v = map.next_value_seed(seed)?;
                         if i > values.len() {
                             values.resize_with(fields.len(), || Value::Null);
+                            gaps = true;
                         }
                         values[i] = v;
                     }
                     next = i + 1;
                 }
-                values.resize_with(fields.len(), || Value::Null);
                 // An absent field reads as JSON null does; so does a null one, and reading
-                // null again gives what it gave: no need to tell them apart.
-                for (i, v) in values.iter_mut().enumerate() {
-                    if v.is_null() {
-                        *v = self.child(i)?.visit_unit()?;
+                // null again gives what it gave: no need to tell them apart. Where every field
+                // was read in turn, none is absent.
+                if gaps || values.len() < fields.len() {
+                    values.resize_with(fields.len(), || Value::Null);
+                    for (i, v) in values.iter_mut().enumerate() {
+                        if v.is_null() {
+                            *v = self.child(i)?.visit_unit()?;
+                        }
                     }
                 }
                 Ok(Value::Struct(Struct::of_schema(
@@ -536,7 +584,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                     values,
                 )))
             }
-            Type::Map => {
+            Kind::Map => {
                 let mut m = IndexMap::new();
                 while let Some(k) = map.next_key::<String>()? {
                     let v = map.next_value_seed(self.child(1)?)?;
@@ -564,7 +612,25 @@ impl<'de> DeserializeSeed<'de> for Push<'_, '_> {
         if self.seed.depth > MAX_DEPTH {
             return Err(bad());
         }
-        d.deserialize_any(self)
+        // A scalar that cannot be null asks serde_json for its JSON type alone: what else the
+        // text holds is refused there, with no dispatch on the token here (the tree path reads
+        // what is refused).
+        if self.seed.p.nullable {
+            return d.deserialize_any(self);
+        }
+        match self.seed.p.kind {
+            Kind::Int8
+            | Kind::Int16
+            | Kind::Int32
+            | Kind::Int64
+            | Kind::Date
+            | Kind::Time
+            | Kind::Timestamp => d.deserialize_i64(self),
+            Kind::Float32 | Kind::Float64 => d.deserialize_f64(self),
+            Kind::Boolean => d.deserialize_bool(self),
+            Kind::String | Kind::Bytes | Kind::Decimal { .. } => d.deserialize_str(self),
+            Kind::Array | Kind::Map | Kind::Struct => d.deserialize_any(self),
+        }
     }
 }
 
