@@ -607,7 +607,7 @@ struct Push<'a, 'v> {
 impl<'de> DeserializeSeed<'de> for Push<'_, '_> {
     type Value = ();
 
-    #[inline(always)]
+    #[inline(never)]
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         if self.seed.depth > MAX_DEPTH {
             return Err(bad());
