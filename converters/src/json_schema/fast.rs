@@ -618,19 +618,131 @@ impl<'de> DeserializeSeed<'de> for Push<'_, '_> {
         if self.seed.p.nullable {
             return d.deserialize_any(self);
         }
+        let values = self.values;
         match self.seed.p.kind {
-            Kind::Int8
-            | Kind::Int16
-            | Kind::Int32
-            | Kind::Int64
-            | Kind::Date
-            | Kind::Time
-            | Kind::Timestamp => d.deserialize_i64(self),
-            Kind::Float32 | Kind::Float64 => d.deserialize_f64(self),
-            Kind::Boolean => d.deserialize_bool(self),
-            Kind::String | Kind::Bytes | Kind::Decimal { .. } => d.deserialize_str(self),
-            Kind::Array | Kind::Map | Kind::Struct => d.deserialize_any(self),
+            // The common kinds have visitors of their own, with nothing left to dispatch on.
+            Kind::Int64 => d.deserialize_i64(Typed::<Int64>::new(values)),
+            Kind::Int32 => d.deserialize_i64(Typed::<Int32>::new(values)),
+            Kind::Float64 => d.deserialize_f64(Typed::<Float64>::new(values)),
+            Kind::Boolean => d.deserialize_bool(Typed::<Boolean>::new(values)),
+            Kind::String => d.deserialize_str(Typed::<Text>::new(values)),
+            Kind::Int8 | Kind::Int16 | Kind::Date | Kind::Time | Kind::Timestamp => {
+                d.deserialize_i64(Push { values, ..self })
+            }
+            Kind::Float32 => d.deserialize_f64(Push { values, ..self }),
+            Kind::Bytes | Kind::Decimal { .. } => d.deserialize_str(Push { values, ..self }),
+            Kind::Array | Kind::Map | Kind::Struct => d.deserialize_any(Push { values, ..self }),
         }
+    }
+}
+
+/// A kind of scalar with a visitor of its own ([`Typed`]): what each JSON scalar reads as
+/// (`None`: refused), as [`Seed`] reads it for that kind.
+trait Scalar {
+    fn int(_: i64) -> Option<Value> {
+        None
+    }
+    fn float(_: f64) -> Option<Value> {
+        None
+    }
+    fn boolean(_: bool) -> Option<Value> {
+        None
+    }
+    fn text(_: &str) -> Option<Value> {
+        None
+    }
+}
+
+struct Int64;
+struct Int32;
+struct Float64;
+struct Boolean;
+struct Text;
+
+impl Scalar for Int64 {
+    fn int(i: i64) -> Option<Value> {
+        Some(Value::Int64(i))
+    }
+}
+
+impl Scalar for Int32 {
+    fn int(i: i64) -> Option<Value> {
+        i32::try_from(i).ok().map(Value::Int32)
+    }
+}
+
+impl Scalar for Float64 {
+    #[allow(clippy::cast_precision_loss)]
+    fn int(i: i64) -> Option<Value> {
+        Some(Value::Float64(i as f64))
+    }
+    fn float(f: f64) -> Option<Value> {
+        Some(Value::Float64(f))
+    }
+}
+
+impl Scalar for Boolean {
+    fn boolean(b: bool) -> Option<Value> {
+        Some(Value::Boolean(b))
+    }
+}
+
+impl Scalar for Text {
+    fn text(t: &str) -> Option<Value> {
+        Some(Value::String(t.to_owned()))
+    }
+}
+
+/// Reads a scalar of kind `S` onto the end of `values`.
+struct Typed<'v, S> {
+    values: &'v mut Vec<Value>,
+    kind: std::marker::PhantomData<S>,
+}
+
+impl<'v, S: Scalar> Typed<'v, S> {
+    fn new(values: &'v mut Vec<Value>) -> Self {
+        Typed {
+            values,
+            kind: std::marker::PhantomData,
+        }
+    }
+
+    #[inline(always)]
+    fn put<E: de::Error>(self, v: Option<Value>) -> Result<(), E> {
+        self.values.push(v.ok_or_else(bad)?);
+        Ok(())
+    }
+}
+
+impl<'de, S: Scalar> Visitor<'de> for Typed<'_, S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a scalar")
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
+        self.put(S::boolean(b))
+    }
+
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<(), E> {
+        self.put(S::int(i))
+    }
+
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<(), E> {
+        match i64::try_from(u) {
+            Ok(i) => self.put(S::int(i)),
+            #[allow(clippy::cast_precision_loss)]
+            Err(_) => self.put(S::float(u as f64)),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<(), E> {
+        self.put(S::float(f))
+    }
+
+    fn visit_str<E: de::Error>(self, t: &str) -> Result<(), E> {
+        self.put(S::text(t))
     }
 }
 
