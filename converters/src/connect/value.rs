@@ -329,7 +329,9 @@ impl Struct {
     pub(crate) fn lookup(&self, i: usize, name: &str) -> Option<&Value> {
         match self.names().get(i) {
             // The schema's own name (same allocation) needs no comparison of the text.
-            Some(n) if std::ptr::eq(&**n, name) || same_name(n.as_bytes(), name.as_bytes()) => self.visible(i),
+            Some(n) if std::ptr::eq(&**n, name) || same_name(n.as_bytes(), name.as_bytes()) => {
+                self.visible(i)
+            }
             _ => self.get(name),
         }
     }

@@ -998,4 +998,222 @@ mod tests {
             assert!(tree_value(&schema, text).is_err(), "{text}");
         }
     }
+
+    /// A struct of the kinds with visitors of their own and of the others, its last field named
+    /// `last`.
+    fn keyed_schema(last: &str) -> Schema {
+        SchemaBuilder::struct_()
+            .field("i64", Schema::new(Type::Int64))
+            .field("i32", Schema::new(Type::Int32))
+            .field("f64", Schema::new(Type::Float64))
+            .field("flag", Schema::new(Type::Boolean))
+            .field("text", Schema::new(Type::String))
+            .field("i16", Schema::new_optional(Type::Int16))
+            .field(
+                "f32",
+                SchemaBuilder::float32()
+                    .default_value(Value::Float32(1.5))
+                    .build()
+                    .unwrap(),
+            )
+            .field(last, Schema::new_optional(Type::String))
+            .build()
+            .unwrap()
+    }
+
+    /// Reads `text` both ways: the one-pass reader never reads what the tree refuses, and reads
+    /// what the tree reads; returns whether it read the text.
+    fn one_pass_agrees(schema: &Schema, text: &[u8]) -> bool {
+        let fast = Plan::new(schema).read(text);
+        let tree = serde_json::from_slice::<serde_json::Value>(text)
+            .map_err(|e| e.to_string())
+            .and_then(|j| super::super::value_from_json(schema, &j, 0).map_err(|e| e.to_string()));
+        match (&fast, &tree) {
+            (Some(f), Ok(t)) => assert_eq!(f, t, "{}", String::from_utf8_lossy(text)),
+            (Some(f), Err(e)) => panic!(
+                "{}: read {f:?} where the tree refuses: {e}",
+                String::from_utf8_lossy(text)
+            ),
+            (None, _) => {}
+        }
+        fast.is_some()
+    }
+
+    const FULL: &str = r#"{"i64":-9223372036854775808,"i32":2147483647,"f64":2.5e-3,"flag":true,"text":"a\"b\u00e9\ud83d\ude00","i16":-32768,"f32":0.25}"#;
+
+    #[test]
+    fn keys_read_as_raw_bytes_are_refused_where_the_checked_read_refuses_them() {
+        for (last, raw) in [("é", true), ("tab\there", false)] {
+            let schema = keyed_schema(last);
+            assert_eq!(Plan::new(&schema).raw_keys, raw, "{last:?}");
+            // (text, whether the one-pass reader reads it)
+            let cases: [(&[u8], bool); 19] = [
+                (FULL.as_bytes(), true),
+                // Escaped keys, and out of order.
+                (
+                    br#"{"\u0069\u0036\u0034":1,"text":"x","flag":false,"f64":1,"i32":2}"#,
+                    true,
+                ),
+                // Duplicate keys: the last one counts.
+                (
+                    br#"{"i64":1,"i32":2,"f64":3,"flag":true,"text":"x","i64":9}"#,
+                    true,
+                ),
+                (
+                    br#"{"i64":1,"i32":2,"f64":3,"flag":true,"text":"x","text":null}"#,
+                    false,
+                ),
+                // Unknown keys, plain, escaped, not UTF-8, with a lone surrogate, with a
+                // control character raw or escaped.
+                (
+                    br#"{"zz":[1,{"q":null}],"i64":1,"i32":2,"f64":3,"flag":true,"text":"x"}"#,
+                    true,
+                ),
+                (
+                    br#"{"z\u00e9":0,"i64":1,"i32":2,"f64":3,"flag":true,"text":"x"}"#,
+                    true,
+                ),
+                (
+                    b"{\"z\xff\":0,\"i64\":1,\"i32\":2,\"f64\":3,\"flag\":true,\"text\":\"x\"}",
+                    false,
+                ),
+                (
+                    br#"{"\ud800":0,"i64":1,"i32":2,"f64":3,"flag":true,"text":"x"}"#,
+                    false,
+                ),
+                (
+                    b"{\"z\x01\":0,\"i64\":1,\"i32\":2,\"f64\":3,\"flag\":true,\"text\":\"x\"}",
+                    false,
+                ),
+                // A field name's bytes, but not UTF-8 around it, or a lone surrogate.
+                (
+                    b"{\"i64\xff\":1,\"i32\":2,\"f64\":3,\"flag\":true,\"text\":\"x\"}",
+                    false,
+                ),
+                (
+                    br#"{"i64\udc00":1,"i32":2,"f64":3,"flag":true,"text":"x"}"#,
+                    false,
+                ),
+                // Nulls: of an optional field, of a field with a default, of a required one.
+                (
+                    br#"{"i64":1,"i32":2,"f64":3,"flag":true,"text":"x","i16":null,"f32":null}"#,
+                    true,
+                ),
+                (
+                    br#"{"i64":null,"i32":2,"f64":3,"flag":true,"text":"x"}"#,
+                    false,
+                ),
+                // Numbers past their type's limits, and of the wrong JSON type.
+                (
+                    br#"{"i64":9223372036854775808,"i32":2,"f64":3,"flag":true,"text":"x"}"#,
+                    false,
+                ),
+                (
+                    br#"{"i64":1,"i32":-2147483649,"f64":3,"flag":true,"text":"x"}"#,
+                    false,
+                ),
+                (
+                    br#"{"i64":1,"i32":2,"f64":18446744073709551615,"flag":true,"text":"x"}"#,
+                    true,
+                ),
+                (
+                    br#"{"i64":1,"i32":2,"f64":1e400,"flag":true,"text":"x"}"#,
+                    false,
+                ),
+                (br#"{"i64":1.0,"i32":2,"f64":3,"flag":1,"text":7}"#, false),
+                // A string value that is not UTF-8.
+                (
+                    b"{\"i64\":1,\"i32\":2,\"f64\":3,\"flag\":true,\"text\":\"\xc3(\"}",
+                    false,
+                ),
+            ];
+            for (text, read) in cases {
+                assert_eq!(
+                    one_pass_agrees(&schema, text),
+                    read,
+                    "{last:?}: {}",
+                    String::from_utf8_lossy(text)
+                );
+            }
+            // An unknown key with an escaped control character: the tree reads it; raw bytes
+            // cannot tell it from a raw one, so the one-pass reader leaves it to the tree.
+            let text = br#"{"z\u0001":0,"i64":1,"i32":2,"f64":3,"flag":true,"text":"x"}"#;
+            assert_eq!(one_pass_agrees(&schema, text), !raw, "{last:?}");
+            // The last field's key, escaped (a control character can only be) and raw.
+            let key = serde_json::to_string(last).unwrap();
+            let escaped =
+                format!(r#"{{"i64":1,"i32":2,"f64":3,"flag":true,"text":"x",{key}:"y"}}"#);
+            assert!(one_pass_agrees(&schema, escaped.as_bytes()), "{escaped}");
+            let unescaped =
+                format!(r#"{{"i64":1,"i32":2,"f64":3,"flag":true,"text":"x","{last}":"y"}}"#);
+            assert_eq!(
+                one_pass_agrees(&schema, unescaped.as_bytes()),
+                raw,
+                "{unescaped}"
+            );
+        }
+    }
+
+    #[test]
+    fn truncated_records_are_refused_at_every_length() {
+        let schema = keyed_schema("é");
+        assert!(one_pass_agrees(&schema, FULL.as_bytes()));
+        for n in 0..FULL.len() {
+            let text = &FULL.as_bytes()[..n];
+            assert!(
+                !one_pass_agrees(&schema, text),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_at_their_types_limits_read_as_the_tree_reads_them() {
+        let field =
+            |name: &str, s: Schema| SchemaBuilder::struct_().field(name, s).build().unwrap();
+        let cases: [(Type, &str, Option<Value>); 14] = [
+            (
+                Type::Int64,
+                "9223372036854775807",
+                Some(Value::Int64(i64::MAX)),
+            ),
+            (
+                Type::Int64,
+                "-9223372036854775808",
+                Some(Value::Int64(i64::MIN)),
+            ),
+            (Type::Int64, "-9223372036854775809", None),
+            (Type::Int32, "-2147483648", Some(Value::Int32(i32::MIN))),
+            (Type::Int32, "2147483648", None),
+            (Type::Int16, "32767", Some(Value::Int16(i16::MAX))),
+            (Type::Int16, "32768", None),
+            (Type::Int8, "-128", Some(Value::Int8(i8::MIN))),
+            (Type::Int8, "-129", None),
+            (Type::Float64, "-0.0", Some(Value::Float64(-0.0))),
+            (
+                Type::Float64,
+                "1.7976931348623157e308",
+                Some(Value::Float64(f64::MAX)),
+            ),
+            (Type::Float64, "5e-324", Some(Value::Float64(5e-324))),
+            (
+                Type::Float32,
+                "3.4028235e38",
+                Some(Value::Float32(f32::MAX)),
+            ),
+            (Type::Boolean, "false", Some(Value::Boolean(false))),
+        ];
+        for (t, number, expected) in cases {
+            let schema = field("n", Schema::new(t));
+            let text = format!(r#"{{"n":{number}}}"#);
+            let read = Plan::new(&schema).read(text.as_bytes());
+            assert_eq!(
+                read,
+                expected.map(|v| Value::Struct(Struct::new().with("n", v))),
+                "{t:?} {number}"
+            );
+            one_pass_agrees(&schema, text.as_bytes());
+        }
+    }
 }
