@@ -425,61 +425,90 @@ impl Seed<'_> {
 
     #[inline(always)]
     fn boolean<E: de::Error, K: Sink>(&self, b: bool, k: K) -> Result<K::Out, E> {
-        match self.p.kind {
-            Kind::Boolean => Ok(k.put(Value::Boolean(b))),
-            _ => Err(bad()),
-        }
+        Ok(k.put(from_bool(self.p.kind, b).ok_or_else(bad)?))
     }
 
     #[inline(always)]
     fn int<E: de::Error, K: Sink>(&self, i: i64, k: K) -> Result<K::Out, E> {
-        let narrow = |i: i64| i32::try_from(i).map_err(|_| bad());
-        Ok(match self.p.kind {
-            Kind::Int64 => k.put(Value::Int64(i)),
-            Kind::Int32 => k.put(Value::Int32(narrow(i)?)),
-            Kind::Int16 => k.put(Value::Int16(i16::try_from(i).map_err(|_| bad())?)),
-            Kind::Int8 => k.put(Value::Int8(i8::try_from(i).map_err(|_| bad())?)),
-            #[allow(clippy::cast_precision_loss)]
-            Kind::Float64 => k.put(Value::Float64(i as f64)),
-            #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-            Kind::Float32 => k.put(Value::Float32(i as f64 as f32)),
-            Kind::Date => k.put(Value::Date(narrow(i)?)),
-            Kind::Time => k.put(Value::Time(narrow(i)?)),
-            Kind::Timestamp => k.put(Value::Timestamp(i)),
-            _ => return Err(bad()),
-        })
+        Ok(k.put(from_int(self.p.kind, i).ok_or_else(bad)?))
     }
 
     #[inline(always)]
     fn unsigned<E: de::Error, K: Sink>(&self, u: u64, k: K) -> Result<K::Out, E> {
-        match i64::try_from(u) {
-            Ok(i) => self.int(i, k),
-            #[allow(clippy::cast_precision_loss)]
-            Err(_) => self.float(u as f64, k),
-        }
+        Ok(k.put(from_unsigned(self.p.kind, u).ok_or_else(bad)?))
     }
 
     #[inline(always)]
     fn float<E: de::Error, K: Sink>(&self, f: f64, k: K) -> Result<K::Out, E> {
-        match self.p.kind {
-            Kind::Float64 => Ok(k.put(Value::Float64(f))),
-            #[allow(clippy::cast_possible_truncation)]
-            Kind::Float32 => Ok(k.put(Value::Float32(f as f32))),
-            _ => Err(bad()),
-        }
+        Ok(k.put(from_float(self.p.kind, f).ok_or_else(bad)?))
     }
 
     #[inline(always)]
     fn text<E: de::Error, K: Sink>(&self, t: &str, k: K) -> Result<K::Out, E> {
-        let b64 = || STANDARD.decode(t).map_err(|_| bad());
-        match self.p.kind {
-            Kind::String => Ok(k.put(Value::String(t.to_owned()))),
-            Kind::Bytes => Ok(k.put(Value::Bytes(b64()?))),
-            Kind::Decimal { scale } => {
-                Ok(k.put(Value::Decimal(Decimal::from_unscaled_bytes(&b64()?, scale))))
-            }
-            _ => Err(bad()),
-        }
+        Ok(k.put(from_text(self.p.kind, t).ok_or_else(bad)?))
+    }
+}
+
+/// What JSON `true` or `false` reads as in a schema of `kind` (`None`: refused).
+#[inline(always)]
+fn from_bool(kind: Kind, b: bool) -> Option<Value> {
+    match kind {
+        Kind::Boolean => Some(Value::Boolean(b)),
+        _ => None,
+    }
+}
+
+/// What a JSON integer reads as in a schema of `kind` (`None`: refused).
+#[inline(always)]
+fn from_int(kind: Kind, i: i64) -> Option<Value> {
+    Some(match kind {
+        Kind::Int64 => Value::Int64(i),
+        Kind::Int32 => Value::Int32(i32::try_from(i).ok()?),
+        Kind::Int16 => Value::Int16(i16::try_from(i).ok()?),
+        Kind::Int8 => Value::Int8(i8::try_from(i).ok()?),
+        #[allow(clippy::cast_precision_loss)]
+        Kind::Float64 => Value::Float64(i as f64),
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+        Kind::Float32 => Value::Float32(i as f64 as f32),
+        Kind::Date => Value::Date(i32::try_from(i).ok()?),
+        Kind::Time => Value::Time(i32::try_from(i).ok()?),
+        Kind::Timestamp => Value::Timestamp(i),
+        _ => return None,
+    })
+}
+
+/// What a JSON integer serde_json reads as unsigned reads as (beyond `i64`, a float).
+#[inline(always)]
+fn from_unsigned(kind: Kind, u: u64) -> Option<Value> {
+    match i64::try_from(u) {
+        Ok(i) => from_int(kind, i),
+        #[allow(clippy::cast_precision_loss)]
+        Err(_) => from_float(kind, u as f64),
+    }
+}
+
+/// What a JSON number with a fraction or an exponent reads as (`None`: refused).
+#[inline(always)]
+fn from_float(kind: Kind, f: f64) -> Option<Value> {
+    match kind {
+        Kind::Float64 => Some(Value::Float64(f)),
+        #[allow(clippy::cast_possible_truncation)]
+        Kind::Float32 => Some(Value::Float32(f as f32)),
+        _ => None,
+    }
+}
+
+/// What a JSON string reads as (`None`: refused).
+#[inline(always)]
+fn from_text(kind: Kind, t: &str) -> Option<Value> {
+    match kind {
+        Kind::String => Some(Value::String(t.to_owned())),
+        Kind::Bytes => STANDARD.decode(t).ok().map(Value::Bytes),
+        Kind::Decimal { scale } => STANDARD
+            .decode(t)
+            .ok()
+            .map(|b| Value::Decimal(Decimal::from_unscaled_bytes(&b, scale))),
+        _ => None,
     }
 }
 
@@ -636,21 +665,10 @@ impl<'de> DeserializeSeed<'de> for Push<'_, '_> {
     }
 }
 
-/// A kind of scalar with a visitor of its own ([`Typed`]): what each JSON scalar reads as
-/// (`None`: refused), as [`Seed`] reads it for that kind.
+/// A kind of scalar with a visitor of its own ([`Typed`]): the conversions of [`Seed`], with
+/// the kind known when compiled.
 trait Scalar {
-    fn int(_: i64) -> Option<Value> {
-        None
-    }
-    fn float(_: f64) -> Option<Value> {
-        None
-    }
-    fn boolean(_: bool) -> Option<Value> {
-        None
-    }
-    fn text(_: &str) -> Option<Value> {
-        None
-    }
+    const KIND: Kind;
 }
 
 struct Int64;
@@ -660,37 +678,23 @@ struct Boolean;
 struct Text;
 
 impl Scalar for Int64 {
-    fn int(i: i64) -> Option<Value> {
-        Some(Value::Int64(i))
-    }
+    const KIND: Kind = Kind::Int64;
 }
 
 impl Scalar for Int32 {
-    fn int(i: i64) -> Option<Value> {
-        i32::try_from(i).ok().map(Value::Int32)
-    }
+    const KIND: Kind = Kind::Int32;
 }
 
 impl Scalar for Float64 {
-    #[allow(clippy::cast_precision_loss)]
-    fn int(i: i64) -> Option<Value> {
-        Some(Value::Float64(i as f64))
-    }
-    fn float(f: f64) -> Option<Value> {
-        Some(Value::Float64(f))
-    }
+    const KIND: Kind = Kind::Float64;
 }
 
 impl Scalar for Boolean {
-    fn boolean(b: bool) -> Option<Value> {
-        Some(Value::Boolean(b))
-    }
+    const KIND: Kind = Kind::Boolean;
 }
 
 impl Scalar for Text {
-    fn text(t: &str) -> Option<Value> {
-        Some(Value::String(t.to_owned()))
-    }
+    const KIND: Kind = Kind::String;
 }
 
 /// Reads a scalar of kind `S` onto the end of `values`.
@@ -722,27 +726,23 @@ impl<'de, S: Scalar> Visitor<'de> for Typed<'_, S> {
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
-        self.put(S::boolean(b))
+        self.put(from_bool(S::KIND, b))
     }
 
     fn visit_i64<E: de::Error>(self, i: i64) -> Result<(), E> {
-        self.put(S::int(i))
+        self.put(from_int(S::KIND, i))
     }
 
     fn visit_u64<E: de::Error>(self, u: u64) -> Result<(), E> {
-        match i64::try_from(u) {
-            Ok(i) => self.put(S::int(i)),
-            #[allow(clippy::cast_precision_loss)]
-            Err(_) => self.put(S::float(u as f64)),
-        }
+        self.put(from_unsigned(S::KIND, u))
     }
 
     fn visit_f64<E: de::Error>(self, f: f64) -> Result<(), E> {
-        self.put(S::float(f))
+        self.put(from_float(S::KIND, f))
     }
 
     fn visit_str<E: de::Error>(self, t: &str) -> Result<(), E> {
-        self.put(S::text(t))
+        self.put(from_text(S::KIND, t))
     }
 }
 
