@@ -8,11 +8,13 @@
 # prints, for each of the bench's never-inlined wrappers (`converter_deserialize`,
 # `serde_json_deserialize`, …), its calls and its inclusive instructions per call: the converter
 # call or the serde_json call alone, dropping the result left out. Set KEEP=dir to keep the
-# callgrind output (for `callgrind_annotate --inclusive=yes`).
+# callgrind output (for `callgrind_annotate --inclusive=yes`), BIN=path to count a bench binary
+# built earlier (a copy of `target/release/deps/codec-*`) instead of building this one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 filter=${1:-json}
-bin=$(cargo bench -p strata-converters --bench codec --no-run --message-format=json 2>/dev/null |
+bin=${BIN:-}
+[ -n "$bin" ] || bin=$(cargo bench -p strata-converters --bench codec --no-run --message-format=json 2>/dev/null |
     python3 -c '
 import json, sys
 for line in sys.stdin:
