@@ -11,7 +11,7 @@ use crate::connect::{same_name, Decimal, LogicalType, Schema, Struct, Type, Valu
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use indexmap::IndexMap;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser;
 use std::fmt;
 
@@ -578,7 +578,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 let mut gaps = false;
                 while let Some(i) = map.next_key_seed(FieldKey { p: self.p, next })? {
                     let Some(i) = i else {
-                        map.next_value::<IgnoredAny>()?;
+                        map.next_value::<Skip>()?;
                         continue;
                     };
                     let seed = self.child(i)?;
@@ -853,6 +853,59 @@ impl<'de> Visitor<'de> for FieldKey<'_> {
     }
 }
 
+/// A value of a key no field has, read and dropped. serde_json's `IgnoredAny` would skip it
+/// faster but unchecked: its strings may hold bytes that are not UTF-8, or lone surrogates,
+/// which the tree refuses. This reads every string as the tree does.
+struct Skip;
+
+impl<'de> de::Deserialize<'de> for Skip {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
 /// A `{"key": …, "value": …}` entry of a map with non-string keys.
 struct EntrySeed<'a> {
     key: Seed<'a>,
@@ -881,7 +934,7 @@ impl<'de, 'a> Visitor<'de> for EntrySeed<'a> {
                 "key" => key = Some(map.next_value_seed(self.key.again())?),
                 "value" => value = Some(map.next_value_seed(self.value.again())?),
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Skip>()?;
                 }
             }
         }
@@ -1217,6 +1270,55 @@ mod tests {
                 "{t:?} {number}"
             );
             one_pass_agrees(&schema, text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn values_of_unknown_keys_with_text_the_tree_refuses_are_refused() {
+        // Found by the json_schema_read fuzz target: the value of a key no field has was skipped
+        // unchecked, so text that is not UTF-8, or a lone surrogate, read where the tree refused.
+        let schema = keyed_schema("é");
+        let record = |unknown: &[u8]| {
+            let mut text = br#"{"i64":1,"i32":2,"f64":3,"flag":true,"text":"x","zz":"#.to_vec();
+            text.extend_from_slice(unknown);
+            text.push(b'}');
+            text
+        };
+        for (unknown, read) in [
+            (&br#"{"q":[1,"\u00e9",{"r":null}]}"#[..], true),
+            (b"{\"\xc7\xc7q\":[1]}", false),
+            (b"[\"\xff\"]", false),
+            (br#""\ud800""#, false),
+            (br#"{"\udc00":1}"#, false),
+        ] {
+            let text = record(unknown);
+            assert_eq!(
+                one_pass_agrees(&schema, &text),
+                read,
+                "{}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+        // The same within an entry of a map whose keys are not strings.
+        let schema = SchemaBuilder::struct_()
+            .field(
+                "m",
+                SchemaBuilder::map(Schema::new(Type::Int32), Schema::new(Type::String))
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        for (extra, read) in [(&br#""ok""#[..], true), (b"\"\xff\"", false)] {
+            let mut text = br#"{"m":[{"key":1,"value":"x","zz":"#.to_vec();
+            text.extend_from_slice(extra);
+            text.extend_from_slice(b"}]}");
+            assert_eq!(
+                one_pass_agrees(&schema, &text),
+                read,
+                "{}",
+                String::from_utf8_lossy(&text)
+            );
         }
     }
 }
