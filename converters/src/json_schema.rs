@@ -420,8 +420,8 @@ fn value_from_json(s: &Schema, j: &Json, depth: usize) -> Result<Value, DataErro
 #[derive(Debug)]
 pub struct JsonSchemaCodec {
     connect: Schema,
-    /// The one-pass writer of `connect`.
-    writer: fast::Writer,
+    /// The one-pass writer and reader of `connect`.
+    plan: fast::Plan,
     parsed: Arc<ParsedSchema>,
     validate: bool,
 }
@@ -449,7 +449,7 @@ impl JsonSchemaCodec {
 
     /// Appends the JSON text of a value to `out`.
     pub fn encode_into(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
-        if !self.validate && self.writer.write(value, out) {
+        if !self.validate && self.plan.write(value, out) {
             return Ok(());
         }
         let j = self.to_json(value)?;
@@ -481,7 +481,7 @@ impl JsonSchemaCodec {
     /// The value of a JSON text.
     pub fn decode(&self, payload: &[u8]) -> Result<Value, DataError> {
         if !self.validate {
-            if let Some(v) = fast::read(&self.connect, payload) {
+            if let Some(v) = self.plan.read(payload) {
                 return Ok(v);
             }
         }
@@ -539,7 +539,7 @@ impl Format for JsonSchemaFormat {
             record_name: schema.name().map(str::to_owned),
             codec: JsonSchemaCodec {
                 connect: schema.clone(),
-                writer: fast::Writer::new(schema),
+                plan: fast::Plan::new(schema),
                 parsed: Arc::new(parsed),
                 validate: self.fail_invalid_schema,
             },
@@ -566,7 +566,7 @@ impl Format for JsonSchemaFormat {
                 .with_references(schema.references.to_vec()),
             record_name: connect.name().map(str::to_owned),
             codec: JsonSchemaCodec {
-                writer: fast::Writer::new(&connect),
+                plan: fast::Plan::new(&connect),
                 connect,
                 parsed: Arc::new(parsed),
                 validate: self.fail_invalid_schema,
@@ -586,7 +586,7 @@ impl Format for JsonSchemaFormat {
             .version(version)
             .build()?;
         Ok(JsonSchemaCodec {
-            writer: fast::Writer::new(&connect),
+            plan: fast::Plan::new(&connect),
             connect,
             ..codec
         })

@@ -329,7 +329,9 @@ impl Struct {
     pub(crate) fn lookup(&self, i: usize, name: &str) -> Option<&Value> {
         match self.names().get(i) {
             // The schema's own name (same allocation) needs no comparison of the text.
-            Some(n) if std::ptr::eq(&**n, name) || same_name(n, name) => self.visible(i),
+            Some(n) if std::ptr::eq(&**n, name) || same_name(n.as_bytes(), name.as_bytes()) => {
+                self.visible(i)
+            }
             _ => self.get(name),
         }
     }
@@ -371,8 +373,7 @@ impl Struct {
 /// a few bytes at a time, beats a call to `memcmp`, which a codec would make for every field of
 /// every record.
 #[inline(always)]
-pub(crate) fn same_name(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+pub(crate) fn same_name(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
@@ -463,18 +464,18 @@ mod tests {
     fn same_name_is_text_equality_at_every_length() {
         for n in 0..40 {
             let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-            assert!(same_name(&a, &a.clone()), "{a}");
-            assert!(!same_name(&a, &format!("{a}x")), "{a}");
+            assert!(same_name(a.as_bytes(), a.clone().as_bytes()), "{a}");
+            assert!(!same_name(a.as_bytes(), format!("{a}x").as_bytes()), "{a}");
             // A difference at any single position is seen.
             for i in 0..n {
                 let mut b = a.clone().into_bytes();
                 b[i] = b'_';
                 let b = String::from_utf8(b).unwrap();
-                assert!(!same_name(&a, &b), "{a} vs {b}");
+                assert!(!same_name(a.as_bytes(), b.as_bytes()), "{a} vs {b}");
             }
         }
-        assert!(same_name("é", "é"));
-        assert!(!same_name("é", "è"));
+        assert!(same_name("é".as_bytes(), "é".as_bytes()));
+        assert!(!same_name("é".as_bytes(), "è".as_bytes()));
     }
 
     #[test]
