@@ -98,7 +98,7 @@ pub struct Registry<S: Store> {
 /// resolving when its last version goes: such writes empty the cache, and a value read before
 /// such a write is never cached after it (same generation check as [`SettingsCache`]).
 struct IdCache {
-    bodies: moka::sync::Cache<(i32, BodyFormat), bytes::Bytes>,
+    bodies: quick_cache::sync::Cache<(i32, BodyFormat), bytes::Bytes, BodyWeight>,
     records: moka::sync::Cache<(Arc<str>, i32), Arc<SchemaRecord>>,
     /// Whether each schema this process read or wrote carries `confluent:version` in its
     /// metadata. Looking a schema up among a subject's versions compares the records of only
@@ -150,6 +150,22 @@ impl Bookkept {
     }
 }
 
+/// Bytes of pre-serialized bodies kept.
+const BODIES_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Bodies the cache is sized for at first (it holds more if they are small).
+const BODIES_EXPECTED: usize = 100_000;
+
+/// A body weighs its length.
+#[derive(Clone)]
+struct BodyWeight;
+
+impl quick_cache::Weighter<(i32, BodyFormat), bytes::Bytes> for BodyWeight {
+    fn weight(&self, _key: &(i32, BodyFormat), body: &bytes::Bytes) -> u64 {
+        body.len() as u64
+    }
+}
+
 /// The `format` of a `GET /schemas/ids/{id}`, as far as it changes the body: any other value
 /// reads as the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -172,12 +188,11 @@ impl BodyFormat {
 impl IdCache {
     fn new() -> Self {
         IdCache {
-            bodies: moka::sync::Cache::builder()
-                .weigher(|_k: &(i32, BodyFormat), v: &bytes::Bytes| {
-                    u32::try_from(v.len()).unwrap_or(u32::MAX)
-                })
-                .max_capacity(64 * 1024 * 1024)
-                .build(),
+            bodies: quick_cache::sync::Cache::with_weighter(
+                BODIES_EXPECTED,
+                BODIES_BYTES,
+                BodyWeight,
+            ),
             // Records serve the rules (previous versions, references, lookups); bodies serve
             // `GET /schemas/ids/{id}`, which does not fill this cache. Least recently used
             // goes first: the record a registration just wrote is the previous version of the
@@ -197,7 +212,7 @@ impl IdCache {
 
     fn invalidate_all(&self) {
         self.generation.advance(|| {
-            self.bodies.invalidate_all();
+            self.bodies.clear();
             self.records.invalidate_all();
             self.bookkept_map().clear();
         });
