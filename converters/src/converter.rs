@@ -19,6 +19,7 @@ use crate::connect::{Schema, Value};
 use crate::error::ConverterError;
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// A Connect schema (absent: schemaless) and a value, as Kafka's `SchemaAndValue`.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,8 +66,48 @@ pub trait Converter: Send + Sync {
     ) -> Result<SchemaAndValue, ConverterError>;
 }
 
-/// A boxed future, as [`AsyncConverter`] returns (object-safe, `Send`).
+/// A boxed future (object-safe, `Send`), as a [`Converted`] that waits for the registry holds.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What an [`AsyncConverter`] returns: a future of the conversion. On the warm path it holds
+/// the result itself, known when the call returned, and allocates nothing; otherwise it holds
+/// a boxed future that waits for the registry.
+#[must_use = "a conversion is not done until awaited"]
+pub struct Converted<'a, T>(Step<'a, T>);
+
+enum Step<'a, T> {
+    /// Known at once (taken by the poll that answers it).
+    Ready(Option<T>),
+    /// Waiting for the registry.
+    Waiting(BoxFuture<'a, T>),
+}
+
+impl<'a, T> Converted<'a, T> {
+    /// A conversion already done.
+    pub fn ready(result: T) -> Self {
+        Converted(Step::Ready(Some(result)))
+    }
+
+    /// A conversion that waits for `future`.
+    pub fn waiting(future: impl Future<Output = T> + Send + 'a) -> Self {
+        Converted(Step::Waiting(Box::pin(future)))
+    }
+}
+
+// The result is only ever moved out whole, never pinned: moving a `Converted` is fine.
+impl<T> Unpin for Converted<'_, T> {}
+
+impl<T> Future for Converted<'_, T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match &mut self.get_mut().0 {
+            // A poll after the answer (which the `Future` contract leaves open) waits forever.
+            Step::Ready(result) => result.take().map_or(Poll::Pending, Poll::Ready),
+            Step::Waiting(future) => future.as_mut().poll(cx),
+        }
+    }
+}
 
 /// A converter that may need to wait for the schema registry on a cold cache.
 ///
@@ -80,14 +121,14 @@ pub trait AsyncConverter: Send + Sync {
         topic: &'a str,
         schema: Option<&'a Schema>,
         value: &'a Value,
-    ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ConverterError>>;
+    ) -> Converted<'a, Result<Option<Vec<u8>>, ConverterError>>;
 
     /// As [`Converter::to_connect`].
     fn to_connect_async<'a>(
         &'a self,
         topic: &'a str,
         bytes: Option<&'a [u8]>,
-    ) -> BoxFuture<'a, Result<SchemaAndValue, ConverterError>>;
+    ) -> Converted<'a, Result<SchemaAndValue, ConverterError>>;
 }
 
 impl<C: Converter + ?Sized> AsyncConverter for C {
@@ -96,16 +137,16 @@ impl<C: Converter + ?Sized> AsyncConverter for C {
         topic: &'a str,
         schema: Option<&'a Schema>,
         value: &'a Value,
-    ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ConverterError>> {
-        Box::pin(std::future::ready(self.from_connect(topic, schema, value)))
+    ) -> Converted<'a, Result<Option<Vec<u8>>, ConverterError>> {
+        Converted::ready(self.from_connect(topic, schema, value))
     }
 
     fn to_connect_async<'a>(
         &'a self,
         topic: &'a str,
         bytes: Option<&'a [u8]>,
-    ) -> BoxFuture<'a, Result<SchemaAndValue, ConverterError>> {
-        Box::pin(std::future::ready(self.to_connect(topic, bytes)))
+    ) -> Converted<'a, Result<SchemaAndValue, ConverterError>> {
+        Converted::ready(self.to_connect(topic, bytes))
     }
 }
 
@@ -146,14 +187,34 @@ impl Converter for Boxed {
 mod tests {
     use super::*;
     use crate::{ByteArrayConverter, JsonConverter, StringConverter};
-    use std::task::{Context, Poll, Waker};
+    use std::task::Waker;
 
     /// Polls a future that must be ready at once, as a sync converter's are.
-    fn ready<T>(mut f: BoxFuture<'_, T>) -> T {
-        match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    fn ready<T>(mut f: Converted<'_, T>) -> T {
+        match Pin::new(&mut f).poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(v) => v,
             Poll::Pending => panic!("a sync converter's future must be ready at once"),
         }
+    }
+
+    #[test]
+    fn a_conversion_answers_once_at_once_or_when_its_future_does() {
+        let noop = &mut Context::from_waker(Waker::noop());
+        let mut done = Converted::ready(7);
+        assert_eq!(Pin::new(&mut done).poll(noop), Poll::Ready(7));
+        // Polled again after its answer, it waits; it does not answer twice or panic.
+        assert_eq!(Pin::new(&mut done).poll(noop), Poll::Pending);
+        let mut polls = 0;
+        let mut waiting = Converted::waiting(std::future::poll_fn(move |_| {
+            polls += 1;
+            if polls < 2 {
+                Poll::Pending
+            } else {
+                Poll::Ready("fetched")
+            }
+        }));
+        assert_eq!(Pin::new(&mut waiting).poll(noop), Poll::Pending);
+        assert_eq!(Pin::new(&mut waiting).poll(noop), Poll::Ready("fetched"));
     }
 
     #[test]

@@ -55,7 +55,7 @@ mod simple;
 pub mod wire;
 
 pub use config::{ConverterConfig, ConverterKind, RegistryConverterConfig, SubjectNameStrategy};
-pub use converter::{AsyncConverter, BoxFuture, Converter, SchemaAndValue};
+pub use converter::{AsyncConverter, BoxFuture, Converted, Converter, SchemaAndValue};
 pub use error::ConverterError;
 pub use json::JsonConverter;
 pub use simple::{ByteArrayConverter, StringConverter};

@@ -14,7 +14,7 @@
 
 use crate::config::{BasicAuthCredentialsSource, ConfigError, RegistryConverterConfig};
 use crate::connect::{Schema, Value};
-use crate::converter::{AsyncConverter, BoxFuture, SchemaAndValue};
+use crate::converter::{AsyncConverter, Converted, SchemaAndValue};
 use crate::error::ConverterError;
 use crate::wire::{self, SchemaId};
 use rustc_hash::FxBuildHasher;
@@ -524,12 +524,12 @@ impl<F: Format> AsyncConverter for RegistryConverter<F> {
         topic: &'a str,
         schema: Option<&'a Schema>,
         value: &'a Value,
-    ) -> BoxFuture<'a, Result<Option<Vec<u8>>, ConverterError>> {
-        // The warm path boxes only its result, not the (much larger) future of a registry
-        // round trip.
+    ) -> Converted<'a, Result<Option<Vec<u8>>, ConverterError>> {
+        // The warm path answers at once and allocates nothing; only a registry round trip is
+        // a (boxed) future.
         match self.serialize_cached(topic, schema, value) {
-            Some(done) => Box::pin(std::future::ready(done)),
-            None => Box::pin(self.serialize(topic, schema, value)),
+            Some(done) => Converted::ready(done),
+            None => Converted::waiting(self.serialize(topic, schema, value)),
         }
     }
 
@@ -537,10 +537,10 @@ impl<F: Format> AsyncConverter for RegistryConverter<F> {
         &'a self,
         topic: &'a str,
         bytes: Option<&'a [u8]>,
-    ) -> BoxFuture<'a, Result<SchemaAndValue, ConverterError>> {
+    ) -> Converted<'a, Result<SchemaAndValue, ConverterError>> {
         match self.deserialize_cached(topic, bytes) {
-            Some(done) => Box::pin(std::future::ready(done)),
-            None => Box::pin(self.deserialize(topic, bytes)),
+            Some(done) => Converted::ready(done),
+            None => Converted::waiting(self.deserialize(topic, bytes)),
         }
     }
 }
