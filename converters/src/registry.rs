@@ -21,7 +21,7 @@ use rustc_hash::FxBuildHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use strata_client::{
     Auth, ClientConfig, RegisterSchemaRequest, RegistryClient, SchemaType, VersionId,
 };
@@ -181,6 +181,10 @@ pub struct RegistryConverter<F: Format> {
     /// By a hash of the topic and the schema (already a hash: no hashing it again).
     writers: RwLock<WriterCache<F::Codec>>,
     readers: RwLock<ReaderCache<F::Codec>>,
+    /// The first reader cached (writer schema id, topic, codec), read without a lock: most
+    /// converters read one writer schema, and a warm record then takes no lock at all. An id's
+    /// codec never changes, so this entry stays right when the cache above is cleared.
+    first_reader: OnceLock<(SchemaId, String, Arc<F::Codec>)>,
     /// The size of the last record written: the next one's buffer is that big from the start.
     last_len: AtomicUsize,
 }
@@ -214,6 +218,7 @@ impl<F: Format> RegistryConverter<F> {
             client,
             writers: RwLock::new(HashMap::default()),
             readers: RwLock::new(HashMap::default()),
+            first_reader: OnceLock::new(),
             last_len: AtomicUsize::new(64),
         }
     }
@@ -331,6 +336,11 @@ impl<F: Format> RegistryConverter<F> {
         id: SchemaId,
         f: impl FnOnce(&Arc<F::Codec>) -> R,
     ) -> Option<R> {
+        if let Some((first, first_topic, codec)) = self.first_reader.get() {
+            if *first == id && first_topic == topic {
+                return Some(f(codec));
+            }
+        }
         let readers = self.readers.read().ok()?;
         let (_, codec) = readers.get(&id)?.iter().find(|(t, _)| t == topic)?;
         Some(f(codec))
@@ -372,6 +382,10 @@ impl<F: Format> RegistryConverter<F> {
             }
         }
         let codec = Arc::new(codec);
+        // Only the first reader ever gets this slot.
+        let _ = self
+            .first_reader
+            .set((id, topic.to_owned(), Arc::clone(&codec)));
         if let Ok(mut readers) = self.readers.write() {
             if readers.values().map(Vec::len).sum::<usize>()
                 >= self.config.schemas_cache_size.max(1)

@@ -371,3 +371,47 @@ async fn protobuf_records_of_a_files_second_message_keep_that_message() {
     );
     assert_eq!(back.value, value);
 }
+
+/// One reader, records of two writer schemas on two topics, interleaved: each record is read
+/// with its own writer schema, whichever the reader met first, and the warm reads of all of them
+/// make no request.
+#[tokio::test]
+async fn a_reader_of_several_writer_schemas_and_topics_reads_each_with_its_own() {
+    for kind in ["avro", "json_schema", "protobuf"] {
+        let registry = registry::start().await;
+        let (small_schema, small_value) = small();
+        let other_schema = SchemaBuilder::struct_()
+            .name("com.example.Other")
+            .field("flag", Schema::new(Type::Boolean))
+            .build()
+            .unwrap();
+        let other_value = Value::Struct(Struct::new().with("flag", Value::Boolean(true)));
+        let writer = converter(kind, &registry.url, &[]);
+        let mut records = Vec::new();
+        for (topic, schema, value) in [
+            ("a", &small_schema, &small_value),
+            ("a", &other_schema, &other_value),
+            ("b", &small_schema, &small_value),
+        ] {
+            let bytes = writer
+                .from_connect_async(topic, Some(schema), value)
+                .await
+                .unwrap()
+                .unwrap();
+            records.push((topic, bytes, value));
+        }
+        let reader = converter(kind, &registry.url, &[]);
+        for (topic, bytes, value) in &records {
+            let back = reader.to_connect_async(topic, Some(bytes)).await.unwrap();
+            assert_eq!(&back.value, *value, "{kind}: cold read on {topic}");
+        }
+        let cold = registry.requests();
+        for _ in 0..3 {
+            for (topic, bytes, value) in records.iter().rev() {
+                let back = reader.to_connect_async(topic, Some(bytes)).await.unwrap();
+                assert_eq!(&back.value, *value, "{kind}: warm read on {topic}");
+            }
+        }
+        assert_eq!(registry.requests(), cold, "{kind}: warm reads");
+    }
+}
