@@ -33,6 +33,11 @@ mod tags;
 /// The metadata property Confluent sets when a version is given explicitly.
 const CONFLUENT_VERSION: &str = "confluent:version";
 
+/// Whether `metadata` carries [`CONFLUENT_VERSION`].
+fn carries_version(metadata: Option<&Metadata>) -> bool {
+    metadata.is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION))
+}
+
 /// Marks a normalization failure for [`Registry::invalid_schema_error`].
 const NORMALIZATION_FAILURE: &str = "\u{0}normalize:";
 
@@ -239,10 +244,7 @@ impl IdCache {
 
     /// Caches `record` (call under [`Generation::fill`]).
     fn insert(&self, context: Arc<str>, record: Arc<SchemaRecord>) {
-        let bookkept = record
-            .metadata
-            .as_ref()
-            .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
+        let bookkept = carries_version(record.metadata.as_ref());
         self.bookkept_map()
             .insert(Arc::clone(&context), record.id, bookkept);
         self.records.insert((context, record.id), record);

@@ -17,11 +17,7 @@ impl<S: Store> Registry<S> {
         if let Some(found) = Self::find_exact(versions, stored, deleted) {
             return Ok(Some(found));
         }
-        let asks_version = candidate
-            .metadata
-            .as_ref()
-            .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
-        if asks_version {
+        if carries_version(candidate.metadata.as_ref()) {
             return Ok(None);
         }
         // Without an explicit `confluent:version`, the bookkeeping property does not count.
@@ -37,11 +33,7 @@ impl<S: Store> Registry<S> {
         let live = versions.iter().rev().filter(|v| deleted || !v.deleted);
         for v in self.ids.maybe_bookkept(live) {
             let record = self.schema_record(&v.context, v.id).await?;
-            let bookkept = record
-                .metadata
-                .as_ref()
-                .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
-            if bookkept
+            if carries_version(record.metadata.as_ref())
                 && record.schema == candidate.text
                 && record.references == candidate.references
                 && record.rule_set == candidate.rule_set
@@ -281,10 +273,7 @@ impl<S: Store> Registry<S> {
                 merge_rule_sets(config.default_rule_set.as_ref(), specific_rules.as_ref()).as_ref(),
                 config.override_rule_set.as_ref(),
             );
-            let has_confluent_version = metadata
-                .as_ref()
-                .is_some_and(|m| m.properties.contains_key(CONFLUENT_VERSION));
-            if explicit_version != 0 || has_confluent_version {
+            if explicit_version != 0 || carries_version(metadata.as_ref()) {
                 let value = if explicit_version == -1 {
                     live.first().map_or(new_version, |v| v.version)
                 } else {

@@ -201,6 +201,14 @@ pub struct NewVersion {
     pub displaces: Option<i32>,
 }
 
+impl NewVersion {
+    /// Whether the write only adds: an id allocated (or its content's), nothing removed or
+    /// displaced. Such a write changes no id and nothing another node caches.
+    pub fn only_adds(&self) -> bool {
+        self.id.is_none() && self.displaces.is_none() && self.tombstones.is_empty()
+    }
+}
+
 /// The storage of a registry.
 ///
 /// Every method is one statement or one transaction. Implementations must make

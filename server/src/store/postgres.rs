@@ -30,8 +30,8 @@ use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use super::common::{numbered_placeholders, shared_store_helpers, shared_store_methods};
 use super::rows::{
-    corrupt, schema_json, schema_row, version_row, version_rows, Settings, CONFIGS, MODES,
-    SCHEMA_COLUMNS, VERSION_COLUMNS,
+    corrupt, schema_json, schema_row, version_rows, Settings, CONFIGS, MODES, SCHEMA_COLUMNS,
+    VERSION_COLUMNS,
 };
 use super::{Change, NewVersion, SchemaRecord, Store, StoreError, VersionRecord, WriteScope};
 
@@ -433,15 +433,6 @@ impl PgStore {
     }
 }
 
-impl PgStore {
-    /// The write on its own, then the lock released.
-    async fn insert_then_unlock(&self, lock: PgLock, new: NewVersion) -> Result<i32, StoreError> {
-        let id = self.insert_version(new).await;
-        drop(lock);
-        id
-    }
-}
-
 impl PgLock {
     /// Whether this lock holds `subject` for writing, and its transaction is open.
     fn writes(&self, subject: &str) -> bool {
@@ -680,18 +671,19 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        let mut versions = Vec::with_capacity(rows.len());
-        let mut schema = None;
-        for row in &rows {
-            let subject: Option<String> = row.try_get("subject").map_err(corrupt)?;
-            if subject.is_some() {
-                let record = version_row(row, versions.last())?;
-                versions.push(record);
-            } else {
-                schema = Some(schema_row(row)?);
+        // The schema's row, if any, is the last (no version: NULLS LAST) and has no subject.
+        let (versions, schema) = match rows.split_last() {
+            Some((last, versions))
+                if last
+                    .try_get::<Option<&str>, _>("subject")
+                    .map_err(corrupt)?
+                    .is_none() =>
+            {
+                (versions, Some(schema_row(last)?))
             }
-        }
-        Ok((versions, schema))
+            _ => (rows.as_slice(), None),
+        };
+        Ok((version_rows(versions)?, schema))
     }
 
     async fn max_id(&self, context: &str) -> Result<i32, StoreError> {
@@ -719,9 +711,10 @@ impl Store for PgStore {
         mut lock: PgLock,
         new: NewVersion,
     ) -> Result<i32, StoreError> {
-        let common = new.id.is_none() && new.displaces.is_none() && new.tombstones.is_empty();
-        if !common || !lock.writes(&new.subject) {
-            return self.insert_then_unlock(lock, new).await;
+        if !new.only_adds() || !lock.writes(&new.subject) {
+            let id = self.insert_version(new).await;
+            drop(lock);
+            return id;
         }
         let sequence = self.ensure_sequence(&new.context).await?;
         let statement = format!("{}; COMMIT", common_insert_statement(&new, &sequence)?);
@@ -756,7 +749,7 @@ impl Store for PgStore {
     async fn insert_version(&self, new: NewVersion) -> Result<i32, StoreError> {
         let _forget = self.versions_changing(vec![new.subject.as_str()]);
         let sequence = self.ensure_sequence(&new.context).await?;
-        if new.id.is_none() && new.displaces.is_none() && new.tombstones.is_empty() {
+        if new.only_adds() {
             return self.insert_common(&new, &sequence).await;
         }
         let mut tx = self.write_transaction().await?;

@@ -38,37 +38,23 @@ where
     for<'r> i32: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
 {
-    let mut records: Vec<VersionRecord> = Vec::with_capacity(rows.len());
-    for row in rows {
-        let record = version_row(row, records.last())?;
-        records.push(record);
-    }
-    Ok(records)
-}
-
-/// The version record of `row`, sharing the names of `previous` where they are the same.
-pub(super) fn version_row<R>(
-    row: &R,
-    previous: Option<&VersionRecord>,
-) -> Result<VersionRecord, StoreError>
-where
-    R: Row,
-    for<'c> &'c str: ColumnIndex<R>,
-    for<'r> &'r str: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i32: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
-{
     let share = |name: &str, same: Option<&Arc<str>>| match same {
         Some(same) if **same == *name => Arc::clone(same),
         _ => Arc::from(name),
     };
-    Ok(VersionRecord {
-        subject: share(get(row, "subject")?, previous.map(|p| &p.subject)),
-        version: get(row, "version")?,
-        context: share(get(row, "context")?, previous.map(|p| &p.context)),
-        id: get(row, "schema_id")?,
-        deleted: get(row, "deleted")?,
-    })
+    let mut records: Vec<VersionRecord> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let previous = records.last();
+        let record = VersionRecord {
+            subject: share(get(row, "subject")?, previous.map(|p| &p.subject)),
+            version: get(row, "version")?,
+            context: share(get(row, "context")?, previous.map(|p| &p.context)),
+            id: get(row, "schema_id")?,
+            deleted: get(row, "deleted")?,
+        };
+        records.push(record);
+    }
+    Ok(records)
 }
 
 pub(super) fn schema_row<R>(row: &R) -> Result<SchemaRecord, StoreError>

@@ -166,7 +166,7 @@ impl VersionsCache {
     /// Adds the version a committed write appended to its subject's entry, if cached. The
     /// subject's writers are serialized, so the entry is the state this write started from, or
     /// (filled by a read that ran after the commit) the state it ended with.
-    fn appended(&self, record: &VersionRecord) {
+    fn appended(&self, mut record: VersionRecord) {
         self.generation(&record.subject).advance(|| {
             let Some(before) = self.subjects.get(&record.subject) else {
                 return;
@@ -174,7 +174,6 @@ impl VersionsCache {
             if !before.iter().any(|v| v.version == record.version) {
                 let mut after = Vec::with_capacity(before.len() + 1);
                 after.extend_from_slice(&before);
-                let mut record = record.clone();
                 // One copy of the names for all the subject's versions.
                 if let Some(last) = before.last() {
                     record.subject = Arc::clone(&last.subject);
@@ -219,7 +218,7 @@ impl ForgetAfter<'_> {
 impl Drop for ForgetAfter<'_> {
     fn drop(&mut self) {
         match self.appended.take() {
-            Some(record) => self.cache.appended(&record),
+            Some(record) => self.cache.appended(record),
             None => {
                 for subject in &self.subjects {
                     self.cache.changed(subject);
@@ -425,11 +424,7 @@ impl Store for SqliteStore {
         let mut forget = self.versions.forget_after(vec![&new.subject]);
         // Known before it can be stored, so that no reader ever takes it for absent after.
         self.identities.add(&new.context, &schema.fingerprint);
-        if new.id.is_none()
-            && new.displaces.is_none()
-            && new.tombstones.is_empty()
-            && schema.references.is_empty()
-        {
+        if new.only_adds() && schema.references.is_empty() {
             // The common case: written with whatever other registrations are waiting, in one
             // transaction.
             let id = self.group.append(&new).await?;

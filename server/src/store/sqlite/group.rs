@@ -258,11 +258,7 @@ async fn write_together(
     batch.done();
     let mut ids: Vec<Option<i32>> = vec![None; group.len()];
     for row in &rows {
-        let name = row
-            .columns()
-            .first()
-            .map(|c| c.name().to_owned())
-            .unwrap_or_default();
+        let name = row.columns().first().map_or("", |c| c.name());
         let index = name
             .strip_prefix('v')
             .and_then(|i| i.parse::<usize>().ok())
