@@ -488,6 +488,15 @@ impl JsonSchemaCodec {
         self.decode_tree(payload)
     }
 
+    /// What each of the one-pass reader's two readers reads a JSON text as (`None`: it leaves
+    /// the text to the next): the byte scanner of usual layouts, then serde_json. Each, where it
+    /// reads a value, must read what [`JsonSchemaCodec::decode_tree`] reads (the fuzz target
+    /// `json_schema_read` checks both).
+    #[doc(hidden)]
+    pub fn decode_each_pass(&self, payload: &[u8]) -> [Option<Value>; 2] {
+        self.plan.read_each(payload)
+    }
+
     /// The value of a JSON text through a JSON tree (checked against the JSON Schema when
     /// validating): the reference the one-pass reader is tested against.
     pub fn decode_tree(&self, payload: &[u8]) -> Result<Value, DataError> {

@@ -1,5 +1,6 @@
-//! Any bytes as a JSON Schema record, through the codec's one-pass reader: where it reads a
-//! value, the JSON tree reads the same. Field names are short, so that the fuzzer finds them;
+//! Any bytes as a JSON Schema record, through each of the codec's two one-pass readers (the
+//! byte scanner of usual layouts and the serde_json reader) and through the codec: where one
+//! reads a value, the JSON tree reads the same. Field names are short, so that the fuzzer finds them;
 //! one schema's names are plain (object keys are read as raw bytes), the other's hold a control
 //! character (keys are read as checked text).
 #![no_main]
@@ -49,8 +50,12 @@ fn codecs() -> &'static [JsonSchemaCodec; 2] {
 
 fuzz_target!(|data: &[u8]| {
     for codec in codecs() {
+        let tree = codec.decode_tree(data);
+        for v in codec.decode_each_pass(data).into_iter().flatten() {
+            assert_eq!(Ok(&v), tree.as_ref());
+        }
         if let Ok(v) = codec.decode(data) {
-            assert_eq!(Ok(v), codec.decode_tree(data));
+            assert_eq!(Ok(v), tree);
         }
     }
 });

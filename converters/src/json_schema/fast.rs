@@ -15,6 +15,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser;
 use std::fmt;
 
+mod scan;
+
 /// The one-pass plan of a schema, built once: the schema with, for every struct field, its key
 /// as JSON text (`,"name":`), escaped once here rather than for every record, and what the
 /// reader may take for granted about the field names.
@@ -137,8 +139,19 @@ impl Plan {
         ok
     }
 
-    /// The value of a JSON text of the plan's schema; `None` if the fast path cannot.
+    /// The value of a JSON text of the plan's schema; `None` if the fast path cannot. Text
+    /// laid out as writers lay records out is read by [`scan`], the rest through serde_json.
     pub(super) fn read(&self, payload: &[u8]) -> Option<Value> {
+        scan::read(self, payload).or_else(|| self.read_serde(payload))
+    }
+
+    /// What each of the fast path's readers reads `payload` as: [`scan`]'s and serde_json's.
+    pub(super) fn read_each(&self, payload: &[u8]) -> [Option<Value>; 2] {
+        [scan::read(self, payload), self.read_serde(payload)]
+    }
+
+    /// The value of a JSON text read through serde_json, with no intermediate tree.
+    fn read_serde(&self, payload: &[u8]) -> Option<Value> {
         let mut de = serde_json::Deserializer::from_slice(payload);
         let v = Seed { p: self, depth: 0 }.deserialize(&mut de).ok()?;
         de.end().ok()?;
@@ -179,6 +192,52 @@ fn scalar(out: &mut Vec<u8>, v: impl ser::Serialize) -> Written {
         .map_err(|_| Refused)
 }
 
+/// Appends an integer as serde_json writes it (it writes with `itoa` too).
+#[inline(always)]
+fn integer(out: &mut Vec<u8>, i: impl itoa::Integer) -> Written {
+    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+    Ok(())
+}
+
+/// Appends a string as serde_json writes it: quoted, with `"`, `\\` and control characters
+/// escaped. Most strings hold none of those, and are copied as they are.
+#[inline(always)]
+fn text(out: &mut Vec<u8>, t: &str) -> Written {
+    if needs_escape(t.as_bytes()) {
+        return scalar(out, t);
+    }
+    out.reserve(t.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(t.as_bytes());
+    out.push(b'"');
+    Ok(())
+}
+
+/// Whether `b` holds a byte JSON strings escape: `"`, `\\` or a control character. Eight bytes
+/// at a time, with the word-at-a-time test for a byte below `n` (`n` at most 0x80): subtracting
+/// `n` from every byte sets the high bit of a byte below it, and of no other byte that did not
+/// have it already; a byte equal to `c` is one below 1 once the word is XORed with `c`s.
+fn needs_escape(b: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH != 0;
+    let word = |at: usize| {
+        b.get(at..at + 8).map_or(0, |w| {
+            u64::from_ne_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
+        })
+    };
+    let escaped = |w: u64| {
+        below(w, 0x20)
+            || below(w ^ (ONES * u64::from(b'"')), 1)
+            || below(w ^ (ONES * u64::from(b'\\')), 1)
+    };
+    if b.len() < 8 {
+        return b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+    }
+    // The words from the start, then the last eight bytes (overlapping the word before).
+    (0..b.len() / 8).any(|i| escaped(word(i * 8))) || escaped(word(b.len() - 8))
+}
+
 /// Appends a finite float (JSON has no other).
 fn float(out: &mut Vec<u8>, f: f64) -> Written {
     if !f.is_finite() {
@@ -187,23 +246,32 @@ fn float(out: &mut Vec<u8>, f: f64) -> Written {
     scalar(out, f)
 }
 
-/// Appends `name` as an object key and its colon. Field names almost never need escaping:
-/// those are copied as they are, the others escaped as serde_json escapes them.
+/// Appends `name` as an object key and its colon.
 fn key(out: &mut Vec<u8>, name: &str) -> Written {
-    if name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b"\":");
-        Ok(())
-    } else {
-        scalar(out, name)?;
-        out.push(b':');
-        Ok(())
-    }
+    text(out, name)?;
+    out.push(b':');
+    Ok(())
+}
+
+/// Appends a value of the kinds most fields are of, matching its kind; `None` for any other
+/// (a null included), which [`write_value`] writes.
+#[inline(always)]
+fn common_scalar(kind: Kind, v: &Value, out: &mut Vec<u8>) -> Option<Written> {
+    Some(match (kind, v) {
+        (Kind::Int64, Value::Int64(i)) => integer(out, *i),
+        (Kind::Int32, Value::Int32(i)) => integer(out, *i),
+        (Kind::Float64, Value::Float64(f)) => float(out, *f),
+        (Kind::String, Value::String(t)) => text(out, t),
+        (Kind::Boolean, Value::Boolean(b)) => {
+            out.extend_from_slice(if *b { b"true" } else { b"false" });
+            Ok(())
+        }
+        _ => return None,
+    })
 }
 
 /// Writes the JSON text of `v` (of `w`'s schema) straight into `out`: the framing (brackets, commas,
-/// keys) by hand, scalars through serde_json so that they read exactly as the tree-based
+/// keys) by hand, scalars as serde_json writes them, so that they read exactly as the tree-based
 /// path writes them. Checks what [`Schema::validate`] checks on the way.
 fn write_value(
     w: &Plan,
@@ -231,35 +299,27 @@ fn write_value(
             }
         }
     }
-    match (s.logical_type(), v) {
-        (Some(LogicalType::Decimal { scale }), Value::Decimal(d)) if d.scale() == scale => {
-            return scalar(out, STANDARD.encode(d.unscaled_bytes()))
-        }
-        (Some(LogicalType::Date), Value::Date(i)) => return scalar(out, i),
-        (Some(LogicalType::Time), Value::Time(i))
-            if (0..=crate::connect::logical::MILLIS_PER_DAY).contains(i) =>
-        {
-            return scalar(out, i)
-        }
-        (Some(LogicalType::Timestamp), Value::Timestamp(i)) => return scalar(out, i),
-        (Some(_), _) => return Err(Refused),
-        (None, _) => {}
+    if let Some(written) = common_scalar(w.kind, v, out) {
+        return written;
     }
     let child = depth + 1;
-    match (s.schema_type(), v) {
-        (Type::Int8, Value::Int8(i)) => scalar(out, i),
-        (Type::Int16, Value::Int16(i)) => scalar(out, i),
-        (Type::Int32, Value::Int32(i)) => scalar(out, i),
-        (Type::Int64, Value::Int64(i)) => scalar(out, i),
-        (Type::Float32, Value::Float32(f)) => float(out, f64::from(*f)),
-        (Type::Float64, Value::Float64(f)) => float(out, *f),
-        (Type::Boolean, Value::Boolean(b)) => {
-            out.extend_from_slice(if *b { b"true" } else { b"false" });
-            Ok(())
+    // One dispatch, on what the plan told of the schema once (its logical type, else its type).
+    match (w.kind, v) {
+        (Kind::Timestamp, Value::Timestamp(i)) => integer(out, *i),
+        (Kind::Date, Value::Date(i)) => integer(out, *i),
+        (Kind::Time, Value::Time(i))
+            if (0..=crate::connect::logical::MILLIS_PER_DAY).contains(i) =>
+        {
+            integer(out, *i)
         }
-        (Type::String, Value::String(t)) => scalar(out, t),
-        (Type::Bytes, Value::Bytes(b)) => scalar(out, STANDARD.encode(b)),
-        (Type::Array, Value::Array(items)) => {
+        (Kind::Int16, Value::Int16(i)) => integer(out, *i),
+        (Kind::Int8, Value::Int8(i)) => integer(out, *i),
+        (Kind::Float32, Value::Float32(f)) => float(out, f64::from(*f)),
+        (Kind::Bytes, Value::Bytes(b)) => scalar(out, STANDARD.encode(b)),
+        (Kind::Decimal { scale }, Value::Decimal(d)) if d.scale() == scale => {
+            scalar(out, STANDARD.encode(d.unscaled_bytes()))
+        }
+        (Kind::Array, Value::Array(items)) => {
             let is = w.children.first().ok_or(Refused)?;
             out.push(b'[');
             for (n, i) in items.iter().enumerate() {
@@ -271,7 +331,7 @@ fn write_value(
             out.push(b']');
             Ok(())
         }
-        (Type::Map, Value::Map(m)) => {
+        (Kind::Map, Value::Map(m)) => {
             let [kw, vw] = &*w.children else {
                 return Err(Refused);
             };
@@ -300,7 +360,7 @@ fn write_value(
             out.push(if plain { b'}' } else { b']' });
             Ok(())
         }
-        (Type::Struct, Value::Struct(st)) => {
+        (Kind::Struct, Value::Struct(st)) => {
             out.push(b'{');
             let mut first = true;
             let mut found = 0;
@@ -325,7 +385,11 @@ fn write_value(
                     _ => return Err(Refused),
                 }
                 first = false;
-                write_value(fw, fv, Position::Field, child, out)?;
+                // The common scalars in line, the rest (and nulls) through the call.
+                match common_scalar(fw.kind, fv, out) {
+                    Some(written) => written?,
+                    None => write_value(fw, fv, Position::Field, child, out)?,
+                }
             }
             if found != st.len() {
                 return Err(Refused);
@@ -416,11 +480,7 @@ impl Sink for &mut Vec<Value> {
 impl Seed<'_> {
     #[inline(always)]
     fn unit<E: de::Error, K: Sink>(&self, k: K) -> Result<K::Out, E> {
-        match self.p.schema.default_value() {
-            Some(d) => Ok(k.put(d.clone())),
-            None if self.p.schema.is_optional() => Ok(k.put(Value::Null)),
-            None => Err(bad()),
-        }
+        Ok(k.put(null(self.p).ok_or_else(bad)?))
     }
 
     #[inline(always)]
@@ -446,6 +506,17 @@ impl Seed<'_> {
     #[inline(always)]
     fn text<E: de::Error, K: Sink>(&self, t: &str, k: K) -> Result<K::Out, E> {
         Ok(k.put(from_text(self.p.kind, t).ok_or_else(bad)?))
+    }
+}
+
+/// What JSON null, or an absent struct field, reads as in the plan's schema: its default,
+/// else null if the schema is optional (`None`: refused).
+#[inline(always)]
+fn null(p: &Plan) -> Option<Value> {
+    match p.schema.default_value() {
+        Some(d) => Some(d.clone()),
+        None if p.schema.is_optional() => Some(Value::Null),
+        None => None,
     }
 }
 
@@ -966,6 +1037,36 @@ mod tests {
     }
 
     #[test]
+    fn strings_are_escaped_where_serde_json_escapes_them() {
+        // Every byte, at every position of words and of the bytes after the last word.
+        for len in 1..=17 {
+            for at in 0..len {
+                for c in 0..=u8::MAX {
+                    let mut b = vec![b'a'; len];
+                    b[at] = c;
+                    let expected = c < 0x20 || c == b'"' || c == b'\\';
+                    assert_eq!(needs_escape(&b), expected, "{c:#x} at {at} of {len}");
+                    // Bytes beyond ASCII around it change nothing.
+                    let mut high = vec![0xff_u8; len];
+                    high[at] = c;
+                    assert_eq!(needs_escape(&high), expected, "{c:#x} at {at} of {len}");
+                }
+            }
+        }
+        for t in [
+            "",
+            "plain",
+            "é and ☃ beyond ASCII",
+            "quote \" inside",
+            "tab\there",
+        ] {
+            let mut out = Vec::new();
+            text(&mut out, t).map_err(|_| ()).unwrap();
+            assert_eq!(out, serde_json::to_vec(t).unwrap(), "{t}");
+        }
+    }
+
+    #[test]
     fn escaped_keys_take_the_one_pass_paths_with_the_trees_bytes() {
         let names = [
             "a",
@@ -1037,6 +1138,7 @@ mod tests {
                 "{text}"
             );
             assert_eq!(tree_value(&schema, text), Ok(expected), "{text}");
+            assert!(one_pass_agrees(&schema, text.as_bytes()), "{text}");
         }
         // What the tree refuses, the one-pass reader refuses too.
         for text in [
@@ -1052,6 +1154,7 @@ mod tests {
         ] {
             assert_eq!(Plan::new(&schema).read(text.as_bytes()), None, "{text}");
             assert!(tree_value(&schema, text).is_err(), "{text}");
+            assert!(!one_pass_agrees(&schema, text.as_bytes()), "{text}");
         }
     }
 
@@ -1079,20 +1182,23 @@ mod tests {
 
     /// Reads `text` both ways: the one-pass reader never reads what the tree refuses, and reads
     /// what the tree reads; returns whether it read the text.
+    /// Each of the two one-pass readers is checked on its own.
     fn one_pass_agrees(schema: &Schema, text: &[u8]) -> bool {
-        let fast = Plan::new(schema).read(text);
+        let plan = Plan::new(schema);
         let tree = serde_json::from_slice::<serde_json::Value>(text)
             .map_err(|e| e.to_string())
             .and_then(|j| super::super::value_from_json(schema, &j, 0).map_err(|e| e.to_string()));
-        match (&fast, &tree) {
-            (Some(f), Ok(t)) => assert_eq!(f, t, "{}", String::from_utf8_lossy(text)),
-            (Some(f), Err(e)) => panic!(
-                "{}: read {f:?} where the tree refuses: {e}",
-                String::from_utf8_lossy(text)
-            ),
-            (None, _) => {}
+        for fast in plan.read_each(text) {
+            match (&fast, &tree) {
+                (Some(f), Ok(t)) => assert_eq!(f, t, "{}", String::from_utf8_lossy(text)),
+                (Some(f), Err(e)) => panic!(
+                    "{}: read {f:?} where the tree refuses: {e}",
+                    String::from_utf8_lossy(text)
+                ),
+                (None, _) => {}
+            }
         }
-        fast.is_some()
+        plan.read(text).is_some()
     }
 
     const FULL: &str = r#"{"i64":-9223372036854775808,"i32":2147483647,"f64":2.5e-3,"flag":true,"text":"a\"b\u00e9\ud83d\ude00","i16":-32768,"f32":0.25}"#;

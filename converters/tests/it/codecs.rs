@@ -84,7 +84,12 @@ fn check_json(codec: &JsonSchemaCodec, value: &Value) -> Result<(), TestCaseErro
     match (&tree, &direct) {
         (Ok(t), Ok(d)) => {
             prop_assert_eq!(t, d);
-            prop_assert_eq!(codec.decode(d).unwrap(), codec.decode_tree(d).unwrap());
+            let back = codec.decode_tree(d).unwrap();
+            prop_assert_eq!(&codec.decode(d).unwrap(), &back);
+            // Each one-pass reader on its own: the byte scanner, then serde_json.
+            for v in codec.decode_each_pass(d).into_iter().flatten() {
+                prop_assert_eq!(&v, &back);
+            }
         }
         (Err(t), Err(d)) => prop_assert_eq!(t, d),
         _ => prop_assert!(false, "tree {tree:?}, direct {direct:?}"),
