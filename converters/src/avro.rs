@@ -58,6 +58,9 @@ pub const FIELD_DEFAULT_PARAM: &str = "io.confluent.connect.avro.field.default";
 pub const ENUM_PARAM: &str = "io.confluent.connect.avro.Enum";
 /// Parameter holding a fixed type's size.
 pub const FIXED_SIZE_PARAM: &str = "connect.fixed.size";
+/// Parameter holding the full name of a fixed decimal's fixed type (a Connect Decimal has the
+/// Decimal's name), so that it is written back under its own name.
+pub const FIXED_NAME_PARAM: &str = "connect.fixed.name";
 /// Precision written for a Decimal with no `connect.decimal.precision` parameter.
 pub const DEFAULT_DECIMAL_PRECISION: u32 = 64;
 
@@ -143,6 +146,42 @@ fn split_name(full: &str) -> (&str, Option<&str>) {
     match full.rfind('.') {
         Some(i) => (&full[i + 1..], Some(&full[..i])),
         None => (full, None),
+    }
+}
+
+/// The Connect Decimal of an Avro decimal (on bytes or fixed): its scale (0 if not given),
+/// and its precision as a parameter unless it is Connect's default.
+fn decimal(obj: &Map<String, Json>) -> Result<SchemaBuilder, DataError> {
+    let scale = match obj.get("scale") {
+        Some(s) => s
+            .as_i64()
+            .and_then(|s| i32::try_from(s).ok())
+            .ok_or_else(|| err(format!("Invalid decimal scale {s}")))?,
+        None => 0,
+    };
+    let mut b = logical::decimal_schema(scale);
+    if let Some(p) = obj.get("precision").and_then(Json::as_u64) {
+        if p != u64::from(DEFAULT_DECIMAL_PRECISION) {
+            b = b.parameter(DECIMAL_PRECISION, p.to_string());
+        }
+    }
+    Ok(b)
+}
+
+/// The size of the Avro fixed a BYTES schema came from (`connect.fixed.size`), if it did.
+fn fixed_size(s: &Schema) -> Option<u64> {
+    if s.schema_type() != Type::Bytes {
+        return None;
+    }
+    s.parameter(FIXED_SIZE_PARAM)?.trim().parse().ok()
+}
+
+/// Sets the `name` and `namespace` of a named Avro type.
+fn named(obj: &mut Map<String, Json>, full: &str) {
+    let (name, ns) = split_name(full);
+    obj.insert("name".into(), name.into());
+    if let Some(ns) = ns {
+        obj.insert("namespace".into(), ns.into());
     }
 }
 
@@ -314,6 +353,9 @@ impl ToAvro {
         if let Some(lt) = logical_type {
             obj.insert("logicalType".into(), lt.into());
         }
+        if let Some(size) = fixed_size(s) {
+            return self.fixed(s, size, obj);
+        }
         if obj.len() == 1 {
             return Ok(obj.remove("type").unwrap_or(Json::Null));
         }
@@ -347,6 +389,50 @@ impl ToAvro {
         }
     }
 
+    /// The full name of a named Avro type defined by a Connect schema named `name` (unnamed:
+    /// the next default name) with this body: an existing one if the same type was defined
+    /// before (then referred to by name), a new one otherwise.
+    fn define(&mut self, name: Option<&str>, body: Json) -> Result<Unique, DataError> {
+        let full = match name {
+            Some(name) => {
+                if let Some(existing) = self.defined.get(name) {
+                    if *existing == body {
+                        return Ok(Unique::Existing(name.to_owned()));
+                    }
+                    return Err(err(format!(
+                        "Can't redefine: {name}: two different Connect schemas have this name"
+                    )));
+                }
+                name.to_owned()
+            }
+            None => match self.unique_name(DEFAULT_SCHEMA_FULL_NAME, &body, false) {
+                Unique::Existing(name) => return Ok(Unique::Existing(name)),
+                Unique::New(name) => name,
+            },
+        };
+        self.defined.insert(full.clone(), body);
+        Ok(Unique::New(full))
+    }
+
+    /// A BYTES schema that came from an Avro fixed (`connect.fixed.size`) goes back as a fixed
+    /// of that size, named as the Connect schema is, as Confluent's AvroData writes it; a fixed
+    /// decimal under its fixed's own name (`connect.fixed.name`) where it has one.
+    fn fixed(&mut self, s: &Schema, size: u64, obj: Map<String, Json>) -> Result<Json, DataError> {
+        let mut body = Map::new();
+        body.insert("size".into(), size.into());
+        body.extend(obj.into_iter().filter(|(k, _)| k != "type"));
+        let name = s.parameter(FIXED_NAME_PARAM).or(s.name());
+        let full = match self.define(name, Json::Object(body.clone()))? {
+            Unique::Existing(name) => return Ok(Json::from(name)),
+            Unique::New(full) => full,
+        };
+        let mut fixed = Map::new();
+        fixed.insert("type".into(), "fixed".into());
+        named(&mut fixed, &full);
+        fixed.extend(body);
+        Ok(Json::Object(fixed))
+    }
+
     fn record(&mut self, s: &Schema, depth: usize) -> Result<Json, DataError> {
         let mut fields = Vec::with_capacity(s.fields().len());
         for f in s.fields() {
@@ -360,31 +446,13 @@ impl ToAvro {
             Json::Array(fields.clone()),
             Json::Object(rest.clone()),
         ]);
-        let full = match s.name() {
-            Some(name) => {
-                if let Some(existing) = self.defined.get(name) {
-                    if *existing == body {
-                        return Ok(Json::from(name));
-                    }
-                    return Err(err(format!(
-                        "Can't redefine: {name}: two different Connect structs have this name"
-                    )));
-                }
-                name.to_owned()
-            }
-            None => match self.unique_name(DEFAULT_SCHEMA_FULL_NAME, &body, false) {
-                Unique::Existing(name) => return Ok(Json::from(name)),
-                Unique::New(name) => name,
-            },
+        let full = match self.define(s.name(), body)? {
+            Unique::Existing(name) => return Ok(Json::from(name)),
+            Unique::New(full) => full,
         };
-        self.defined.insert(full.clone(), body);
-        let (name, ns) = split_name(&full);
         let mut obj = Map::new();
         obj.insert("type".into(), "record".into());
-        obj.insert("name".into(), name.into());
-        if let Some(ns) = ns {
-            obj.insert("namespace".into(), ns.into());
-        }
+        named(&mut obj, &full);
         if let Some(doc) = s.parameter(RECORD_DOC_PARAM) {
             obj.insert("doc".into(), doc.into());
         }
@@ -713,22 +781,7 @@ impl FromAvro {
             "double" => SchemaBuilder::float64(),
             "string" => SchemaBuilder::string(),
             "bytes" => match logical {
-                Some("decimal") => {
-                    let scale = match obj.get("scale") {
-                        Some(s) => s
-                            .as_i64()
-                            .and_then(|s| i32::try_from(s).ok())
-                            .ok_or_else(|| err(format!("Invalid decimal scale {s}")))?,
-                        None => 0,
-                    };
-                    let mut b = logical::decimal_schema(scale);
-                    if let Some(p) = obj.get("precision").and_then(Json::as_u64) {
-                        if p != u64::from(DEFAULT_DECIMAL_PRECISION) {
-                            b = b.parameter(DECIMAL_PRECISION, p.to_string());
-                        }
-                    }
-                    b
-                }
+                Some("decimal") => decimal(obj)?,
                 _ => SchemaBuilder::bytes(),
             },
             "array" => {
@@ -772,9 +825,14 @@ impl FromAvro {
             "fixed" if !obj.is_empty() => {
                 let (full, _) = full_name(obj, ns)?;
                 let size = obj.get("size").and_then(Json::as_u64).unwrap_or(0);
-                let b = SchemaBuilder::bytes()
-                    .name(full.clone())
-                    .parameter(FIXED_SIZE_PARAM, size.to_string());
+                // A fixed decimal is a Connect Decimal, named as Decimals are; the fixed's own
+                // name is kept in a parameter. (Confluent's AvroData refuses it: the two names
+                // differ.)
+                let b = match logical {
+                    Some("decimal") => decimal(obj)?.parameter(FIXED_NAME_PARAM, full.clone()),
+                    _ => SchemaBuilder::bytes().name(full.clone()),
+                }
+                .parameter(FIXED_SIZE_PARAM, size.to_string());
                 let b = self.meta(b, obj)?;
                 self.named.insert(full, b.clone().build()?);
                 return Ok(b);
@@ -983,6 +1041,10 @@ pub struct AvroCodec {
     /// Named types by full name, to follow `Ref`s.
     names: HashMap<String, AvroSchema>,
     plan: Option<plan::Plan>,
+    /// Why apache-avro cannot follow the schema's references, if it cannot: it does not
+    /// register the names of fixed types it reads as logical types (a fixed decimal, UUID or
+    /// duration), and would panic on a reference to one. Only the plan reads such a schema.
+    unresolvable: Option<String>,
 }
 
 fn collect_names(a: &AvroSchema, names: &mut HashMap<String, AvroSchema>) {
@@ -998,6 +1060,12 @@ fn collect_names(a: &AvroSchema, names: &mut HashMap<String, AvroSchema>) {
         }
         AvroSchema::Fixed(f) => {
             names.insert(f.name.fullname(None), a.clone());
+        }
+        // A fixed decimal is named by its fixed: a reference to that name is the decimal.
+        AvroSchema::Decimal(d) => {
+            if let AvroSchema::Fixed(f) = &*d.inner {
+                names.insert(f.name.fullname(None), a.clone());
+            }
         }
         AvroSchema::Array(arr) => collect_names(&arr.items, names),
         AvroSchema::Map(m) => collect_names(&m.types, names),
@@ -1068,12 +1136,16 @@ impl AvroCodec {
         let mut names = HashMap::new();
         collect_names(&avro, &mut names);
         let plan = plan::Plan::compile(&connect, &avro, &names);
+        let unresolvable = apache_avro::schema::ResolvedSchema::try_from(&avro)
+            .err()
+            .map(|e| e.to_string());
         AvroCodec {
             connect,
             text: avro_text.to_owned(),
             root: avro,
             names,
             plan,
+            unresolvable,
         }
     }
 
@@ -1145,6 +1217,7 @@ impl AvroCodec {
             };
         }
         let v = self.to_avro(&self.connect, root, value, 0)?;
+        self.resolvable()?;
         apache_avro::to_avro_datum(root, v).map_err(|e| err(format!("Avro encoding failed: {e}")))
     }
 
@@ -1167,6 +1240,7 @@ impl AvroCodec {
         if *root == AvroSchema::Bytes {
             return self.to_connect(&self.connect, root, AvroValue::Bytes(payload.to_vec()), 0);
         }
+        self.resolvable()?;
         let mut reader = payload;
         let v = apache_avro::from_avro_datum(root, &mut reader, None)
             .map_err(|e| err(format!("Avro decoding failed: {e}")))?;
@@ -1177,6 +1251,16 @@ impl AvroCodec {
             )));
         }
         self.to_connect(&self.connect, root, v, 0)
+    }
+
+    /// An error if apache-avro cannot follow the schema's references.
+    fn resolvable(&self) -> Result<(), DataError> {
+        match &self.unresolvable {
+            Some(e) => Err(err(format!(
+                "Avro schema not supported for this Connect schema: {e}"
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn deref<'a>(&'a self, a: &'a AvroSchema) -> Result<&'a AvroSchema, DataError> {
@@ -1399,6 +1483,15 @@ impl AvroCodec {
             AvroValue::Float(f) => Value::Float32(f),
             AvroValue::Double(f) => Value::Float64(f),
             AvroValue::String(t) | AvroValue::Enum(_, t) => Value::String(t),
+            // A UUID (on a string, or on a fixed of 16) and a duration (a fixed of 12) are what
+            // Connect holds them as: text, or the fixed's bytes.
+            AvroValue::Uuid(u) if s.schema_type() == Type::String => Value::String(u.to_string()),
+            AvroValue::Uuid(u) if s.schema_type() == Type::Bytes => {
+                Value::Bytes(u.as_bytes().to_vec())
+            }
+            AvroValue::Duration(d) if s.schema_type() == Type::Bytes => {
+                Value::Bytes(<[u8; 12]>::from(d).to_vec())
+            }
             AvroValue::Bytes(b) | AvroValue::Fixed(_, b) => match logical {
                 Some(LogicalType::Decimal { scale }) => {
                     Value::Decimal(Decimal::from_unscaled_bytes(&b, scale))

@@ -7,6 +7,7 @@ import base64
 import datetime
 import decimal
 import json
+import uuid
 
 from confluent_kafka.schema_registry.confluent import meta_pb2
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
@@ -95,6 +96,12 @@ ORDER = {
         {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
         {"name": "day", "type": {"type": "int", "logicalType": "date"}},
         {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "ref", "type": {"type": "string", "logicalType": "uuid"}},
+        {
+            "name": "total",
+            "type": {"type": "fixed", "name": "Money", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 2},
+        },
+        {"name": "hash", "type": {"type": "fixed", "name": "Hash", "size": 4}},
     ],
 }
 
@@ -113,6 +120,9 @@ ORDER_RECORD = {
     "amount": decimal.Decimal("12.34"),
     "day": datetime.date(2024, 1, 2),
     "at": datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc),
+    "ref": uuid.UUID("0b5c6a2e-4f3c-4d3b-9a53-2f0a4f1e6c7d"),
+    "total": decimal.Decimal("-2.00"),
+    "hash": b"\x01\x02\x03\x04",
 }
 
 AT_MILLIS = 1704164645678  # 2024-01-02T03:04:05.678Z
@@ -140,11 +150,23 @@ def test_avro_python_bytes_read_as_connect_and_written_back_identically(client, 
         "amount": ("bytes", DECIMAL, False),
         "day": ("int32", DATE, False),
         "at": ("int64", TIMESTAMP, False),
+        "ref": ("string", None, False),
+        "total": ("bytes", DECIMAL, False),
+        "hash": ("bytes", "interop.conv.Hash", False),
     }
     connect, f = read_struct(convert, registry_url, "avro", topic, data, "interop.conv.Order", expected)
     payload = connect["payload"]
     assert connect["schema"]["version"] == 1  # the version the schema has under the topic's subject
     assert f["amount"]["parameters"]["scale"] == "2"
+    # A fixed decimal is a Decimal that remembers its fixed's size (as Confluent's AvroData has it)
+    # and name (which Confluent's refuses to read: the Decimal's name and the fixed's differ).
+    assert f["total"]["parameters"] == {
+        "scale": "2",
+        "connect.decimal.precision": "18",
+        "connect.fixed.size": "8",
+        "connect.fixed.name": "interop.conv.Money",
+    }
+    assert f["hash"]["parameters"] == {"connect.fixed.size": "4"}
     assert shape(f["tags"]["items"]) == ("string", None, False)
     assert (f["counts"]["keys"]["type"], f["counts"]["values"]["type"]) == ("string", "int64")
     assert [shape(x) for x in fields(f["address"]).values()] == [("string", None, False), ("int32", None, False)]
@@ -164,6 +186,9 @@ def test_avro_python_bytes_read_as_connect_and_written_back_identically(client, 
         "amount": b64((1234).to_bytes(2, "big")),  # the unscaled value, as the JSON converter writes it
         "day": DAY,
         "at": AT_MILLIS,
+        "ref": "0b5c6a2e-4f3c-4d3b-9a53-2f0a4f1e6c7d",
+        "total": b64((-200).to_bytes(2, "big", signed=True)),
+        "hash": b64(b"\x01\x02\x03\x04"),
     }
 
     # The same Connect data written with the subject's latest schema: Python's bytes, byte for byte.

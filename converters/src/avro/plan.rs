@@ -4,9 +4,9 @@
 //! The Avro binary encoding is small (zig-zag varints, length-prefixed bytes, blocked arrays and
 //! maps, union branch indexes), and walking a precompiled plan avoids what a generic Avro library
 //! does on every record: building an intermediate value tree, validating it against the schema
-//! and resolving named types. Pairs the plan does not cover (fixed-size decimals, UUIDs,
-//! durations, unions whose branches the Connect schema cannot hold) compile to no plan, and the
-//! codec keeps using apache-avro for them.
+//! and resolving named types. Pairs the plan does not cover (unions whose branches the Connect
+//! schema cannot hold, schemas paired with Connect types they cannot hold) compile to no plan,
+//! and the codec keeps using apache-avro for them.
 //!
 //! Decoding reads untrusted bytes: every length is checked against what is left of the input
 //! before anything is allocated, and the number of array and map items is bounded, so no input
@@ -64,6 +64,11 @@ enum Kind {
     Bytes,
     Fixed(usize),
     Decimal(i32),
+    /// A decimal on an Avro fixed of this size: its two's complement sign-extended to fill it.
+    FixedDecimal {
+        size: usize,
+        scale: i32,
+    },
     Array(Box<Node>),
     Map(Box<Node>),
     /// A map with non-string keys: an array of key/value records.
@@ -209,7 +214,21 @@ fn node(s: &Schema, a: &AvroSchema, names: &Names, depth: usize) -> Option<Node>
             Some(LogicalType::Decimal { scale }) => Kind::Decimal(scale),
             _ => return None,
         },
+        AvroSchema::Decimal(d) => match (deref(&d.inner, names)?, logical) {
+            (AvroSchema::Fixed(f), Some(LogicalType::Decimal { scale })) => Kind::FixedDecimal {
+                size: f.size,
+                scale,
+            },
+            _ => return None,
+        },
         AvroSchema::Fixed(f) if t == Type::Bytes && logical.is_none() => Kind::Fixed(f.size),
+        // apache-avro parses a UUID on a string and on a fixed of 16 as the same schema, and
+        // reads both as a string; Connect holds the first as a STRING, the second as BYTES (the
+        // bytes as written, as Confluent's AvroData reads them).
+        AvroSchema::Uuid if t == Type::String && logical.is_none() => Kind::String,
+        AvroSchema::Uuid if t == Type::Bytes && logical.is_none() => Kind::Fixed(16),
+        // A duration is a fixed of 12, held as its bytes.
+        AvroSchema::Duration if t == Type::Bytes && logical.is_none() => Kind::Fixed(12),
         AvroSchema::Array(arr) if t == Type::Array => Kind::Array(Box::new(node(
             s.value_schema()?,
             &arr.items,
@@ -354,6 +373,28 @@ fn encode(n: &Node, v: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
                 )));
             }
             write_bytes(out, d.unscaled_bytes());
+        }
+        (Kind::FixedDecimal { size, scale }, Value::Decimal(d)) => {
+            if d.scale() != *scale {
+                return Err(err(format!(
+                    "Decimal value {d} has scale {} but its schema has scale {scale}",
+                    d.scale()
+                )));
+            }
+            let b = d.unscaled_bytes();
+            let Some(fill) = size.checked_sub(b.len()) else {
+                return Err(err(format!(
+                    "Decimal value {d} takes {} bytes, more than its Avro fixed of {size}",
+                    b.len()
+                )));
+            };
+            let sign = if b.first().is_some_and(|&x| x & 0x80 != 0) {
+                0xff
+            } else {
+                0
+            };
+            out.resize(out.len() + fill, sign);
+            out.extend_from_slice(b);
         }
         (Kind::Array(item), Value::Array(items)) => {
             if !items.is_empty() {
@@ -614,6 +655,13 @@ fn decode(n: &Node, r: &mut Reader<'_>) -> Result<Value, DataError> {
             let b = r.bytes()?;
             if b.is_empty() {
                 // No digits is no number (Java's BigInteger and apache-avro refuse it too).
+                return Err(err("Avro decoding failed: a decimal of no bytes"));
+            }
+            Value::Decimal(Decimal::from_unscaled_bytes(b, *scale))
+        }
+        Kind::FixedDecimal { size, scale } => {
+            let b = r.take(*size)?;
+            if b.is_empty() {
                 return Err(err("Avro decoding failed: a decimal of no bytes"));
             }
             Value::Decimal(Decimal::from_unscaled_bytes(b, *scale))
