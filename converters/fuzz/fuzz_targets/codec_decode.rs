@@ -1,11 +1,13 @@
 //! Any bytes as the payload of a record of the Avro, Protobuf and JSON Schema codecs: decoding
 //! never panics, and where a codec's direct path (the compiled plan, the one-pass JSON reader)
 //! reads a value, the reference path (apache-avro, prost-reflect, a JSON tree) reads the same.
+//! A second Avro codec holds the types apache-avro reads as logical types of its own: a decimal
+//! on a fixed, a duration (and a plain fixed beside them).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-use strata_converters::avro::{AvroCodec, AvroFormat};
+use strata_converters::avro::{AvroCodec, AvroData, AvroFormat};
 use strata_converters::connect::{logical, Schema, SchemaBuilder, Type};
 use strata_converters::json_schema::{JsonSchemaCodec, JsonSchemaFormat};
 use strata_converters::protobuf::{ProtobufCodec, ProtobufFormat};
@@ -92,8 +94,16 @@ fn flat() -> Schema {
         .unwrap()
 }
 
+/// An Avro record of fixed types, written as an Avro schema (not mapped from Connect).
+const FIXED: &str = r#"{"type":"record","name":"X","fields":[
+    {"name":"dec","type":{"type":"fixed","name":"F","size":5,"logicalType":"decimal","precision":11,"scale":3}},
+    {"name":"d","type":{"type":"fixed","name":"D","size":12,"logicalType":"duration"}},
+    {"name":"g","type":{"type":"fixed","name":"G","size":2}},
+    {"name":"opt","type":["null",{"type":"fixed","name":"H","size":3,"logicalType":"decimal","precision":6}]}]}"#;
+
 struct Codecs {
     avro: AvroCodec,
+    fixed: AvroCodec,
     protobuf: ProtobufCodec,
     json: JsonSchemaCodec,
 }
@@ -112,8 +122,13 @@ fn codecs() -> &'static Codecs {
             .compile_connect(&rich())
             .unwrap()
             .codec;
+        let json_schema: serde_json::Value = serde_json::from_str(FIXED).unwrap();
+        let connect = AvroData::default().to_connect_schema(&json_schema).unwrap();
+        let fixed = AvroCodec::new(FIXED, connect).unwrap();
+        assert!(fixed.is_planned());
         Codecs {
             avro,
+            fixed,
             protobuf,
             json,
         }
@@ -124,6 +139,9 @@ fuzz_target!(|data: &[u8]| {
     let c = codecs();
     if let Ok(v) = c.avro.decode(data) {
         assert_eq!(Ok(v), c.avro.decode_generic(data));
+    }
+    if let Ok(v) = c.fixed.decode(data) {
+        assert_eq!(Ok(v), c.fixed.decode_generic(data));
     }
     if let Ok(v) = c.protobuf.decode(data) {
         assert_eq!(Ok(v), c.protobuf.decode_dynamic(data));
