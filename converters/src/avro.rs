@@ -392,18 +392,36 @@ impl ToAvro {
     /// The full name of a named Avro type defined by a Connect schema named `name` (unnamed:
     /// the next default name) with this body: an existing one if the same type was defined
     /// before (then referred to by name), a new one otherwise.
-    fn define(&mut self, name: Option<&str>, body: Json) -> Result<Unique, DataError> {
+    /// A name shared by types of different shapes is refused, or, where `numbered`, numbered
+    /// (`name2`, `name3`, …).
+    fn define(
+        &mut self,
+        name: Option<&str>,
+        body: Json,
+        numbered: bool,
+    ) -> Result<Unique, DataError> {
         let full = match name {
             Some(name) => {
-                if let Some(existing) = self.defined.get(name) {
-                    if *existing == body {
-                        return Ok(Unique::Existing(name.to_owned()));
+                let mut n = 1;
+                loop {
+                    let candidate = if n == 1 {
+                        name.to_owned()
+                    } else {
+                        format!("{name}{n}")
+                    };
+                    match self.defined.get(&candidate) {
+                        None => break candidate,
+                        Some(existing) if *existing == body => {
+                            return Ok(Unique::Existing(candidate))
+                        }
+                        Some(_) if numbered => n += 1,
+                        Some(_) => {
+                            return Err(err(format!(
+                            "Can't redefine: {name}: two different Connect schemas have this name"
+                        )))
+                        }
                     }
-                    return Err(err(format!(
-                        "Can't redefine: {name}: two different Connect schemas have this name"
-                    )));
                 }
-                name.to_owned()
             }
             None => match self.unique_name(DEFAULT_SCHEMA_FULL_NAME, &body, false) {
                 Unique::Existing(name) => return Ok(Unique::Existing(name)),
@@ -421,8 +439,11 @@ impl ToAvro {
         let mut body = Map::new();
         body.insert("size".into(), size.into());
         body.extend(obj.into_iter().filter(|(k, _)| k != "type"));
-        let name = s.parameter(FIXED_NAME_PARAM).or(s.name());
-        let full = match self.define(name, Json::Object(body.clone()))? {
+        // Every Decimal has the same Connect name: fixed ones of different shapes without a
+        // name of their own are numbered rather than refused.
+        let own = s.parameter(FIXED_NAME_PARAM);
+        let numbered = own.is_none() && s.logical_type().is_some();
+        let full = match self.define(own.or(s.name()), Json::Object(body.clone()), numbered)? {
             Unique::Existing(name) => return Ok(Json::from(name)),
             Unique::New(full) => full,
         };
@@ -446,7 +467,7 @@ impl ToAvro {
             Json::Array(fields.clone()),
             Json::Object(rest.clone()),
         ]);
-        let full = match self.define(s.name(), body)? {
+        let full = match self.define(s.name(), body, false)? {
             Unique::Existing(name) => return Ok(Json::from(name)),
             Unique::New(full) => full,
         };
@@ -522,7 +543,11 @@ fn default_to_json(s: &Schema, v: &Value) -> Result<Json, DataError> {
         Value::Float64(f) => float_json(*f),
         Value::String(t) => Json::from(t.as_str()),
         Value::Bytes(b) => bytes_to_json(b),
-        Value::Decimal(d) => bytes_to_json(d.unscaled_bytes()),
+        // A fixed decimal's default fills its fixed.
+        Value::Decimal(d) => match fixed_size(s).and_then(|n| usize::try_from(n).ok()) {
+            Some(size) => bytes_to_json(&d.to_fixed(size).ok_or_else(|| plan::too_large(d, size))?),
+            None => bytes_to_json(d.unscaled_bytes()),
+        },
         Value::Array(items) => {
             let is = s
                 .value_schema()
@@ -829,6 +854,9 @@ impl FromAvro {
                 // name is kept in a parameter. (Confluent's AvroData refuses it: the two names
                 // differ.)
                 let b = match logical {
+                    // The name is kept unless it is the Decimal's own (a Connect Decimal
+                    // written as a fixed).
+                    Some("decimal") if full == logical::DECIMAL_NAME => decimal(obj)?,
                     Some("decimal") => decimal(obj)?.parameter(FIXED_NAME_PARAM, full.clone()),
                     _ => SchemaBuilder::bytes().name(full.clone()),
                 }
@@ -1074,6 +1102,30 @@ fn collect_names(a: &AvroSchema, names: &mut HashMap<String, AvroSchema>) {
     }
 }
 
+/// Removes the default of every record field (as deep as [`check_names`] looks).
+fn without_field_defaults(j: &mut Json, depth: usize) {
+    if depth > MAX_DEPTH * 4 {
+        return;
+    }
+    match j {
+        Json::Object(o) => {
+            if let Some(Json::Array(fields)) = o.get_mut("fields") {
+                for f in fields.iter_mut() {
+                    if let Json::Object(f) = f {
+                        f.remove("default");
+                    }
+                }
+            }
+            o.values_mut()
+                .for_each(|v| without_field_defaults(v, depth + 1));
+        }
+        Json::Array(items) => items
+            .iter_mut()
+            .for_each(|v| without_field_defaults(v, depth + 1)),
+        _ => {}
+    }
+}
+
 /// Refuses names and namespaces that are not Avro's (`[A-Za-z_][A-Za-z0-9_]*`, dot-separated).
 fn check_names(j: &Json, depth: usize) -> Result<(), DataError> {
     if depth > MAX_DEPTH * 4 {
@@ -1118,10 +1170,13 @@ impl AvroCodec {
     pub fn new(avro_text: &str, connect: Schema) -> Result<AvroCodec, DataError> {
         // apache-avro panics on a malformed name (a Connect name such as "a." maps to one):
         // refuse those first.
-        let json: Json = serde_json::from_str(avro_text)
+        let mut json: Json = serde_json::from_str(avro_text)
             .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
         check_names(&json, 0)?;
-        let avro = AvroSchema::parse_str(avro_text)
+        // Field defaults play no part in reading or writing data, and apache-avro refuses valid
+        // ones (any default of a decimal field): it is given the schema without them.
+        without_field_defaults(&mut json, 0);
+        let avro = AvroSchema::parse_str(&json.to_string())
             .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
         Ok(Self::from_schema(avro, avro_text, connect))
     }
@@ -1349,7 +1404,13 @@ impl AvroCodec {
             (Value::String(t), _) => AvroValue::String(t.clone()),
             (Value::Bytes(b), AvroSchema::Fixed(f)) => AvroValue::Fixed(f.size, b.clone()),
             (Value::Bytes(b), _) => AvroValue::Bytes(b.clone()),
-            (Value::Decimal(d), AvroSchema::Decimal(_)) => {
+            (Value::Decimal(d), AvroSchema::Decimal(dec)) => {
+                // apache-avro panics on a value too large for its fixed: refused here.
+                if let AvroSchema::Fixed(f) = self.deref(&dec.inner)? {
+                    if d.fixed_padding(f.size).is_none() {
+                        return Err(plan::too_large(d, f.size));
+                    }
+                }
                 AvroValue::Decimal(apache_avro::Decimal::from(d.unscaled_bytes()))
             }
             (Value::Decimal(d), _) => AvroValue::Bytes(d.unscaled_bytes().to_vec()),

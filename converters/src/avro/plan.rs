@@ -29,6 +29,14 @@ fn err(message: impl Into<String>) -> DataError {
     DataError::new(message)
 }
 
+/// The error for a decimal too large for its Avro fixed.
+pub(crate) fn too_large(d: &Decimal, size: usize) -> DataError {
+    err(format!(
+        "Decimal value {d} takes {} bytes, more than its Avro fixed of {size}",
+        d.unscaled_bytes().len()
+    ))
+}
+
 /// A compiled (Connect schema, Avro schema) pair.
 #[derive(Debug)]
 pub(crate) struct Plan {
@@ -381,20 +389,9 @@ fn encode(n: &Node, v: &Value, out: &mut Vec<u8>) -> Result<(), DataError> {
                     d.scale()
                 )));
             }
-            let b = d.unscaled_bytes();
-            let Some(fill) = size.checked_sub(b.len()) else {
-                return Err(err(format!(
-                    "Decimal value {d} takes {} bytes, more than its Avro fixed of {size}",
-                    b.len()
-                )));
-            };
-            let sign = if b.first().is_some_and(|&x| x & 0x80 != 0) {
-                0xff
-            } else {
-                0
-            };
+            let (fill, sign) = d.fixed_padding(*size).ok_or_else(|| too_large(d, *size))?;
             out.resize(out.len() + fill, sign);
-            out.extend_from_slice(b);
+            out.extend_from_slice(d.unscaled_bytes());
         }
         (Kind::Array(item), Value::Array(items)) => {
             if !items.is_empty() {

@@ -39,6 +39,23 @@ impl Decimal {
         &self.unscaled
     }
 
+    /// What goes before [`Decimal::unscaled_bytes`] to make the two's complement exactly `size`
+    /// bytes long (an Avro fixed's): how many sign bytes, and their value; `None` if the value
+    /// takes more than `size` bytes.
+    pub fn fixed_padding(&self, size: usize) -> Option<(usize, u8)> {
+        let fill = size.checked_sub(self.unscaled.len())?;
+        let negative = self.unscaled.first().is_some_and(|&b| b & 0x80 != 0);
+        Some((fill, if negative { 0xff } else { 0 }))
+    }
+
+    /// The unscaled value as a two's complement of exactly `size` bytes; `None` if it takes more.
+    pub fn to_fixed(&self, size: usize) -> Option<Vec<u8>> {
+        let (fill, sign) = self.fixed_padding(size)?;
+        let mut b = vec![sign; fill];
+        b.extend_from_slice(&self.unscaled);
+        Some(b)
+    }
+
     /// Digits after the decimal point (negative: zeros before it).
     pub fn scale(&self) -> i32 {
         self.scale

@@ -361,6 +361,11 @@ fn write_value(
             Ok(())
         }
         (Kind::Struct, Value::Struct(st)) => {
+            // Fields one level too deep are refused, as the tree refuses them (the common
+            // scalars below are written without the call that would check).
+            if child > MAX_DEPTH && !s.fields().is_empty() {
+                return Err(Refused);
+            }
             out.push(b'{');
             let mut first = true;
             let mut found = 0;
@@ -672,6 +677,10 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 // null again gives what it gave: no need to tell them apart. Where every field
                 // was read in turn, none is absent.
                 if gaps || values.len() < fields.len() {
+                    // An absent field one level too deep is refused, as the tree refuses it.
+                    if self.depth >= MAX_DEPTH {
+                        return Err(bad());
+                    }
                     values.resize_with(fields.len(), || Value::Null);
                     for (i, v) in values.iter_mut().enumerate() {
                         if v.is_null() {
@@ -1034,6 +1043,32 @@ mod tests {
     fn tree_value(schema: &Schema, text: &str) -> Result<Value, String> {
         let j = serde_json::from_str(text).map_err(|e| e.to_string())?;
         super::super::value_from_json(schema, &j, 0).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn fields_nested_too_deeply_are_refused_as_the_tree_refuses_them() {
+        let record = SchemaBuilder::struct_()
+            .field("a", Schema::new_optional(Type::Int32))
+            .build()
+            .unwrap();
+        let mut schema = record;
+        for _ in 0..MAX_DEPTH {
+            schema = SchemaBuilder::array(schema).build().unwrap();
+        }
+        let plan = Plan::new(&schema);
+        let nest =
+            |inner: &str| format!("{}{inner}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        for inner in ["{}", r#"{"a":1}"#] {
+            let text = nest(inner);
+            assert!(tree_value(&schema, &text).is_err(), "{inner}");
+            assert_eq!(plan.read_each(text.as_bytes()), [None, None], "{inner}");
+        }
+        let mut v = Value::Struct(Struct::new().with("a", Value::Int32(1)));
+        for _ in 0..MAX_DEPTH {
+            v = Value::Array(vec![v]);
+        }
+        assert!(super::super::value_to_json(&schema, &v, 0).is_err());
+        assert!(!plan.write(&v, &mut Vec::new()));
     }
 
     #[test]

@@ -451,3 +451,100 @@ fn avro_fixed_decimals_uuids_and_durations_map_and_round_trip() {
         assert!(codec.encode(&value(i128::from(i64::MAX) + 1)).is_err());
     }
 }
+
+/// A Connect Decimal kept in an Avro fixed: a default fills the fixed, and a value too large
+/// for it is refused on both paths (apache-avro would panic on it).
+#[test]
+fn fixed_decimal_defaults_fill_the_fixed_and_large_values_are_refused() {
+    use strata_converters::avro::{AvroFormat, FIXED_NAME_PARAM, FIXED_SIZE_PARAM};
+    use strata_converters::connect::{logical, Decimal, SchemaBuilder, Struct, Value};
+    use strata_converters::registry::Format;
+    let schema = SchemaBuilder::struct_()
+        .name("R")
+        .field(
+            "d",
+            logical::decimal_schema(2)
+                .parameter(FIXED_SIZE_PARAM, "8")
+                .default_value(Value::Decimal(Decimal::from_i128(-100, 2)))
+                .build()
+                .unwrap(),
+        )
+        .field(
+            "plain",
+            logical::decimal_schema(1)
+                .default_value(Value::Decimal(Decimal::from_i128(7, 1)))
+                .build()
+                .unwrap(),
+        )
+        .field(
+            "small",
+            logical::decimal_schema(0)
+                .parameter(FIXED_SIZE_PARAM, "2")
+                .optional()
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    // apache-avro refuses any default of a decimal field: the codec compiles the schema without
+    // them, and the text registered keeps them.
+    let codec = AvroFormat::default()
+        .compile_connect(&schema)
+        .unwrap()
+        .codec;
+    assert!(codec.is_planned());
+    let avro: serde_json::Value = serde_json::from_str(codec.avro_text()).unwrap();
+    assert_eq!(
+        avro["fields"][0]["default"],
+        "\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{9c}"
+    );
+    assert_eq!(avro["fields"][1]["default"], "\u{7}");
+    assert_eq!(avro["fields"][2]["default"], serde_json::Value::Null);
+    // The two fixed decimals have the Decimal's name, numbered for the second.
+    assert_eq!(avro["fields"][0]["type"]["name"], "Decimal");
+    assert_eq!(avro["fields"][2]["type"][1]["name"], "Decimal2");
+    // The text reads back as the same decimals, in fixed types of the same sizes; the second
+    // fixed keeps its numbered name.
+    let back = AvroData::default().to_connect_schema(&avro).unwrap();
+    for (i, f) in schema.fields().iter().enumerate() {
+        let b = back.fields()[i].schema();
+        assert_eq!(b.logical_type(), f.schema().logical_type(), "{}", f.name());
+        assert_eq!(
+            b.default_value(),
+            f.schema().default_value(),
+            "{}",
+            f.name()
+        );
+        assert_eq!(
+            b.parameter(FIXED_SIZE_PARAM),
+            f.schema().parameter(FIXED_SIZE_PARAM),
+            "{}",
+            f.name()
+        );
+    }
+    assert_eq!(back.fields()[0].schema().parameter(FIXED_NAME_PARAM), None);
+    assert_eq!(
+        back.fields()[2].schema().parameter(FIXED_NAME_PARAM),
+        Some("org.apache.kafka.connect.data.Decimal2")
+    );
+    let record = |small: i128| {
+        Value::Struct(
+            Struct::new()
+                .with("d", Value::Decimal(Decimal::from_i128(5, 2)))
+                .with("plain", Value::Decimal(Decimal::from_i128(-5, 1)))
+                .with("small", Value::Decimal(Decimal::from_i128(small, 0))),
+        )
+    };
+    for small in [32767, -32768] {
+        let v = record(small);
+        assert_eq!(codec.decode(&codec.encode(&v).unwrap()).unwrap(), v);
+    }
+    for small in [32768, -32769] {
+        let e = codec.encode(&record(small)).unwrap_err();
+        assert!(
+            e.to_string().contains("more than its Avro fixed of 2"),
+            "{e}"
+        );
+        assert!(codec.encode_generic(&record(small)).is_err());
+    }
+}

@@ -16,8 +16,10 @@ pub(crate) fn to_string(arena: &Arena, id: Id) -> String {
     canonical(arena, id, &HashSet::new()).unwrap_or_else(|e| e)
 }
 
-/// The resolved text with `error` types written as records, for libraries that only know the
-/// schema language's type names (an Avro error is a record).
+/// The resolved text for libraries that read and write data with it: `error` types written as
+/// records (such libraries only know the schema language's type names), and field defaults
+/// left out. Defaults play no part in reading or writing data, and apache-avro refuses valid
+/// ones (any default of a decimal field).
 pub(crate) fn to_plain_string(arena: &Arena, id: Id) -> Result<String, String> {
     let mut printer = Printer {
         arena,
@@ -25,6 +27,7 @@ pub(crate) fn to_plain_string(arena: &Arena, id: Id) -> Result<String, String> {
         space: None,
         depth: 0,
         errors_as_records: true,
+        field_defaults: false,
     };
     let mut out = String::new();
     printer.write(id, &mut out)?;
@@ -39,6 +42,7 @@ pub(crate) fn union_to_string(arena: &Arena, types: &[Id]) -> String {
         space: None,
         depth: 0,
         errors_as_records: false,
+        field_defaults: true,
     };
     let mut out = String::from("[");
     for (i, &t) in types.iter().enumerate() {
@@ -62,6 +66,7 @@ pub(crate) fn canonical(arena: &Arena, id: Id, known: &HashSet<String>) -> Resul
         space: None,
         depth: 0,
         errors_as_records: false,
+        field_defaults: true,
     };
     let mut out = String::new();
     printer.write(id, &mut out)?;
@@ -74,6 +79,8 @@ struct Printer<'a> {
     space: Option<String>,
     depth: usize,
     errors_as_records: bool,
+    /// Whether fields' defaults are written.
+    field_defaults: bool,
 }
 
 impl Printer<'_> {
@@ -262,7 +269,7 @@ impl Printer<'_> {
             out.push_str(",\"doc\":");
             write_str(out, doc);
         }
-        if let Some(default) = &field.default {
+        if let Some(default) = field.default.as_ref().filter(|_| self.field_defaults) {
             out.push_str(",\"default\":");
             default.write(out);
         }

@@ -803,3 +803,31 @@ fn record_aliases_name_the_writer_by_full_name() {
         vec!["{errorType:'NAME_MISMATCH', description:'The name of the schema has changed (path '/name')', additionalInfo:'expected: com.example.Old'}"]
     );
 }
+
+#[test]
+fn apache_avro_gets_the_schema_without_field_defaults_it_would_refuse() {
+    // apache-avro refuses any default of a decimal field, which Avro allows (and Debezium and
+    // JDBC sources write): the schema it reads and writes data with leaves defaults out.
+    let text = r#"{"type":"record","name":"R","fields":[
+        {"name":"b","type":{"type":"bytes","logicalType":"decimal","precision":9,"scale":2},"default":"\u0000"},
+        {"name":"f","type":{"type":"fixed","name":"F","size":2,"logicalType":"decimal","precision":4,"scale":1},"default":"\u0000\u0007"},
+        {"name":"i","type":"int","default":3}]}"#;
+    let parsed = parse(
+        SchemaType::Avro,
+        text,
+        &[],
+        &NoReferences,
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    let SchemaModel::Avro(model) = parsed.model() else {
+        panic!("not avro")
+    };
+    let apache_avro::Schema::Record(record) = model.schema().expect("apache-avro accepts it")
+    else {
+        panic!("not a record")
+    };
+    assert!(record.fields.iter().all(|f| f.default.is_none()));
+    // The registered schema keeps them.
+    assert!(parsed.canonical().contains(r#""default":3"#));
+}

@@ -305,6 +305,10 @@ impl<'a> Scan<'a> {
         }
         self.eat(b'}')?;
         if values.len() != fields.len() {
+            // An absent field one level too deep is refused, as the tree refuses it.
+            if depth >= MAX_DEPTH {
+                return None;
+            }
             for child in p.children.get(values.len()..)? {
                 values.push(null(child)?);
             }
