@@ -1102,26 +1102,36 @@ fn collect_names(a: &AvroSchema, names: &mut HashMap<String, AvroSchema>) {
     }
 }
 
-/// Removes the default of every record field (as deep as [`check_names`] looks).
-fn without_field_defaults(j: &mut Json, depth: usize) {
+/// Removes the default of every record field of a decimal type (the type itself, or a union's
+/// first branch, where the default applies), as deep as [`check_names`] looks.
+fn without_decimal_defaults(j: &mut Json, depth: usize) {
     if depth > MAX_DEPTH * 4 {
         return;
     }
+    let decimal = |t: &Json| {
+        let t = match t {
+            Json::Array(branches) => branches.first(),
+            t => Some(t),
+        };
+        t.and_then(|t| t.get("logicalType")).and_then(Json::as_str) == Some("decimal")
+    };
     match j {
         Json::Object(o) => {
             if let Some(Json::Array(fields)) = o.get_mut("fields") {
                 for f in fields.iter_mut() {
                     if let Json::Object(f) = f {
-                        f.remove("default");
+                        if f.get("type").is_some_and(decimal) {
+                            f.remove("default");
+                        }
                     }
                 }
             }
             o.values_mut()
-                .for_each(|v| without_field_defaults(v, depth + 1));
+                .for_each(|v| without_decimal_defaults(v, depth + 1));
         }
         Json::Array(items) => items
             .iter_mut()
-            .for_each(|v| without_field_defaults(v, depth + 1)),
+            .for_each(|v| without_decimal_defaults(v, depth + 1)),
         _ => {}
     }
 }
@@ -1173,9 +1183,9 @@ impl AvroCodec {
         let mut json: Json = serde_json::from_str(avro_text)
             .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
         check_names(&json, 0)?;
-        // Field defaults play no part in reading or writing data, and apache-avro refuses valid
-        // ones (any default of a decimal field): it is given the schema without them.
-        without_field_defaults(&mut json, 0);
+        // apache-avro refuses any default of a decimal field, though Avro allows them: it is
+        // given the schema without those (defaults play no part in reading or writing data).
+        without_decimal_defaults(&mut json, 0);
         let avro = AvroSchema::parse_str(&json.to_string())
             .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
         Ok(Self::from_schema(avro, avro_text, connect))

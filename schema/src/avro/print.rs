@@ -17,9 +17,8 @@ pub(crate) fn to_string(arena: &Arena, id: Id) -> String {
 }
 
 /// The resolved text for libraries that read and write data with it: `error` types written as
-/// records (such libraries only know the schema language's type names), and field defaults
-/// left out. Defaults play no part in reading or writing data, and apache-avro refuses valid
-/// ones (any default of a decimal field).
+/// records (such libraries only know the schema language's type names), and the defaults of
+/// decimal fields left out (apache-avro refuses any, though Avro allows them).
 pub(crate) fn to_plain_string(arena: &Arena, id: Id) -> Result<String, String> {
     let mut printer = Printer {
         arena,
@@ -79,7 +78,7 @@ struct Printer<'a> {
     space: Option<String>,
     depth: usize,
     errors_as_records: bool,
-    /// Whether fields' defaults are written.
+    /// Whether every field's default is written (else not a decimal field's).
     field_defaults: bool,
 }
 
@@ -260,6 +259,20 @@ impl Printer<'_> {
         Ok(())
     }
 
+    /// Whether a field of this type holds a decimal where its default applies: the type itself,
+    /// or a union's first branch.
+    fn decimal(&self, id: Id) -> bool {
+        let node = self.arena.node(id);
+        let node = match &node.kind {
+            Kind::Union(branches) => match branches.first() {
+                Some(&first) => self.arena.node(first),
+                None => return false,
+            },
+            _ => node,
+        };
+        node.prop("logicalType").and_then(|p| p.text()) == Some("decimal")
+    }
+
     fn write_field(&mut self, field: &Field, out: &mut String) -> Result<(), String> {
         out.push_str("{\"name\":");
         write_str(out, &field.name);
@@ -269,7 +282,8 @@ impl Printer<'_> {
             out.push_str(",\"doc\":");
             write_str(out, doc);
         }
-        if let Some(default) = field.default.as_ref().filter(|_| self.field_defaults) {
+        let written = self.field_defaults || !self.decimal(field.schema);
+        if let Some(default) = field.default.as_ref().filter(|_| written) {
             out.push_str(",\"default\":");
             default.write(out);
         }

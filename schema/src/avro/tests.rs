@@ -807,7 +807,7 @@ fn record_aliases_name_the_writer_by_full_name() {
 #[test]
 fn apache_avro_gets_the_schema_without_field_defaults_it_would_refuse() {
     // apache-avro refuses any default of a decimal field, which Avro allows (and Debezium and
-    // JDBC sources write): the schema it reads and writes data with leaves defaults out.
+    // JDBC sources write): the schema it reads and writes data with leaves those out.
     let text = r#"{"type":"record","name":"R","fields":[
         {"name":"b","type":{"type":"bytes","logicalType":"decimal","precision":9,"scale":2},"default":"\u0000"},
         {"name":"f","type":{"type":"fixed","name":"F","size":2,"logicalType":"decimal","precision":4,"scale":1},"default":"\u0000\u0007"},
@@ -827,7 +827,9 @@ fn apache_avro_gets_the_schema_without_field_defaults_it_would_refuse() {
     else {
         panic!("not a record")
     };
-    assert!(record.fields.iter().all(|f| f.default.is_none()));
+    // Only the decimals' defaults are left out: the others fill records written from JSON.
+    let defaults: Vec<bool> = record.fields.iter().map(|f| f.default.is_some()).collect();
+    assert_eq!(defaults, [false, false, true]);
     // The registered schema keeps them.
     assert!(parsed.canonical().contains(r#""default":3"#));
 }
