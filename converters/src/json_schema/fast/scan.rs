@@ -1,13 +1,13 @@
 //! The reader of JSON text laid out the way writers almost always lay records out: a struct's
-//! fields in schema order, numbers that convert exactly. It reads the
-//! bytes itself, comparing each object key with the one the schema expects next, and gives up
-//! (`None`) at the first thing it does not expect: the serde_json reader then reads the text
-//! from the start. What it reads, it reads as that reader does (the same conversions, the same
-//! refusals), only with no key to look up and no token to dispatch on twice.
+//! fields in schema order. It reads the bytes itself, comparing each object key with the one
+//! the schema expects next, and gives up (`None`) at the first thing it does not expect: the
+//! serde_json reader then reads the text from the start. What it reads, it reads as that reader
+//! does (the same conversions, the same refusals), only with no key to look up and no token to
+//! dispatch on twice.
 //!
-//! Any layout of whitespace is read; what makes it give up: a key out of schema order (or one
-//! no field has, or escaped), an integer beyond `i64`, a number whose value the
-//! fast conversion below does not compute exactly, a map of entry objects.
+//! Any layout of whitespace is read, and strings with escapes. What makes it give up: a key out
+//! of schema order, one no field has, or one escaped; an integer beyond `i64`; a number whose
+//! value the exact conversion below does not give; a map written as entry objects.
 
 use super::{from_bool, from_float, from_int, from_text, null, Kind, Plan, MAX_DEPTH};
 use crate::connect::{Struct, Value};
