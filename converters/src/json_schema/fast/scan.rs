@@ -5,8 +5,8 @@
 //! does (the same conversions, the same refusals), only with no key to look up and no token to
 //! dispatch on twice.
 //!
-//! Any layout of whitespace is read, and strings with escapes. What makes it give up: a key out
-//! of schema order, one no field has, or one escaped; an integer beyond `i64`; a number whose
+//! Any layout of whitespace is read, and strings and keys with escapes. What makes it give up:
+//! a key out of schema order or one no field has; an integer beyond `i64`; a number whose
 //! value the exact conversion below does not give; a map written as entry objects.
 
 use super::{from_bool, from_float, from_int, from_text, null, Kind, Plan, MAX_DEPTH};
@@ -297,8 +297,12 @@ impl<'a> Scan<'a> {
                 self.eat(b',')?;
                 self.ws();
             }
-            // The key as JSON text, its quotes included: matched, it is the field's name.
-            self.skip(key.get(1..key.len().checked_sub(1)?)?)?;
+            // The key as JSON text, its quotes included: matched, it is the field's name. A key
+            // spelled with other escapes (Python escapes every character beyond ASCII) is
+            // unescaped and compared.
+            if self.skip(key.get(1..key.len().checked_sub(1)?)?).is_none() {
+                self.escaped_key(fields.get(n)?.name())?;
+            }
             self.eat(b':')?;
             self.ws();
             values.push(self.value(child, depth + 1)?);
@@ -320,6 +324,13 @@ impl<'a> Scan<'a> {
             p.schema.field_names(),
             values,
         )))
+    }
+
+    /// Skips a key spelled otherwise than the field's key as written, if it is `name`.
+    #[cold]
+    #[inline(never)]
+    fn escaped_key(&mut self, name: &str) -> Option<()> {
+        (self.peek()? == b'"' && self.string()? == name).then_some(())
     }
 
     /// A map as a JSON object: string keys.
@@ -456,6 +467,8 @@ mod tests {
                 .replace("\":", "\": ")
                 .replace('é', r"\u00e9"),
             COMPACT.replace("héllo", r#"say \"hi\"\n"#),
+            // Keys spelled with escapes.
+            COMPACT.replace(r#""id""#, r#""\u0069d""#).replace(r#""ok""#, r#""o\u006B""#),
             // Indented, with whitespace around the whole text.
             format!(" \n{indented}\r\n\t"),
             // Fields left out at the end read as null does: the default, or null.
@@ -484,7 +497,6 @@ mod tests {
             // A key out of order, a key no field has, a key escaped.
             with(r#""id":-42,"name":"héllo""#, r#""name":"héllo","id":-42"#),
             with(r#""n":7"#, r#""n":7,"zz":0"#),
-            with(r#""id""#, r#""\u0069d""#),
             // Numbers not one exact operation from their nearest f64.
             with("2.5e-3", "0.30000000000000004"),
             with("2.5e-3", "1e23"),
@@ -565,6 +577,36 @@ mod tests {
         // Bytes that are not UTF-8 after an escape.
         let text = b"{\"s\":\"\\n\xff\"}";
         assert_eq!(read(&plan, text), None);
+    }
+
+    #[test]
+    fn keys_spelled_with_escapes_are_read_here_when_they_are_the_next_fields() {
+        let schema = SchemaBuilder::struct_()
+            .field("prénom", Schema::new(Type::String))
+            .field("q\"uote", Schema::new(Type::Int32))
+            .build()
+            .unwrap();
+        let plan = Plan::new(&schema);
+        for (text, read_here) in [
+            // As Python's json.dumps writes them: beyond ASCII escaped.
+            (r#"{"pr\u00e9nom": "x", "q\"uote": 1}"#, true),
+            (r#"{"prénom":"x","q\u0022uote":1}"#, true),
+            // An escaped key that is another name, or no text at all.
+            (r#"{"pr\u00e9nomx":"x","q\"uote":1}"#, false),
+            (r#"{"q\"uote":1,"pr\u00e9nom":"x"}"#, false),
+            (r#"{"pr\ud800nom":"x","q\"uote":1}"#, false),
+        ] {
+            let here = read(&plan, text.as_bytes());
+            assert_eq!(here.is_some(), read_here, "{text}");
+            let tree = serde_json::from_str(text)
+                .map_err(|e| e.to_string())
+                .and_then(|j| {
+                    crate::json_schema::value_from_json(&schema, &j, 0).map_err(|e| e.to_string())
+                });
+            if let Some(v) = here {
+                assert_eq!(Ok(v), tree, "{text}");
+            }
+        }
     }
 
     /// A deterministic stream of numbers (xorshift).
