@@ -1102,93 +1102,57 @@ fn collect_names(a: &AvroSchema, names: &mut HashMap<String, AvroSchema>) {
     }
 }
 
-/// Removes the default of every record field of a decimal type (the type itself, or a union's
-/// first branch, where the default applies), as deep as [`check_names`] looks.
-fn without_decimal_defaults(j: &mut Json, depth: usize) {
-    if depth > MAX_DEPTH * 4 {
-        return;
-    }
-    let decimal = |t: &Json| {
-        let t = match t {
-            Json::Array(branches) => branches.first(),
-            t => Some(t),
-        };
-        t.and_then(|t| t.get("logicalType")).and_then(Json::as_str) == Some("decimal")
-    };
-    match j {
-        Json::Object(o) => {
-            if let Some(Json::Array(fields)) = o.get_mut("fields") {
-                for f in fields.iter_mut() {
-                    if let Json::Object(f) = f {
-                        if f.get("type").is_some_and(decimal) {
-                            f.remove("default");
-                        }
-                    }
-                }
-            }
-            o.values_mut()
-                .for_each(|v| without_decimal_defaults(v, depth + 1));
-        }
-        Json::Array(items) => items
-            .iter_mut()
-            .for_each(|v| without_decimal_defaults(v, depth + 1)),
-        _ => {}
+/// An Avro schema parsed as the registry parses one.
+fn parse_avro(
+    text: &str,
+    references: &[strata_schema::SchemaReference],
+    resolver: &dyn strata_schema::ReferenceResolver,
+    options: &strata_schema::ParseOptions,
+) -> Result<strata_schema::ParsedSchema, DataError> {
+    strata_schema::parse(
+        strata_schema::SchemaType::Avro,
+        text,
+        references,
+        resolver,
+        options,
+    )
+    .map_err(|e| err(format!("Invalid Avro schema: {e}")))
+}
+
+fn avro_model(
+    parsed: &strata_schema::ParsedSchema,
+) -> Result<&strata_schema::avro::AvroModel, DataError> {
+    match parsed.model() {
+        strata_schema::SchemaModel::Avro(model) => Ok(model),
+        _ => Err(err("not an Avro schema")),
     }
 }
 
-/// Refuses names and namespaces that are not Avro's (`[A-Za-z_][A-Za-z0-9_]*`, dot-separated).
-fn check_names(j: &Json, depth: usize) -> Result<(), DataError> {
-    if depth > MAX_DEPTH * 4 {
-        return Err(err("Invalid Avro schema: it nests too deeply"));
-    }
-    let ident = |s: &str| {
-        let mut chars = s.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    match j {
-        Json::Object(o) => {
-            let named = matches!(
-                o.get("type").and_then(Json::as_str),
-                Some("record" | "enum" | "fixed" | "error")
-            );
-            if named {
-                if let Some(name) = o.get("name").and_then(Json::as_str) {
-                    if !name.split('.').all(ident) {
-                        return Err(err(format!("Invalid Avro name {name:?}")));
-                    }
-                }
-                if let Some(ns) = o.get("namespace").and_then(Json::as_str) {
-                    if !ns.is_empty() && !ns.split('.').all(ident) {
-                        return Err(err(format!("Invalid Avro namespace {ns:?}")));
-                    }
-                }
-            }
-            o.iter()
-                .filter(|(k, _)| matches!(k.as_str(), "type" | "fields" | "items" | "values"))
-                .try_for_each(|(_, v)| check_names(v, depth + 1))
-        }
-        Json::Array(items) => items.iter().try_for_each(|v| check_names(v, depth + 1)),
-        _ => Ok(()),
-    }
+/// The schema apache-avro reads and writes data with: strata-schema's compilation, which keeps
+/// apache-avro from the names it panics on and the decimal defaults it refuses.
+fn apache(parsed: &strata_schema::ParsedSchema) -> Result<&AvroSchema, DataError> {
+    avro_model(parsed)?
+        .schema()
+        .map_err(|e| err(format!("Invalid Avro schema: {e}")))
 }
 
 impl AvroCodec {
     /// Compiles an Avro schema (JSON text, self-contained) for a Connect schema.
     pub fn new(avro_text: &str, connect: Schema) -> Result<AvroCodec, DataError> {
-        // apache-avro panics on a malformed name (a Connect name such as "a." maps to one):
-        // refuse those first.
-        let mut json: Json = serde_json::from_str(avro_text)
-            .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
-        check_names(&json, 0)?;
-        // apache-avro refuses any default of a decimal field, though Avro allows them: it is
-        // given the schema without those (defaults play no part in reading or writing data).
-        without_decimal_defaults(&mut json, 0);
-        let avro = AvroSchema::parse_str(&json.to_string())
-            .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
-        Ok(Self::from_schema(avro, avro_text, connect))
+        // As deep as the deepest Connect schema maps to (a struct nests three JSON levels).
+        let options = strata_schema::ParseOptions {
+            limits: strata_schema::Limits {
+                max_depth: MAX_DEPTH * 4,
+                ..strata_schema::Limits::default()
+            },
+            ..strata_schema::ParseOptions::stored()
+        };
+        let parsed = parse_avro(avro_text, &[], &strata_schema::NoReferences, &options)?;
+        Ok(Self::from_schema(
+            apache(&parsed)?.clone(),
+            avro_text,
+            connect,
+        ))
     }
 
     /// A codec of an already compiled Avro schema (references inlined), its text and its
@@ -1713,21 +1677,13 @@ impl crate::registry::Format for AvroFormat {
             ))
             .into());
         }
-        let parsed = strata_schema::parse(
-            Self::SCHEMA_TYPE,
+        let parsed = parse_avro(
             schema.schema,
             schema.references,
             references,
             &strata_schema::ParseOptions::stored(),
-        )
-        .map_err(|e| err(format!("Invalid Avro schema: {e}")))?;
-        let strata_schema::SchemaModel::Avro(model) = parsed.model() else {
-            return Err(err("not an Avro schema").into());
-        };
-        let compiled = model
-            .schema()
-            .map_err(|e| err(format!("Invalid Avro schema: {e}")))?
-            .clone();
+        )?;
+        let compiled = apache(&parsed)?.clone();
         let parse_json = |text: &str| -> Result<Json, DataError> {
             serde_json::from_str(text)
                 .or_else(|_| serde_json::from_str(&format!("\"{text}\"")))
@@ -1746,7 +1702,7 @@ impl crate::registry::Format for AvroFormat {
         Ok(crate::registry::Compiled {
             request: strata_client::RegisterSchemaRequest::new(Self::SCHEMA_TYPE, schema.schema)
                 .with_references(schema.references.to_vec()),
-            record_name: model.full_name().map(str::to_owned),
+            record_name: avro_model(&parsed)?.full_name().map(str::to_owned),
             codec,
         })
     }

@@ -61,7 +61,7 @@ use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::io::Write as _;
 
-mod parse;
+pub(crate) mod parse;
 use parse::Json;
 
 /// Config key: whether messages carry the schema envelope.

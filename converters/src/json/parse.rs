@@ -84,6 +84,52 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Json, String> {
     Ok(value)
 }
 
+/// The character a JSON escape stands for, `s[*pos..]` starting just after its backslash;
+/// `*pos` moves past what was read. Refused as serde_json refuses: an unknown escape, a
+/// surrogate without its other half.
+pub(crate) fn unescape(s: &[u8], pos: &mut usize) -> Result<char, &'static str> {
+    let esc = *s.get(*pos).ok_or("EOF while parsing a string")?;
+    *pos += 1;
+    Ok(match esc {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = hex4(s, pos)?;
+            let c = if (0xD800..0xDC00).contains(&hi) {
+                if !s[*pos..].starts_with(b"\\u") {
+                    return Err("lone leading surrogate in hex escape");
+                }
+                *pos += 2;
+                let lo = hex4(s, pos)?;
+                if !(0xDC00..0xE000).contains(&lo) {
+                    return Err("invalid low surrogate in hex escape");
+                }
+                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+            } else {
+                char::from_u32(hi)
+            };
+            c.ok_or("lone surrogate in hex escape")?
+        }
+        _ => return Err("invalid escape"),
+    })
+}
+
+/// Four hex digits at `s[*pos..]`; `*pos` moves past them.
+fn hex4(s: &[u8], pos: &mut usize) -> Result<u32, &'static str> {
+    let mut n = 0;
+    for &d in s.get(*pos..*pos + 4).ok_or("invalid \\u escape")? {
+        n = n * 16 + char::from(d).to_digit(16).ok_or("invalid \\u escape")?;
+    }
+    *pos += 4;
+    Ok(n)
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
@@ -221,16 +267,6 @@ impl Parser<'_> {
         Ok(Json::Number(self.text[start..self.pos].to_owned()))
     }
 
-    fn hex4(&mut self) -> Result<u32, String> {
-        let hex = self
-            .text
-            .get(self.pos..self.pos + 4)
-            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-            .ok_or_else(|| self.error("invalid \\u escape"))?;
-        self.pos += 4;
-        u32::from_str_radix(hex, 16).map_err(|_| self.error("invalid \\u escape"))
-    }
-
     fn string(&mut self) -> Result<String, String> {
         // At the opening quote.
         self.pos += 1;
@@ -253,38 +289,9 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let Some(&esc) = self.s.get(self.pos) else {
-                        return Err(self.error("EOF while parsing a string"));
-                    };
-                    self.pos += 1;
-                    match esc {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let c = if (0xD800..0xDC00).contains(&hi) {
-                                if !self.s[self.pos..].starts_with(b"\\u") {
-                                    return Err(self.error("lone leading surrogate in hex escape"));
-                                }
-                                self.pos += 2;
-                                let lo = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&lo) {
-                                    return Err(self.error("invalid low surrogate in hex escape"));
-                                }
-                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                            } else {
-                                char::from_u32(hi)
-                            };
-                            out.push(c.ok_or_else(|| self.error("lone surrogate in hex escape"))?);
-                        }
-                        _ => return Err(self.error("invalid escape")),
-                    }
+                    let s = self.s;
+                    let c = unescape(s, &mut self.pos).map_err(|e| self.error(e))?;
+                    out.push(c);
                 }
                 Some(_) => return Err(self.error("control character in string")),
             }

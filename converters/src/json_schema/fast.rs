@@ -1040,7 +1040,8 @@ mod tests {
         serde_json::to_vec(&super::super::value_to_json(schema, v, 0).unwrap()).unwrap()
     }
 
-    fn tree_value(schema: &Schema, text: &str) -> Result<Value, String> {
+    /// What the tree reads `text` as (the reference of both one-pass readers).
+    pub(super) fn tree_value(schema: &Schema, text: &str) -> Result<Value, String> {
         let j = serde_json::from_str(text).map_err(|e| e.to_string())?;
         super::super::value_from_json(schema, &j, 0).map_err(|e| e.to_string())
     }

@@ -110,6 +110,27 @@ fn unmappable_avro_schemas_are_errors() {
     assert!(err.to_string().contains("too deeply"), "{err}");
 }
 
+/// Names apache-avro panics on, and schemas nested beyond what a Connect schema maps to, are
+/// refused when a codec is compiled.
+#[test]
+fn codecs_refuse_names_apache_avro_cannot_take_and_endless_nesting() {
+    use strata_converters::connect::{Schema, Type};
+    for name in ["a.", "a..b", "1a", "a-b", "é"] {
+        let text = format!(r#"{{"type":"record","name":"{name}","fields":[]}}"#);
+        let e = AvroCodec::new(&text, Schema::new(Type::Int32)).unwrap_err();
+        assert!(
+            e.to_string().starts_with("Invalid Avro schema"),
+            "{name}: {e}"
+        );
+    }
+    let mut deep = String::from(r#""int""#);
+    for _ in 0..300 {
+        deep = format!(r#"{{"type":"array","items":{deep}}}"#);
+    }
+    let e = AvroCodec::new(&deep, Schema::new(Type::Int32)).unwrap_err();
+    assert!(e.to_string().contains("nests deeper"), "{e}");
+}
+
 /// The deepest schema the mappings accept goes through every mapping and codec, value
 /// included, on a test thread's stack in a debug build.
 #[test]

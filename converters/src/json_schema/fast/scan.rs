@@ -11,6 +11,7 @@
 
 use super::{from_bool, from_float, from_int, from_text, null, Kind, Plan, MAX_DEPTH};
 use crate::connect::{Struct, Value};
+use crate::json::parse::unescape;
 use indexmap::IndexMap;
 use std::borrow::Cow;
 
@@ -125,8 +126,9 @@ impl<'a> Scan<'a> {
     }
 
     /// The rest of a string from its first escape or control character (at `self.i`), with
-    /// what it held before that from `start`: unescaped as serde_json unescapes, refused where
-    /// it refuses (a control character, an unknown escape, a lone surrogate).
+    /// what it held before that from `start`: unescaped as serde_json unescapes (as Kafka's
+    /// JSON converter's reader does), refused where it refuses (a control character, an unknown
+    /// escape, a lone surrogate).
     #[cold]
     fn escaped(&mut self, start: usize) -> Option<String> {
         let mut out = self.b.get(start..self.i)?.to_vec();
@@ -136,50 +138,13 @@ impl<'a> Scan<'a> {
             match c {
                 b'"' => return String::from_utf8(out).ok(),
                 b'\\' => {
-                    let e = self.peek()?;
-                    self.i += 1;
-                    let unescaped = match e {
-                        b'"' | b'\\' | b'/' => char::from(e),
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            let first = self.hex4()?;
-                            if (0xD800..0xDC00).contains(&first) {
-                                self.skip(b"\\u")?;
-                                let second = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&second) {
-                                    return None;
-                                }
-                                char::from_u32(
-                                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00),
-                                )?
-                            } else {
-                                // A lone second half of a pair is no char.
-                                char::from_u32(first)?
-                            }
-                        }
-                        _ => return None,
-                    };
-                    out.extend_from_slice(unescaped.encode_utf8(&mut [0; 4]).as_bytes());
+                    let c = unescape(self.b, &mut self.i).ok()?;
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
                 }
                 c if c < 0x20 => return None,
                 c => out.push(c),
             }
         }
-    }
-
-    /// Four hex digits.
-    fn hex4(&mut self) -> Option<u32> {
-        let digits = self.b.get(self.i..self.i + 4)?;
-        let mut n = 0;
-        for &d in digits {
-            n = n * 16 + char::from(d).to_digit(16)?;
-        }
-        self.i += 4;
-        Some(n)
     }
 
     /// A number, converted as serde_json converts it for the serde_json reader: an integer
@@ -398,12 +363,12 @@ impl<'a> Scan<'a> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
+    use super::super::tests::tree_value;
     use super::*;
     use crate::connect::{Schema, SchemaBuilder, Type};
 
     fn tree(schema: &Schema, text: &str) -> Value {
-        let j = serde_json::from_str(text).unwrap();
-        crate::json_schema::value_from_json(schema, &j, 0).unwrap()
+        tree_value(schema, text).unwrap()
     }
 
     fn schema() -> Schema {
@@ -526,6 +491,7 @@ mod tests {
             format!("{COMPACT} {{}}"),
         ] {
             assert_eq!(plan.read(text.as_bytes()), None, "{text}");
+            assert!(tree_value(&schema, &text).is_err(), "{text}");
         }
     }
 
@@ -598,13 +564,8 @@ mod tests {
         ] {
             let here = read(&plan, text.as_bytes());
             assert_eq!(here.is_some(), read_here, "{text}");
-            let tree = serde_json::from_str(text)
-                .map_err(|e| e.to_string())
-                .and_then(|j| {
-                    crate::json_schema::value_from_json(&schema, &j, 0).map_err(|e| e.to_string())
-                });
             if let Some(v) = here {
-                assert_eq!(Ok(v), tree, "{text}");
+                assert_eq!(Ok(v), tree_value(&schema, text), "{text}");
             }
         }
     }
